@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { DiagnosticsError, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { ajvToDiagnostics } from '../schema/ajvDiagnostics.ts';
+import { parseLocatedYaml } from '../yaml/located.ts';
+import { checkConfigSemantics } from './check.ts';
+import type { FlywheelConfig, LoadedConfig } from './types.ts';
+
+const schemaUrl = new URL('./flywheel.schema.json', import.meta.url);
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+function validate() {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false });
+    addFormats.default(ajv);
+    validator = ajv.compile(JSON.parse(readFileSync(schemaUrl, 'utf8')));
+  }
+  return validator;
+}
+
+export function defaultConfigPath(): string {
+  return process.env.FLYWHEEL_CONFIG ?? path.resolve('config', 'flywheel.yaml');
+}
+
+/** Returns every problem in the file, located; an empty list means the config is usable. */
+export function checkConfigText(file: string, text: string): { config?: FlywheelConfig; diagnostics: Diagnostic[] } {
+  const parsed = parseLocatedYaml(file, text);
+  if (!parsed.ok) return { diagnostics: parsed.diagnostics };
+  const v = validate();
+  if (!v(parsed.yaml.value)) return { diagnostics: ajvToDiagnostics(v.errors, parsed.yaml) };
+  const config = parsed.yaml.value as FlywheelConfig;
+  return { config, diagnostics: checkConfigSemantics(config, parsed.yaml) };
+}
+
+/** Loads and fully validates the configuration, or throws a DiagnosticsError naming file, line and path. */
+export function loadConfig(file = defaultConfigPath()): LoadedConfig {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new DiagnosticsError([
+      { severity: 'error', file: displayPath(abs), line: 1, column: 1, code: 'config-missing', message: `cannot read config: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` },
+    ]);
+  }
+  const { config, diagnostics } = checkConfigText(displayPath(abs), text);
+  if (!config || diagnostics.some((d) => d.severity === 'error')) throw new DiagnosticsError(diagnostics);
+  // The project root is the folder holding config/, so `flywheel` works from any subfolder given FLYWHEEL_CONFIG.
+  const dir = path.dirname(abs);
+  const root = path.basename(dir) === 'config' ? path.dirname(dir) : dir;
+  return { file: abs, root, config };
+}
+
+export function displayPath(abs: string): string {
+  const rel = path.relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') ? rel : abs;
+}
