@@ -2,7 +2,14 @@ import { Command, CommanderError } from 'commander';
 import { DiagnosticsError, formatDiagnostic } from '../diagnostics/diagnostic.ts';
 import { CliError } from './errors.ts';
 import { registerConfigCommands } from './commands/config.ts';
+import { registerRulesCommands } from './commands/rules.ts';
+import { registerLedgerCommands } from './commands/ledger.ts';
 import { registerToolsCommands } from './commands/tools.ts';
+import { registerRuntimeCommands } from './commands/runtime.ts';
+import { registerDemoCommand } from './commands/demo.ts';
+import { registerDoctorCommand } from './commands/doctor.ts';
+import { registerEventsCommands } from './commands/events.ts';
+import { registerLeadCommands } from './commands/lead.ts';
 
 export function buildProgram(): Command {
   const program = new Command('flywheel')
@@ -15,7 +22,14 @@ export function buildProgram(): Command {
       const file = cmd.opts().config as string | undefined;
       if (file) process.env.FLYWHEEL_CONFIG = file;
     });
+  registerRuntimeCommands(program);
+  registerDemoCommand(program);
+  registerDoctorCommand(program);
+  registerEventsCommands(program);
+  registerLeadCommands(program);
   registerConfigCommands(program);
+  registerRulesCommands(program);
+  registerLedgerCommands(program);
   registerToolsCommands(program);
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();

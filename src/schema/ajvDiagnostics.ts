@@ -27,8 +27,12 @@ function describe(e: ErrorObject): { path: string[]; message: string; atKey: boo
       return { path, message: `must be ${String(p.type)}`, atKey: false };
     case 'format':
       return { path, message: `must be a valid ${String(p.format)}`, atKey: false };
-    case 'pattern':
-      return { path, message: `does not match the expected form ${String(p.pattern)}`, atKey: false };
+    case 'pattern': {
+      // A schema may say what the pattern means (`x-message`); needs ajv's `verbose` to see schema and value.
+      const hint = (e.parentSchema as Record<string, unknown> | undefined)?.['x-message'];
+      if (typeof hint !== 'string') return { path, message: `does not match the expected form ${String(p.pattern)}`, atKey: false };
+      return { path, message: `${typeof e.data === 'string' ? JSON.stringify(e.data) : 'value'} ${hint}`, atKey: false };
+    }
     default:
       return { path, message: e.message ?? e.keyword, atKey: false };
   }
@@ -37,11 +41,12 @@ function describe(e: ErrorObject): { path: string[]; message: string; atKey: boo
 /**
  * Turns ajv errors into located diagnostics. `oneOf`/`anyOf` wrappers are dropped when a more specific
  * error explains the same place, since "must match exactly one schema" helps nobody fix a file.
+ * `extra` may depend on the path, e.g. to name the rule a rules-file error sits in.
  */
 export function ajvToDiagnostics(
   errors: readonly ErrorObject[] | null | undefined,
   doc: LocatedYaml,
-  extra: Partial<Diagnostic> = {},
+  extra: Partial<Diagnostic> | ((path: readonly string[]) => Partial<Diagnostic>) = {},
 ): Diagnostic[] {
   if (!errors) return [];
   const specific = errors.filter((e) => !['oneOf', 'anyOf', 'if'].includes(e.keyword));
@@ -60,10 +65,16 @@ export function ajvToDiagnostics(
       line: pos.line,
       column: pos.column,
       path: formatPath(path) || '(root)',
-      code: `schema-${e.keyword}`,
+      code: schemaCode(e),
       message,
-      ...extra,
+      ...(typeof extra === 'function' ? extra(path) : extra),
     });
   }
   return out;
+}
+
+/** `x-code` on the failing schema names the problem (e.g. bad-duration) better than the keyword does. */
+function schemaCode(e: ErrorObject): string {
+  const code = (e.parentSchema as Record<string, unknown> | undefined)?.['x-code'];
+  return typeof code === 'string' ? code : `schema-${e.keyword}`;
 }

@@ -1,0 +1,54 @@
+import type { AttractResult } from '../../workflows/lead/types.ts';
+import { toRecord } from './decisionRecord.ts';
+import type { LeadActivityDeps } from './deps.ts';
+import { accountFacts, leadFacts } from './facts.ts';
+
+/**
+ * Attract: data quality, disqualifiers, ICP tier and qualification, decided by the rules at their current
+ * revision (a rules change reaches a running lead here, at its next decision).
+ */
+export function createEvaluateLead({ rules, ledger }: LeadActivityDeps) {
+  return async function evaluateLead(req: { leadId: string; lead: Record<string, unknown>; at: string }): Promise<AttractResult> {
+    const engine = rules.get();
+    const lead = leadFacts(req.leadId, req.lead);
+    const base = { now: req.at, lead, account: await accountFacts(ledger, lead.domain) };
+    const quality = engine.decide('data-quality', base);
+    const disq = engine.decide('disqualification', base);
+    const icp = engine.decide('icp', base);
+    const tier = icp.outcome?.tier ?? null;
+    const icpFacts = { tier, disqualified: disq.outcome.disqualified, reasons: disq.outcome.reasons.map((r) => r.code) };
+    const qual = engine.decide('qualification', { ...base, icp: icpFacts });
+    const decisions = [quality, disq, icp, qual].map((d) => toRecord(d, req.at));
+    const blockedBy = quality.outcome.issues.filter((i) => i.severity === 'block').map((i) => `${i.field}: ${i.message}`);
+    const missingFields = (qual.outcome?.requiredFields ?? []).filter((p) => isBlank(valueAt({ ...base, icp: icpFacts }, p)));
+    let status: AttractResult['status'];
+    if (disq.outcome.disqualified || qual.outcome?.status === 'disqualified') status = 'disqualified';
+    else if (quality.outcome.blocking) status = 'blocked-data';
+    else if (qual.outcome?.status === 'mql' && missingFields.length === 0) status = 'mql';
+    else if (qual.outcome?.status === 'mql') status = 'blocked-data';
+    else status = 'nurture';
+    const reasons = disq.outcome.reasons.map((r) => r.reason);
+    if (qual.outcome?.status === 'disqualified') reasons.push(qual.outcome.reason ?? 'disqualified by qualification rules');
+    return {
+      decisions,
+      blockedBy: [...blockedBy, ...missingFields.map((f) => `${f}: required before the hand-off to sales`)],
+      disqualified: status === 'disqualified' ? { reasons } : null,
+      tier,
+      status,
+      missingFields,
+      revision: engine.revision.id,
+      derived: { region: lead.region },
+    };
+  };
+}
+
+function valueAt(facts: Record<string, unknown>, path: string): unknown {
+  let v: unknown = facts;
+  for (const seg of path.split('.')) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, seg)) return undefined;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return v;
+}
+
+const isBlank = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);

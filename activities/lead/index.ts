@@ -1,0 +1,16 @@
+import { createAssignLead } from './assignLead.ts';
+import type { LeadActivityDeps } from './deps.ts';
+import { createEvaluateLead } from './evaluateLead.ts';
+import { createHandoffActivities } from './handoff.ts';
+import { createNotifyActivities } from './notify.ts';
+import { createStartSlaClock } from './slaClock.ts';
+
+export function createLeadActivities(deps: LeadActivityDeps) {
+  return {
+    evaluateLead: createEvaluateLead(deps),
+    assignLead: createAssignLead(deps),
+    startSlaClock: createStartSlaClock(deps),
+    ...createNotifyActivities(deps),
+    ...createHandoffActivities(deps),
+  };
+}

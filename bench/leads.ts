@@ -1,0 +1,152 @@
+// Speed-to-lead (HTTP event accepted -> owner assigned) and sustained leads/s at fixed offered rates, each beside a
+// bare-Temporal floor (signal-with-start of a one-activity workflow) measured in the same run on the same worker,
+// client and rates, plus history events per lead lifecycle and the process's memory.
+// Run: npm run bench [-- --rates 5,10,15,20 --seconds 12 --drain 15 --lifecycles 5 --warmup 3]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { leadWorkflowId } from '../workflows/definitions.ts';
+import { countHistory, runLifecycle, type HistoryCount } from './lifecycle.ts';
+import { runStep, type Sample, type StepResult } from './load.ts';
+import { renderReport, type BenchReport, type RateStep } from './report.ts';
+import { startBenchStack, type BenchStack } from './stack.ts';
+import { median, mib, processRssMiB, summarise } from './stats.ts';
+import { newLead, postEvent, startFloor } from './traffic.ts';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+};
+const params = {
+  rates: arg('rates', '5,10,15,20').split(',').map(Number),
+  seconds: Number(arg('seconds', '12')),
+  drainSeconds: Number(arg('drain', '15')),
+  lifecycles: Number(arg('lifecycles', '5')),
+  warmupSeconds: Number(arg('warmup', '3')),
+};
+const run = randomBytes(3).toString('hex');
+
+function memory(stack: BenchStack) {
+  const m = process.memoryUsage();
+  return { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), externalMiB: mib(m.external), temporalRssMiB: processRssMiB(stack.temporalPid) };
+}
+
+/** Where a lead's time goes, as medians from the POST: the parts add up to roughly the p50 speed-to-lead. */
+function phases(stack: BenchStack, samples: Sample[]) {
+  const done = samples.filter((s) => s.done !== undefined);
+  const part = (from: (s: Sample) => number | undefined, to: (s: Sample) => number | undefined) =>
+    median(done.flatMap((s) => {
+      const a = from(s);
+      const b = to(s);
+      return a === undefined || b === undefined ? [] : [b - a];
+    }));
+  const evaluate = (s: Sample) => stack.evaluateStarted.get(s.id);
+  const assign = (s: Sample) => stack.assignStarted.get(s.id);
+  return {
+    postTo202: part((s) => s.sent, (s) => s.accepted),
+    postToEvaluateStart: part((s) => s.sent, evaluate),
+    evaluateToAssignStart: part(evaluate, assign),
+    assignToCommit: part(assign, (s) => s.done),
+  };
+}
+
+async function leadStep(stack: BenchStack, rate: number, seconds: number, tag: string) {
+  stack.activityMs.clear();
+  return runStep({
+    rate,
+    seconds,
+    drainMs: params.drainSeconds * 1000,
+    done: stack.assigned,
+    temporalPid: stack.temporalPid,
+    fire: (i) => postEvent(stack, newLead(`L-${run}-${tag}-${i}`)),
+  });
+}
+
+async function floorStep(stack: BenchStack, rate: number, seconds: number, tag: string) {
+  return runStep({
+    rate,
+    seconds,
+    drainMs: params.drainSeconds * 1000,
+    done: stack.pinged,
+    temporalPid: stack.temporalPid,
+    fire: (i) => startFloor(stack, `floor:${run}-${tag}-${i}`),
+  });
+}
+
+/** Saturated: arrivals left over after the drain, or completions falling behind what was offered. */
+const saturated = (r: StepResult) => r.completed < r.sent || r.achieved < 0.9 * r.offered;
+
+async function main(stack: BenchStack): Promise<BenchReport> {
+  const idle = memory(stack);
+  // Warm-up, not reported: JIT, first workflow tasks, PGlite's first statements, connection set-up.
+  await floorStep(stack, params.rates[0]!, params.warmupSeconds, 'warm');
+  await leadStep(stack, params.rates[0]!, params.warmupSeconds, 'warm');
+  const afterWarmup = memory(stack);
+
+  const steps: RateStep[] = [];
+  let stoppedAt: number | undefined;
+  const firstLeads: string[] = [];
+  for (const rate of params.rates) {
+    // Floor first, then Flywheel, at the same rate: adjacent in time, so both see the same machine.
+    const floor = (await floorStep(stack, rate, params.seconds, `r${rate}`)).result;
+    const leads = await leadStep(stack, rate, params.seconds, `r${rate}`);
+    if (firstLeads.length === 0) firstLeads.push(...leads.samples.filter((s) => s.done !== undefined).slice(0, 10).map((s) => s.id));
+    const owned = leads.samples.filter((s) => stack.owners.get(s.id)).length;
+    const activities = Object.fromEntries([...stack.activityMs].map(([name, runs]) => [name, summarise(runs)]));
+    steps.push({ rate, floor, flywheel: leads.result, phases: phases(stack, leads.samples), activities, withOwner: owned });
+    process.stderr.write(`  ${rate}/s: floor p50 ${floor.latencyMs.p50.toFixed(1)} ms, flywheel p50 ${leads.result.latencyMs.p50.toFixed(1)} ms, ${leads.result.achieved.toFixed(1)} assigned/s\n`);
+    if (saturated(leads.result)) {
+      stoppedAt = rate;
+      break;
+    }
+  }
+  const afterLoad = memory(stack);
+
+  process.stderr.write(`  ${params.lifecycles} full lifecycles...\n`);
+  const lifecycles = await Promise.all(Array.from({ length: params.lifecycles }, (_, i) => runLifecycle(stack, `LC-${run}-${i}`)));
+  // Leads from the first measured rate have long finished their hand-off: this is a lead at rest, waiting on its SLA timer.
+  const atRest: HistoryCount[] = [];
+  for (const id of firstLeads) atRest.push(await countHistory(stack.client.workflow.getHandle(leadWorkflowId(id))));
+  const floorHistory = await countHistory(stack.client.workflow.getHandle(`floor:${run}-r${params.rates[0]}-0`));
+
+  return {
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      loadAverage: os.loadavg(),
+    },
+    parameters: { ...params, webhook: 'none (crmWebhook removed: notifyCrm runs, sends nothing)', stoppedAt },
+    startupMs: stack.startupMs,
+    steps,
+    history: {
+      lifecycle: { ...summarise(lifecycles.map((l) => l.historyLength)), types: lifecycles[0]!.types, wallMs: median(lifecycles.map((l) => l.ms)) },
+      atRest: { ...summarise(atRest.map((h) => h.historyLength)), types: atRest[0]?.types ?? {} },
+      floor: { historyLength: floorHistory.historyLength, types: floorHistory.types },
+    },
+    memory: { idle, afterWarmup, afterLoad, end: memory(stack), leadsOpen: stack.owners.size - params.lifecycles },
+  };
+}
+
+const stack = await startBenchStack();
+// Ctrl-C still stops the dev server and removes the temporary ledger.
+const interrupted = () => void stack.stop().finally(() => process.exit(130));
+process.once('SIGINT', interrupted);
+process.once('SIGTERM', interrupted);
+let report: BenchReport;
+try {
+  process.stderr.write(`stack up in ${Math.round(stack.startupMs.total)} ms; offering ${params.rates.join(', ')} leads/s for ${params.seconds} s each\n`);
+  report = await main(stack);
+} finally {
+  await stack.stop();
+}
+process.off('SIGINT', interrupted);
+process.off('SIGTERM', interrupted);
+const dir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(dir, { recursive: true });
+writeFileSync(`${dir}latest.json`, `${JSON.stringify({ at: new Date().toISOString(), ...report }, null, 2)}\n`);
+process.stdout.write(renderReport(report));
+process.stdout.write(`\n(JSON: bench/results/latest.json)\n`);

@@ -1,0 +1,125 @@
+// The bench's closing table, markdown so it pastes into an issue or PR as is.
+import type { StepResult } from './load.ts';
+import type { Summary } from './stats.ts';
+
+export interface RateStep {
+  rate: number;
+  floor: StepResult;
+  flywheel: StepResult;
+  phases: { postTo202: number; postToEvaluateStart: number; evaluateToAssignStart: number; assignToCommit: number };
+  /** Run time of each activity during the Flywheel step (queueing before it started is not in it). */
+  activities: Record<string, Summary>;
+  /** Leads whose assignment named a rep (not a pool, not unassigned). */
+  withOwner: number;
+}
+
+interface Memory {
+  rssMiB: number;
+  heapUsedMiB: number;
+  externalMiB: number;
+  temporalRssMiB?: number;
+}
+
+export interface BenchReport {
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string; loadAverage: number[] };
+  parameters: { rates: number[]; seconds: number; drainSeconds: number; lifecycles: number; warmupSeconds: number; webhook: string; stoppedAt?: number };
+  startupMs: { total: number; temporal: number; bundle: number; ledger: number };
+  steps: RateStep[];
+  history: {
+    lifecycle: Summary & { types: Record<string, number>; wallMs: number };
+    atRest: Summary & { types: Record<string, number> };
+    floor: { historyLength: number; types: Record<string, number> };
+  };
+  memory: { idle: Memory; afterWarmup: Memory; afterLoad: Memory; end: Memory; leadsOpen: number };
+}
+
+const ms = (n: number) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(1) : Math.round(n).toString()) : '-');
+const x = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}x` : '-');
+const cores = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(2));
+
+/** CPU time per arrival: the cost of one lead (or one floor run) however fast the machine is. */
+function cpuPerArrival(v: StepResult): { node: number; temporal: number } {
+  const wall = v.wallSeconds * 1000;
+  return { node: (v.cpu.bench * wall) / v.sent, temporal: ((v.cpu.temporal ?? NaN) * wall) / v.sent };
+}
+const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+
+/** History events grouped the way one reads them: per workflow task, per activity, per signal. */
+function composition(types: Record<string, number>): string {
+  const groups: Record<string, number> = {};
+  for (const [t, n] of Object.entries(types)) {
+    const g = t.startsWith('WorkflowTask') ? 'WorkflowTask*' : t.startsWith('ActivityTask') ? 'ActivityTask*' : t.startsWith('Timer') ? 'Timer*' : t;
+    groups[g] = (groups[g] ?? 0) + n;
+  }
+  return Object.entries(groups)
+    .sort((a, b) => b[1] - a[1])
+    .map(([g, n]) => `${g} ${n}`)
+    .join(', ');
+}
+
+export function renderReport(r: BenchReport): string {
+  const m = r.machine;
+  const p = r.parameters;
+  const out: string[] = [
+    '## Flywheel bench: speed-to-lead and sustained leads/s vs the bare-Temporal floor',
+    '',
+    `machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, node ${m.node}, load ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')} at the end`,
+    `parameters: open loop at ${p.rates.join(', ')} arrivals/s, ${p.seconds} s each after a ${p.warmupSeconds} s warm-up, ${p.drainSeconds} s drain; ` +
+      `floor then Flywheel at each rate${p.stoppedAt ? `; stopped after ${p.stoppedAt}/s (saturated)` : ''}`,
+    `stack: in-memory Temporal dev server (child process), one worker (SDK defaults), ingest API, embedded ledger (PGlite) in this process; webhook ${p.webhook}`,
+    `startup: ${ms(r.startupMs.total)} ms (dev server ${ms(r.startupMs.temporal)}, workflow bundle ${ms(r.startupMs.bundle)}, ledger ${ms(r.startupMs.ledger)}, in parallel)`,
+    '',
+    'Latency in ms. Flywheel: POST /v1/events sent -> lead.assigned committed. Floor: signalWithStart sent -> its activity ran.',
+    '',
+    row(['offered/s', 'path', 'done/sent', 'achieved/s', 'p50', 'p90', 'p99', 'max', 'accepted p50', 'CPU ms/arrival node + temporal', 'cores used node / temporal', 'loop delay p99', 'send lag p99']),
+    row(Array(13).fill('---')),
+  ];
+  for (const s of r.steps) {
+    for (const [name, v] of [['floor', s.floor], ['flywheel', s.flywheel]] as const) {
+      const l = v.latencyMs;
+      const c = cpuPerArrival(v);
+      out.push(row([s.rate, name, `${v.completed}/${v.sent}`, v.achieved.toFixed(1), ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max), ms(v.acceptMs.p50), `${ms(c.node)} + ${ms(c.temporal)}`, `${cores(v.cpu.bench)} / ${cores(v.cpu.temporal)}`, ms(v.eventLoopDelayP99Ms), ms(v.senderLagMs.p99)]));
+    }
+    const f = s.floor.latencyMs;
+    const w = s.flywheel.latencyMs;
+    const cf = cpuPerArrival(s.floor);
+    const cw = cpuPerArrival(s.flywheel);
+    out.push(row([s.rate, '**Flywheel/floor**', '', x(s.flywheel.achieved, s.floor.achieved), x(w.p50, f.p50), x(w.p90, f.p90), x(w.p99, f.p99), x(w.max, f.max), x(s.flywheel.acceptMs.p50, s.floor.acceptMs.p50), x(cw.node + cw.temporal, cf.node + cf.temporal), '', '', '']));
+  }
+  const errors = r.steps.flatMap((s) => [...s.floor.errors, ...s.flywheel.errors]);
+  if (errors.length > 0) out.push('', `errors: ${[...new Set(errors)].slice(0, 5).join('; ')}`);
+
+  out.push('', "Where a lead's time goes (medians in ms from the POST; the parts overlap the 202, which comes after the signal and the receipt write):", '');
+  out.push(row(['offered/s', 'POST -> 202', 'POST -> evaluateLead starts', 'evaluateLead -> assignLead starts', 'assignLead -> committed', 'p50 total', 'owner named']));
+  out.push(row(Array(7).fill('---')));
+  for (const s of r.steps) {
+    const ph = s.phases;
+    out.push(row([s.rate, ms(ph.postTo202), ms(ph.postToEvaluateStart), ms(ph.evaluateToAssignStart), ms(ph.assignToCommit), ms(s.flywheel.latencyMs.p50), `${s.withOwner}/${s.flywheel.sent}`]));
+  }
+
+  const names = [...new Set(r.steps.flatMap((s) => Object.keys(s.activities)))];
+  out.push('', 'Activity run time during the Flywheel step, p50 / p99 ms (runs):', '');
+  out.push(row(['offered/s', ...names]), row(Array(names.length + 1).fill('---')));
+  for (const s of r.steps) {
+    out.push(row([s.rate, ...names.map((n) => {
+      const a = s.activities[n];
+      return a ? `${ms(a.p50)} / ${ms(a.p99)} (${a.n})` : '-';
+    })]));
+  }
+
+  const h = r.history;
+  out.push('', 'History events per workflow (describe().historyLength):', '');
+  out.push(row(['workflow', 'n', 'min', 'median', 'max', 'composition (first one)']), row(Array(6).fill('---')));
+  out.push(row(['lead, full lifecycle: created, assigned, owner touch (SLA met), meeting, opportunity, won', h.lifecycle.n, h.lifecycle.min, h.lifecycle.p50, h.lifecycle.max, composition(h.lifecycle.types)]));
+  out.push(row(['lead at rest after the hand-off (waiting on its SLA timer)', h.atRest.n, h.atRest.min, h.atRest.p50, h.atRest.max, composition(h.atRest.types)]));
+  out.push(row(['floor (signalWithStart, one activity, complete)', 1, h.floor.historyLength, h.floor.historyLength, h.floor.historyLength, composition(h.floor.types)]));
+  out.push('', `A full lifecycle took ${ms(h.lifecycle.wallMs)} ms of wall time (median). An SLA breach needs hours of business time, so it is not run here (the time-skipping tests cover it).`);
+
+  const mem = r.memory;
+  out.push('', `Memory of this process (worker + API + ledger) and of the Temporal dev server; ${mem.leadsOpen} leads open in the worker at the end:`, '');
+  out.push(row(['moment', 'RSS MiB', 'heap used MiB', 'external MiB (WASM, buffers)', 'dev server RSS MiB']), row(Array(5).fill('---')));
+  for (const [name, v] of [['started, idle', mem.idle], ['after warm-up', mem.afterWarmup], ['after the rate steps', mem.afterLoad], ['after the lifecycles', mem.end]] as const) {
+    out.push(row([name, Math.round(v.rssMiB), Math.round(v.heapUsedMiB), Math.round(v.externalMiB), v.temporalRssMiB === undefined ? '-' : Math.round(v.temporalRssMiB)]));
+  }
+  return `${out.join('\n')}\n`;
+}

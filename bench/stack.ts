@@ -1,0 +1,176 @@
+// The whole Flywheel stack in this process, as `flywheel dev` runs it (in-memory Temporal dev server, embedded
+// ledger, one worker, the ingest API), instrumented so the bench can timestamp the moments it measures to.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
+import { loadConfig } from '../src/config/load.ts';
+import type { LoadedConfig } from '../src/config/types.ts';
+import { TemporalEventSink } from '../src/ingest/temporalSink.ts';
+import { openLedger } from '../src/ledger/open.ts';
+import type { Ledger } from '../src/ledger/types.ts';
+import { installQuietRuntime } from '../src/runtime/devStack.ts';
+import { buildHealthChecks } from '../src/runtime/healthChecks.ts';
+import { buildApp } from '../src/server/app.ts';
+import { connectClient, describeTarget, localTarget } from '../src/temporal/connection.ts';
+import { startDevServer } from '../src/temporal/devServer.ts';
+import { resolveTool } from '../src/tools/temporalBinaries.ts';
+import { buildActivityDeps } from '../src/worker/activityDeps.ts';
+import { alwaysOpen } from '../test/support/leads.ts';
+import { Marks } from './marks.ts';
+import { observeAssignments } from './observeLedger.ts';
+
+export interface BenchStack {
+  client: Client;
+  apiUrl: string;
+  /** Ingest secret of this run only: the bench signs every request, as a CRM must in production. */
+  secret: string;
+  taskQueue: string;
+  /** The ledger itself (the API and the bench's own reads); the activities get the observed one. */
+  ledger: Ledger;
+  temporalPid?: number;
+  /** When a lead's first `lead.assigned` row committed, and to whom. */
+  assigned: Marks;
+  owners: Map<string, string | null>;
+  /** When each floor workflow's activity ran. */
+  pinged: Marks;
+  /** When evaluateLead / assignLead started for a lead: splits speed-to-lead into its parts. */
+  evaluateStarted: Marks;
+  assignStarted: Marks;
+  /** Durations of every activity run, by name, since the caller last cleared it. */
+  activityMs: Map<string, number[]>;
+  startupMs: { total: number; temporal: number; bundle: number; ledger: number };
+  stop(): Promise<void>;
+}
+
+/** config/flywheel.yaml, adjusted so routing never waits and never runs out of reps. */
+export function benchConfig(): LoadedConfig {
+  const loaded = loadConfig(fileURLToPath(new URL('../config/flywheel.yaml', import.meta.url)));
+  alwaysOpen(loaded);
+  // No webhook: notifyCrm still runs as an activity but sends nothing, so no HTTP cost lands in speed-to-lead.
+  delete loaded.config.connections?.crmWebhook;
+  // Thousands of bench leads stay open; with the shipped capacities the mid-market queue fills after 150 and the
+  // rest would go to overflow and end unassigned. Capacity 0 (not a seller) stays.
+  for (const r of loaded.config.reps) if (r.capacity) delete r.capacity;
+  return loaded;
+}
+
+const timed = <T>(started: Promise<T>, into: { ms: number }) => {
+  const t0 = performance.now();
+  return started.finally(() => (into.ms = performance.now() - t0));
+};
+
+export async function startBenchStack(): Promise<BenchStack> {
+  const t0 = performance.now();
+  installQuietRuntime();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'flywheel-bench-'));
+  const stops: (() => Promise<void>)[] = [async () => rmSync(tmp, { recursive: true, force: true })];
+  const stopAll = async () => {
+    for (const s of stops.splice(0).reverse()) { const t=performance.now(); await s().catch((e: Error) => process.stderr.write(`bench shutdown: ${e.message}\n`)); process.stderr.write(`DBG stop ${s.toString().slice(0,60)} ${Math.round(performance.now()-t)}ms\n`); }
+  };
+  try {
+    const ms = { temporal: { ms: 0 }, bundle: { ms: 0 }, ledger: { ms: 0 } };
+    // Independent slow steps run at once, as in `flywheel dev`.
+    const [ledgerR, serverR, bundleR] = await Promise.allSettled([
+      timed(openLedger({ root: tmp, embeddedDir: path.join(tmp, 'ledger'), role: 'owner', databaseUrl: undefined, serve: false }), ms.ledger),
+      timed(startDevServer({ binary: resolveTool('cli'), port: 0, headless: true, logFile: path.join(tmp, 'temporal.log') }), ms.temporal),
+      timed(bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floorWorkflows.ts', import.meta.url)), logger: quietLogger }), ms.bundle),
+    ]);
+    if (ledgerR.status === 'fulfilled') stops.push(() => ledgerR.value.close());
+    if (serverR.status === 'fulfilled') stops.push(() => serverR.value.stop());
+    for (const r of [ledgerR, serverR, bundleR]) if (r.status === 'rejected') throw r.reason;
+    const ledger = (ledgerR as PromiseFulfilledResult<Awaited<ReturnType<typeof openLedger>>>).value;
+    const server = (serverR as PromiseFulfilledResult<Awaited<ReturnType<typeof startDevServer>>>).value;
+    const bundle = (bundleR as PromiseFulfilledResult<Awaited<ReturnType<typeof bundleWorkflowCode>>>).value;
+
+    const marks = { assigned: new Marks(), pinged: new Marks(), evaluateStarted: new Marks(), assignStarted: new Marks() };
+    const owners = new Map<string, string | null>();
+    const observed = observeAssignments(ledger, (leadId, owner, at) => {
+      if (!owners.has(leadId)) owners.set(leadId, owner);
+      marks.assigned.mark(leadId, at);
+    });
+    const acts = createActivities(buildActivityDeps(benchConfig(), observed));
+    const activityMs = new Map<string, number[]>();
+    const activities = timeEach(activityMs, {
+      ...acts,
+      evaluateLead: (req: Parameters<typeof acts.evaluateLead>[0]) => (marks.evaluateStarted.mark(req.leadId), acts.evaluateLead(req)),
+      assignLead: (req: Parameters<typeof acts.assignLead>[0]) => (marks.assignStarted.mark(req.leadId), acts.assignLead(req)),
+      benchPing: async (workflowId: string) => marks.pinged.mark(workflowId),
+    });
+
+    // createFlywheelWorker takes no extra activities, so the worker is built here the same way, plus benchPing.
+    const taskQueue = 'flywheel-bench';
+    const target = localTarget(server.address);
+    const connection = await NativeConnection.connect({ address: server.address });
+    stops.push(() => connection.close());
+    const worker = await Worker.create({ connection, namespace: target.namespace, taskQueue, workflowBundle: { code: bundle.code }, activities });
+    const running = worker.run();
+    stops.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+
+    const client = await connectClient(target);
+    stops.push(() => client.connection.close());
+    const secret = randomBytes(32).toString('hex');
+    const app = buildApp({
+      checks: buildHealthChecks(client, ledger, describeTarget(target)),
+      ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret, toleranceSeconds: 300 },
+      leads: { client },
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    stops.push(() => app.close());
+    const { port } = app.server.address() as { port: number };
+
+    return {
+      client,
+      apiUrl: `http://127.0.0.1:${port}`,
+      secret,
+      taskQueue,
+      ledger,
+      temporalPid: server.pid,
+      ...marks,
+      owners,
+      activityMs,
+      startupMs: { total: performance.now() - t0, temporal: ms.temporal.ms, bundle: ms.bundle.ms, ledger: ms.ledger.ms },
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+type AnyActivity = (...args: never[]) => Promise<unknown>;
+
+/** Wraps each activity to note how long it ran: the other half of where a lead's time goes (the rest is queueing). */
+function timeEach<T extends Record<string, AnyActivity>>(into: Map<string, number[]>, acts: T): T {
+  const wrapped: Record<string, AnyActivity> = {};
+  for (const [name, fn] of Object.entries(acts)) {
+    wrapped[name] = async (...args: never[]) => {
+      const t0 = performance.now();
+      try {
+        return await fn(...args);
+      } finally {
+        const list = into.get(name) ?? [];
+        if (list.length === 0) into.set(name, list);
+        list.push(performance.now() - t0);
+      }
+    };
+  }
+  return wrapped as T;
+}
+
+const noop = () => undefined;
+const quietLogger = {
+  log: noop,
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: (msg: string) => process.stderr.write(`workflow bundler: ${msg}\n`),
+  error: (msg: string) => process.stderr.write(`workflow bundler: ${msg}\n`),
+};

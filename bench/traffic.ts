@@ -1,0 +1,49 @@
+// What the bench sends: signed CloudEvents to the ingest API (the CRM's path) and bare signal-with-starts (the floor).
+import { randomUUID } from 'node:crypto';
+import { SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from '../src/events/signature.ts';
+import { midMarketLead } from '../test/support/leads.ts';
+import { benchFloorSignal, benchFloorType } from './floorDefinitions.ts';
+import type { Fired } from './load.ts';
+import type { BenchStack } from './stack.ts';
+
+export interface CloudEvent {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  time: string;
+  data: Record<string, unknown>;
+}
+
+export function cloudEvent(type: string, subject: string, data: Record<string, unknown>): CloudEvent {
+  return { specversion: '1.0', id: randomUUID(), source: '/crm/bench', type, subject, time: new Date().toISOString(), data };
+}
+
+/** A mid-market MQL (tier B, routed to the mid-market queue) with its own person and company. */
+export function newLead(leadId: string): CloudEvent {
+  const domain = `${leadId.toLowerCase()}.example`;
+  return cloudEvent('lead.created', leadId, midMarketLead({ email: `jana.weber@${domain}`, domain, company: `Shop ${leadId} GmbH` }));
+}
+
+/** POSTs one event as a CRM would (signed); `accepted` rejects unless the answer is 202. */
+export function postEvent(stack: BenchStack, event: CloudEvent): Fired {
+  const body = JSON.stringify(event);
+  const ts = String(Math.floor(Date.now() / 1000));
+  const headers = { 'content-type': 'application/cloudevents+json', [TIMESTAMP_HEADER]: ts, [SIGNATURE_HEADER]: sign(stack.secret, ts, body) };
+  const sent = performance.now();
+  const accepted = fetch(`${stack.apiUrl}/v1/events`, { method: 'POST', headers, body }).then(async (res) => {
+    const text = await res.text();
+    if (res.status !== 202) throw new Error(`POST /v1/events answered ${res.status}: ${text.slice(0, 200)}`);
+  });
+  return { id: event.subject, sent, accepted };
+}
+
+/** Signal-with-start of the one-activity floor workflow, through the API's own client with the sink's deadline. */
+export function startFloor(stack: BenchStack, workflowId: string): Fired {
+  const sent = performance.now();
+  const accepted = stack.client.withDeadline(Date.now() + 10_000, () =>
+    stack.client.workflow.signalWithStart(benchFloorType, { workflowId, taskQueue: stack.taskQueue, args: [], signal: benchFloorSignal, signalArgs: [] }),
+  );
+  return { id: workflowId, sent, accepted };
+}

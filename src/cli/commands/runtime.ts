@@ -1,0 +1,117 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.ts';
+import { CliError } from '../errors.ts';
+
+// Heavy modules (Temporal worker, fastify, PGlite) load inside each action, so that light commands
+// such as `flywheel config validate` start fast.
+const load = async () => ({
+  ...(await import('../../ingest/secrets.ts')),
+  ...(await import('../../ingest/temporalSink.ts')),
+  ...(await import('../../ledger/open.ts')),
+  ...(await import('../../runtime/devStack.ts')),
+  ...(await import('../../runtime/healthChecks.ts')),
+  ...(await import('../../runtime/paths.ts')),
+  ...(await import('../../runtime/shutdown.ts')),
+  ...(await import('../../server/app.ts')),
+  ...(await import('../../temporal/connection.ts')),
+  ...(await import('../../worker/createWorker.ts')),
+  ...(await import('../../worker/activityDeps.ts')),
+  ...(await import('../../../workflows/definitions.ts')),
+});
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function registerRuntimeCommands(program: Command): void {
+  program
+    .command('dev')
+    .description('Run everything locally: Temporal dev server + Web UI, worker, ingest API, embedded ledger (Ctrl-C stops all)')
+    .option('--json', 'print the URLs as one JSON line once ready')
+    .action(async (opts: { json?: boolean }) => {
+      const loaded = loadConfig();
+      const { startDevStack, dataPaths, onShutdownSignal } = await load();
+      const stack = await startDevStack(loaded);
+      const p = dataPaths(loaded);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ ready: true, ...stack.urls, namespace: stack.namespace, taskQueue: stack.taskQueue, ledger: stack.ledger.description, temporalPid: stack.temporalPid, timings: stack.timings })}\n`);
+      } else {
+        process.stdout.write(
+          [
+            `Flywheel dev stack is up in ${secs(stack.timings.totalMs)} (Temporal dev server ${secs(stack.timings.temporalMs)})`,
+            `  Temporal Web UI   ${stack.urls.ui ?? '(headless)'}`,
+            `  Temporal gRPC     ${stack.urls.temporal}  namespace=${stack.namespace}  task queue=${stack.taskQueue}`,
+            `  Ingest API        ${stack.urls.api}`,
+            `  Health            ${stack.urls.health}`,
+            `  Ledger            ${stack.ledger.description}`,
+            `  Data and logs     ${p.base}`,
+            `Try: temporal workflow list --address ${stack.urls.temporal}`,
+            'Press Ctrl-C to stop.',
+            '',
+          ].join('\n'),
+        );
+      }
+      await onShutdownSignal(async () => {
+        process.stderr.write('\nstopping Flywheel dev stack...\n');
+        await stack.stop();
+        process.stderr.write('stopped.\n');
+      });
+    });
+
+  program
+    .command('worker')
+    .description('Run a worker against the Temporal cluster in the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key)')
+    .option('--task-queue <name>', 'task queue to poll (default: temporal.taskQueue in config)')
+    .action(async (opts: { taskQueue?: string }) => {
+      const loaded = loadConfig();
+      const { buildActivityDeps, installQuietRuntime, targetFromEnvironment, openLedger, dataPaths, DEFAULT_TASK_QUEUE, createFlywheelWorker, describeTarget, onShutdownSignal } = await load();
+      installQuietRuntime();
+      const target = targetFromEnvironment();
+      const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto' });
+      const taskQueue = opts.taskQueue ?? loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
+      const w = await createFlywheelWorker({ target, taskQueue, deps: buildActivityDeps(loaded, ledger) });
+      process.stdout.write(`worker polling ${taskQueue} on ${describeTarget(target)}; ledger ${ledger.description}\n`);
+      const done = w.run();
+      void onShutdownSignal(async () => {
+        if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
+      });
+      try {
+        await done;
+      } finally {
+        await ledger.close();
+      }
+    });
+
+  program
+    .command('serve')
+    .description('Run the ingest API against the Temporal cluster in the environment and the configured ledger')
+    .option('--host <host>', 'address to bind (default: server.host in config)')
+    .option('--port <port>', 'port to bind (default: server.port in config)', (v) => Number.parseInt(v, 10))
+    .option('--insecure-no-signature', 'accept unsigned events when the ingest secret is not set (never in production)')
+    .action(async (opts: { host?: string; port?: number; insecureNoSignature?: boolean }) => {
+      const loaded = loadConfig();
+      const { targetFromEnvironment, connectClient, openLedger, dataPaths, buildApp, buildHealthChecks, describeTarget, onShutdownSignal, ingestAuth, TemporalEventSink, DEFAULT_TASK_QUEUE } = await load();
+      // Checked before connecting anywhere: an unauthenticated production ingest is refused, not warned about.
+      const auth = ingestAuth(loaded.config);
+      if (!auth.secret && !opts.insecureNoSignature) {
+        throw new CliError(`${auth.env} is not set: refusing to accept unsigned events. Set it to the secret your CRM signs with, or pass --insecure-no-signature.`, 2);
+      }
+      if (!auth.secret) process.stderr.write(`warning: ${auth.env} is not set and --insecure-no-signature was given: anyone who can reach this API can send events\n`);
+      const target = targetFromEnvironment();
+      const client = await connectClient(target);
+      const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto' });
+      const taskQueue = loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
+      const app = buildApp({
+        checks: buildHealthChecks(client, ledger, describeTarget(target)),
+        bodyLimitBytes: loaded.config.server?.bodyLimitBytes,
+        logger: true,
+        ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
+        leads: { client },
+      });
+      const host = opts.host ?? loaded.config.server?.host ?? '127.0.0.1';
+      await app.listen({ host, port: opts.port ?? loaded.config.server?.port ?? 8787 });
+      await onShutdownSignal(async () => {
+        await app.close();
+        await client.connection.close();
+        await ledger.close();
+      });
+    });
+}

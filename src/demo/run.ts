@@ -1,0 +1,82 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FlywheelConfig } from '../config/types.ts';
+import type { Ledger } from '../ledger/types.ts';
+import type { DeliveryStats } from './crmClient.ts';
+import { startProgress } from './progress.ts';
+import { Simulator } from './simulator.ts';
+import { exampleLeads, readOutcomes, type Outcomes } from './summary.ts';
+
+export interface DemoRunOptions {
+  api: string;
+  secret?: string;
+  ledger: Ledger;
+  config: FlywheelConfig;
+  leads: number;
+  windowMs: number;
+  seed: number;
+  signal: AbortSignal;
+  /** Where progress goes: stdout normally, stderr when stdout carries JSON. */
+  progressOut: NodeJS.WriteStream;
+}
+
+export interface DemoRun {
+  leadsSent: number;
+  outcomes: Outcomes;
+  delivery: DeliveryStats;
+  examples: Awaited<ReturnType<typeof exampleLeads>>;
+  /** False when the wait for running SLA clocks hit its bound. */
+  settled: boolean;
+  problems: string[];
+  timings: { sendingMs: number; settleMs: number };
+}
+
+/** The longest the summary waits after the window for SLA clocks to resolve; a short run waits less. */
+export const settleBoundMs = (windowMs: number) => Math.min(60_000, Math.max(15_000, (windowMs * 2) / 3));
+
+/**
+ * Drives the simulated CRM for the window, then waits until every SLA clock still running has been met or has
+ * breached (the workflows' timers decide; the bound only caps the wait), then reads the summary from the ledger.
+ */
+export async function runDemo(o: DemoRunOptions): Promise<DemoRun> {
+  const sim = new Simulator(o);
+  let phase = 'sending';
+  const progress = startProgress({
+    ledger: o.ledger,
+    out: o.progressOut,
+    sent: () => ({ sent: sim.leadsSent, total: o.leads }),
+    phase: () => phase,
+    elapsedMs: () => sim.elapsedMs,
+  });
+  try {
+    const t0 = performance.now();
+    await sim.run();
+    const sendingMs = performance.now() - t0;
+
+    const t1 = performance.now();
+    const bound = Date.now() + settleBoundMs(o.windowMs);
+    let settled = false;
+    while (!o.signal.aborted) {
+      const c = await readOutcomes(o.ledger);
+      if (c.running === 0 && c.evaluated >= sim.leadsSent) {
+        settled = true;
+        break;
+      }
+      if (Date.now() >= bound) break;
+      phase = `waiting for ${c.running} SLA clock${c.running === 1 ? '' : 's'}`;
+      await sleep(500, undefined, { signal: o.signal }).catch(() => undefined);
+    }
+    const settleMs = performance.now() - t1;
+    o.signal.throwIfAborted();
+    return {
+      leadsSent: sim.leadsSent,
+      outcomes: await readOutcomes(o.ledger),
+      delivery: sim.crm.stats,
+      examples: await exampleLeads(o.ledger),
+      settled,
+      problems: sim.problems,
+      timings: { sendingMs, settleMs },
+    };
+  } finally {
+    await progress.stop();
+  }
+}

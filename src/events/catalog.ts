@@ -1,0 +1,39 @@
+/**
+ * Every CRM event type Flywheel accepts, with the schema of its `data` and the workflow its subject names.
+ * One table, so the API, the OpenAPI document and the workflows cannot disagree about the contract.
+ */
+export const EVENT_TYPES = {
+  'lead.created': { schema: 'lead.created', entity: 'lead' },
+  'lead.updated': { schema: 'lead.created', entity: 'lead' },
+  'lead.touched': { schema: 'lead.touched', entity: 'lead' },
+  'meeting.booked': { schema: 'meeting.booked', entity: 'lead' },
+  'opportunity.created': { schema: 'opportunity.created', entity: 'lead' },
+  'opportunity.won': { schema: 'opportunity.won', entity: 'lead' },
+  'opportunity.lost': { schema: 'opportunity.lost', entity: 'lead' },
+} as const satisfies Record<string, { schema: string; entity: 'lead' | 'account' }>;
+
+export type EventType = keyof typeof EVENT_TYPES;
+
+export interface CrmEvent<D = Record<string, unknown>> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: EventType;
+  subject: string;
+  time: string;
+  data: D;
+  [extension: string]: unknown;
+}
+
+export function isKnownEventType(t: unknown): t is EventType {
+  return typeof t === 'string' && Object.hasOwn(EVENT_TYPES, t);
+}
+
+/** Redelivery of the same CloudEvent (same source and id) must have no second effect. */
+export function eventKey(e: Pick<CrmEvent, 'source' | 'id'>): string {
+  return `${e.source}#${e.id}`;
+}
+
+export function workflowIdFor(e: Pick<CrmEvent, 'type' | 'subject'>): string {
+  return `${EVENT_TYPES[e.type].entity}:${e.subject}`;
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { EVENT_TYPES, isKnownEventType, type CrmEvent } from './catalog.ts';
+
+export interface FieldError {
+  pointer: string;
+  detail: string;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+addFormats.default(ajv);
+const load = (name: string) => JSON.parse(readFileSync(new URL(`./schemas/${name}.schema.json`, import.meta.url), 'utf8'));
+const envelope = ajv.compile(load('cloudevent'));
+const dataValidators = new Map<string, ValidateFunction>();
+for (const { schema } of Object.values(EVENT_TYPES)) {
+  if (!dataValidators.has(schema)) dataValidators.set(schema, ajv.compile(load(schema)));
+}
+
+function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix: string): FieldError[] {
+  return (errors ?? []).map((e) => {
+    const p = e.params as Record<string, unknown>;
+    if (e.keyword === 'required') return { pointer: `${prefix}${e.instancePath}/${String(p.missingProperty)}`, detail: 'is required' };
+    if (e.keyword === 'additionalProperties') {
+      return { pointer: `${prefix}${e.instancePath}/${String(p.additionalProperty)}`, detail: 'is not a CloudEvents attribute (extensions are lower-case alphanumeric)' };
+    }
+    return { pointer: `${prefix}${e.instancePath}`, detail: e.message ?? e.keyword };
+  });
+}
+
+/** Every problem with one event, as JSON pointers relative to `prefix` (e.g. `/3` inside a batch). */
+export function validateEvent(value: unknown, prefix = ''): FieldError[] {
+  if (!envelope(value)) return toFieldErrors(envelope.errors, prefix);
+  const e = value as CrmEvent;
+  if (!isKnownEventType(e.type)) {
+    return [{ pointer: `${prefix}/type`, detail: `unknown event type "${String(e.type)}"; known: ${Object.keys(EVENT_TYPES).join(', ')}` }];
+  }
+  const data = dataValidators.get(EVENT_TYPES[e.type].schema)!;
+  return data(e.data) ? [] : toFieldErrors(data.errors, `${prefix}/data`);
+}
+
+/** Validates every event of a batch; the batch is accepted only when all are valid, so nothing is dropped silently. */
+export function validateBatch(values: unknown[]): FieldError[] {
+  if (values.length === 0) return [{ pointer: '', detail: 'a batch needs at least one event' }];
+  return values.flatMap((v, i) => validateEvent(v, `/${i}`));
+}

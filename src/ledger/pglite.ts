@@ -1,0 +1,177 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { LedgerError, LedgerOpenTransactionError } from './errors.ts';
+import { acquireLock, lockPathFor, type LockHandle, type LockInfo } from './lock.ts';
+import { applyMigrations, readMigrationStatus, type MigrationDriver } from './migrate.ts';
+import { TEXT_PARSERS } from './parsers.ts';
+import { SessionGate } from './sessionGate.ts';
+import { TransactionScope, recordWith } from './tx.ts';
+import type { LedgerEvent, LedgerTx, MigrationFile, MigrationStatus, OpenedLedger, RecordResult } from './types.ts';
+
+export interface EmbeddedOpenOptions {
+  dataDir: string;
+  /** How to name the directory in messages (relative to the working directory when possible). */
+  displayDir: string;
+  migrations: readonly MigrationFile[];
+  /** Serve other local processes through a socket (default true). */
+  serve?: boolean;
+}
+
+export type EmbeddedOpenResult = { ok: true; ledger: EmbeddedLedger } | { ok: false; holder: LockInfo; lockFile: string };
+
+// Every Flywheel process holds one connection; the server refuses (not queues) connections past this.
+const MAX_SOCKET_CONNECTIONS = 64;
+
+/**
+ * The process that owns the embedded PGlite directory. PGlite is one in-process Postgres: two processes opening the
+ * same directory would corrupt it, so ownership is taken with a lock file first, and other processes are served
+ * through a socket on 127.0.0.1 whose port is written into the lock file. This process's own calls and the socket's
+ * clients share PGlite's single session through a SessionGate.
+ */
+export class EmbeddedLedger implements OpenedLedger {
+  readonly mode = 'embedded' as const;
+  readonly #scope = new TransactionScope();
+  #closed: Promise<void> | undefined;
+
+  private constructor(
+    private readonly db: PGlite,
+    /** How this process and the socket's clients take turns on PGlite's one session. */
+    readonly gate: SessionGate,
+    private readonly lock: LockHandle,
+    private readonly server: PGLiteSocketServer | undefined,
+    private readonly displayDir: string,
+    private readonly files: readonly MigrationFile[],
+    readonly migrationsApplied: readonly MigrationFile[],
+  ) {}
+
+  static async open(opts: EmbeddedOpenOptions): Promise<EmbeddedOpenResult> {
+    mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+    const lockFile = lockPathFor(opts.dataDir);
+    const taken = await acquireLock(lockFile, (reason) => process.stderr.write(`flywheel: removed a stale ledger lock ${opts.displayDir}.lock: ${reason}\n`));
+    if (!taken.ok) return { ok: false, holder: taken.info, lockFile };
+    const lock = taken.handle;
+    let db: PGlite | undefined;
+    let server: PGLiteSocketServer | undefined;
+    try {
+      db = await PGlite.create({ dataDir: opts.dataDir, parsers: TEXT_PARSERS }).catch((e: unknown) => {
+        throw new LedgerError(`could not open the embedded ledger at ${opts.displayDir}: ${(e as Error).message}`, { cause: e });
+      });
+      // Before the socket opens, so no client ever sees a half-migrated schema.
+      const applied = await applyMigrations(pgliteDriver(db), opts.migrations);
+      const gate = new SessionGate(db);
+      if (opts.serve !== false) {
+        server = new PGLiteSocketServer({ db: gate.socketView(), host: '127.0.0.1', port: 0, maxConnections: MAX_SOCKET_CONNECTIONS });
+        await server.start();
+        lock.setPort(portOf(server));
+      }
+      return { ok: true, ledger: new EmbeddedLedger(db, gate, lock, server, opts.displayDir, opts.migrations, applied) };
+    } catch (e) {
+      await server?.stop().catch(() => undefined);
+      await db?.close().catch(() => undefined);
+      lock.release();
+      throw e;
+    }
+  }
+
+  get description(): string {
+    const port = this.lock.info.port;
+    return `embedded PGlite at ${this.displayDir}${port ? ` (serving other processes on 127.0.0.1:${port})` : ''}`;
+  }
+
+  /** The socket port other processes connect to, if serving. */
+  get port(): number | null {
+    return this.lock.info.port;
+  }
+
+  async record(events: LedgerEvent[]): Promise<RecordResult> {
+    this.assertUsable();
+    return this.gate.owner(() => recordWith(async (sql, params) => (await this.db.query(sql, params)).rows as never, events));
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    this.assertUsable();
+    return this.gate.owner(async () => {
+      let rows: T[];
+      try {
+        rows = await run<T>(this.db, sql, params);
+      } catch (e) {
+        await this.rollbackIfOpen();
+        throw e;
+      }
+      if (await this.rollbackIfOpen()) throw new LedgerOpenTransactionError();
+      return rows;
+    });
+  }
+
+  async transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {
+    this.assertUsable();
+    return this.gate.owner(
+      () => this.db.transaction((tx) => this.#scope.run((sql, params) => run(tx, sql, params), fn)),
+      { transaction: true },
+    );
+  }
+
+  async ping(): Promise<{ ok: true; latencyMs: number }> {
+    const t0 = performance.now();
+    await this.query('SELECT 1');
+    return { ok: true, latencyMs: performance.now() - t0 };
+  }
+
+  async migrationStatus(): Promise<MigrationStatus> {
+    return readMigrationStatus((sql, params) => this.query(sql, params), this.files);
+  }
+
+  /** Stops serving, closes PGlite, then releases the lock: the lock must outlive every write to the directory. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      try {
+        await this.server?.stop();
+      } finally {
+        try {
+          await this.db.close();
+        } finally {
+          this.lock.release();
+        }
+      }
+    })();
+    return this.#closed;
+  }
+
+  /** A statement that left the shared session in a transaction (or in an aborted one) must not outlive its call. */
+  private async rollbackIfOpen(): Promise<boolean> {
+    if (!this.db.isInTransaction()) return false;
+    await this.db.exec('ROLLBACK');
+    return true;
+  }
+
+  private assertUsable(): void {
+    if (this.#closed) throw new LedgerError(`the embedded ledger at ${this.displayDir} is closed`);
+    this.#scope.assertOutside();
+  }
+}
+
+/** With parameters, one statement; without, the simple protocol (several statements), as over the socket and on PostgreSQL. */
+async function run<T>(db: PGlite | Transaction, sql: string, params: unknown[]): Promise<T[]> {
+  if (params.length > 0) return (await db.query<T>(sql, params)).rows;
+  return ((await db.exec(sql)).at(-1)?.rows ?? []) as T[];
+}
+
+function pgliteDriver(db: PGlite): MigrationDriver {
+  return {
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          query: async (sql, params) => (await tx.query(sql, params)).rows as never,
+          exec: async (sql) => void (await tx.exec(sql)),
+        }),
+      ),
+  };
+}
+
+function portOf(server: PGLiteSocketServer): number {
+  const port = Number(server.getServerConn().split(':').pop());
+  if (!Number.isInteger(port) || port <= 0) throw new LedgerError(`the ledger socket reported no port (${server.getServerConn()})`);
+  return port;
+}

@@ -1,0 +1,123 @@
+import type { FlywheelConfig, QueueConfig } from '../config/types.ts';
+import type { LedgerTx } from '../ledger/types.ts';
+import { judgeCandidates, queueMembers, type CandidateVerdict } from './candidates.ts';
+import { pickSmoothWeighted } from './smoothWeightedRoundRobin.ts';
+
+export interface Placement {
+  rep: string | null;
+  pool: string | null;
+  queue: string;
+  strategy: 'account-owner' | 'weighted-round-robin' | 'pool' | 'overflow' | 'unassigned';
+  skipped: { rep: string; reason: string }[];
+  /** True when this call found an earlier placement with the same key (an activity retry). */
+  replayed: boolean;
+}
+
+export interface PlaceRequest {
+  key: string;
+  leadId: string;
+  at: number;
+  exclude: ReadonlySet<string>;
+}
+
+/** Returns the placement already made under this key, so a retried activity never assigns twice. */
+export async function existingPlacement(tx: LedgerTx, key: string): Promise<Placement | null> {
+  const rows = await tx.query<{ rep: string | null; pool: string | null; queue: string; strategy: Placement['strategy']; skipped: Placement['skipped'] }>(
+    'SELECT rep, pool, queue, strategy, skipped FROM lead_assignments WHERE assignment_key = $1',
+    [key],
+  );
+  const r = rows[0];
+  return r ? { ...r, replayed: true } : null;
+}
+
+async function openCounts(tx: LedgerTx, reps: string[]): Promise<Map<string, number>> {
+  if (reps.length === 0) return new Map();
+  const rows = await tx.query<{ rep: string; n: number }>(
+    'SELECT rep, count(*)::int AS n FROM lead_assignments WHERE released_at IS NULL AND rep = ANY($1::text[]) GROUP BY rep',
+    [reps],
+  );
+  return new Map(rows.map((r) => [r.rep, Number(r.n)]));
+}
+
+async function record(tx: LedgerTx, req: PlaceRequest, p: Omit<Placement, 'replayed'>): Promise<Placement> {
+  await tx.query("UPDATE lead_assignments SET released_at = $2, release_reason = 'reassigned' WHERE lead_id = $1 AND released_at IS NULL", [
+    req.leadId,
+    new Date(req.at).toISOString(),
+  ]);
+  await tx.query(
+    'INSERT INTO lead_assignments (assignment_key, lead_id, rep, pool, queue, strategy, assigned_at, skipped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)',
+    [req.key, req.leadId, p.rep, p.pool, p.queue, p.strategy, new Date(req.at).toISOString(), JSON.stringify(p.skipped)],
+  );
+  return { ...p, replayed: false };
+}
+
+/** Assigns to a named rep (account owner) if they can take it now; null when they cannot. */
+export async function placeWithRep(tx: LedgerTx, config: FlywheelConfig, req: PlaceRequest, repId: string, queue: string): Promise<Placement | null> {
+  const rep = config.reps.find((r) => r.id === repId);
+  if (!rep) return null;
+  const verdict = judgeCandidates(config, [rep], req.at, await openCounts(tx, [rep.id]), req.exclude)[0]!;
+  if (!verdict.eligible) return null;
+  return record(tx, req, { rep: rep.id, pool: null, queue, strategy: 'account-owner', skipped: [] });
+}
+
+/**
+ * Places the lead in `queue`: weighted round robin over the members who can take it now, a pool for pool queues,
+ * and the overflow chain when nobody can. The queue row is locked for the whole placement.
+ */
+export async function placeInQueue(tx: LedgerTx, config: FlywheelConfig, req: PlaceRequest, queueId: string): Promise<Placement> {
+  const skipped: Placement['skipped'] = [];
+  const visited = new Set<string>();
+  let queue: QueueConfig | undefined = config.queues?.find((q) => q.id === queueId);
+  let viaOverflow = false;
+  while (queue && !visited.has(queue.id)) {
+    visited.add(queue.id);
+    await tx.query('INSERT INTO queue_locks (queue_id) VALUES ($1) ON CONFLICT DO NOTHING', [queue.id]);
+    await tx.query('SELECT queue_id FROM queue_locks WHERE queue_id = $1 FOR UPDATE', [queue.id]);
+    const members = queueMembers(config, queue);
+    const verdicts = judgeCandidates(config, members, req.at, await openCounts(tx, members.map((m) => m.id)), req.exclude);
+    skipped.push(...verdicts.filter((v) => !v.eligible).map((v) => ({ rep: v.rep.id, reason: `${queue!.id}: ${v.reason}` })));
+    const eligible = verdicts.filter((v) => v.eligible);
+    if (queue.strategy === 'pool' && eligible.length > 0) {
+      return record(tx, req, { rep: null, pool: queue.id, queue: queue.id, strategy: 'pool', skipped });
+    }
+    const rep = await rotate(tx, queue.id, eligible);
+    if (rep) return record(tx, req, { rep, pool: null, queue: queue.id, strategy: viaOverflow ? 'overflow' : 'weighted-round-robin', skipped });
+    queue = queue.overflow ? config.queues?.find((q) => q.id === queue!.overflow) : undefined;
+    viaOverflow = true;
+  }
+  return record(tx, req, { rep: null, pool: null, queue: queueId, strategy: 'unassigned', skipped });
+}
+
+async function rotate(tx: LedgerTx, queueId: string, eligible: CandidateVerdict[]): Promise<string | null> {
+  if (eligible.length === 0) return null;
+  const rows = await tx.query<{ rep: string; current_weight: number }>('SELECT rep, current_weight FROM queue_rotation WHERE queue_id = $1', [queueId]);
+  const current = new Map(rows.map((r) => [r.rep, Number(r.current_weight)]));
+  const pick = pickSmoothWeighted(eligible.map((v) => ({ rep: v.rep.id, weight: v.rep.weight ?? 1, current: current.get(v.rep.id) ?? 0 })));
+  if (!pick) return null;
+  for (const [rep, w] of pick.next) {
+    await tx.query(
+      'INSERT INTO queue_rotation (queue_id, rep, current_weight) VALUES ($1, $2, $3) ON CONFLICT (queue_id, rep) DO UPDATE SET current_weight = EXCLUDED.current_weight',
+      [queueId, rep, w],
+    );
+  }
+  return pick.rep;
+}
+
+export async function releaseLead(tx: LedgerTx, leadId: string, at: number, reason: string): Promise<void> {
+  await tx.query('UPDATE lead_assignments SET released_at = $2, release_reason = $3 WHERE lead_id = $1 AND released_at IS NULL', [
+    leadId,
+    new Date(at).toISOString(),
+    reason,
+  ]);
+}
+
+/** A pool member claims a pooled lead with their first touch: the open row becomes theirs. */
+export async function claimPooled(tx: LedgerTx, config: FlywheelConfig, leadId: string, rep: string, pool: string): Promise<boolean> {
+  const queue = config.queues?.find((q) => q.id === pool);
+  if (!queue || !queueMembers(config, queue).some((m) => m.id === rep)) return false;
+  const rows = await tx.query<{ assignment_key: string }>(
+    'UPDATE lead_assignments SET rep = $2 WHERE lead_id = $1 AND released_at IS NULL AND pool = $3 AND rep IS NULL RETURNING assignment_key',
+    [leadId, rep, pool],
+  );
+  return rows.length > 0;
+}

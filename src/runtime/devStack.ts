@@ -1,0 +1,119 @@
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { LoadedConfig } from '../config/types.ts';
+import { ingestAuth, webhookSecret } from '../ingest/secrets.ts';
+import { TemporalEventSink } from '../ingest/temporalSink.ts';
+import { openLedger } from '../ledger/open.ts';
+import type { Ledger } from '../ledger/types.ts';
+import { buildApp } from '../server/app.ts';
+import { connectClient, describeTarget, localTarget } from '../temporal/connection.ts';
+import { startDevServer, type RunningDevServer } from '../temporal/devServer.ts';
+import { resolveTool } from '../tools/temporalBinaries.ts';
+import { createFlywheelWorker } from '../worker/createWorker.ts';
+import { bundleWorkflows } from '../worker/workflowBundle.ts';
+import { buildActivityDeps } from '../worker/activityDeps.ts';
+import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions.ts';
+import { buildHealthChecks } from './healthChecks.ts';
+import { dataPaths } from './paths.ts';
+
+export interface DevStack {
+  urls: { temporal: string; ui?: string; api: string; health: string };
+  namespace: string;
+  taskQueue: string;
+  ledger: Ledger;
+  temporalPid?: number;
+  timings: { temporalMs: number; totalMs: number };
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** Keeps the SDK's own logging to warnings so the operator's terminal shows Flywheel's output. */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    // shutdownSignals: [] leaves SIGINT/SIGTERM to Flywheel, which stops the parts in order.
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  } catch (e) {
+    // Another copy of this module (e.g. a second test project in the same process) installed it already.
+    if ((e as Error).name !== 'IllegalStateError') throw e;
+  }
+}
+
+/**
+ * One process for local work: Temporal dev server (child process), worker, ingest API and the embedded ledger.
+ * Everything started is stopped in reverse order, also when a later step fails to start.
+ */
+export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
+  const t0 = performance.now();
+  installQuietRuntime();
+  const cfg = loaded.config;
+  const paths = dataPaths(loaded);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s().catch((e: Error) => process.stderr.write(`shutdown: ${e.message}\n`));
+  };
+  try {
+    // The three slow steps are independent: open the ledger, start Temporal and bundle workflows at once.
+    const [ledgerR, serverR, bundleR] = await Promise.allSettled([
+      openLedger({ root: loaded.root, embeddedDir: paths.ledgerDir, role: 'owner' }),
+      startDevServer({
+        binary: resolveTool('cli'),
+        dbFile: paths.temporalDb,
+        ip: cfg.temporal?.devServer?.ip ?? '127.0.0.1',
+        port: cfg.temporal?.devServer?.port ?? 7233,
+        uiPort: cfg.temporal?.devServer?.uiPort,
+        logFile: path.join(paths.logs, 'temporal.log'),
+      }),
+      bundleWorkflows(),
+    ]);
+    if (ledgerR.status === 'fulfilled') stops.push(() => ledgerR.value.close());
+    if (serverR.status === 'fulfilled') stops.push(() => serverR.value.stop());
+    for (const r of [ledgerR, serverR, bundleR]) if (r.status === 'rejected') throw r.reason;
+    const ledger = (ledgerR as PromiseFulfilledResult<Awaited<ReturnType<typeof openLedger>>>).value;
+    const server = (serverR as PromiseFulfilledResult<RunningDevServer>).value;
+    const bundle = (bundleR as PromiseFulfilledResult<Awaited<ReturnType<typeof bundleWorkflows>>>).value;
+
+    const target = localTarget(server.address);
+    const taskQueue = cfg.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
+    const worker = await createFlywheelWorker({ target, taskQueue, deps: buildActivityDeps(loaded, ledger), workflowBundle: { code: bundle.code } });
+    const workerDone = worker.run();
+    stops.push(async () => {
+      if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
+      await workerDone;
+    });
+
+    const client = await connectClient(target);
+    stops.push(() => client.connection.close());
+
+    const auth = ingestAuth(cfg);
+    // Local work may skip signing; say so once, by variable name only (never the value).
+    if (!auth.secret) process.stderr.write(`warning: ${auth.env} is not set: the ingest API accepts unsigned events (local work only)\n`);
+    const app = buildApp({
+      checks: buildHealthChecks(client, ledger, describeTarget(target)),
+      bodyLimitBytes: cfg.server?.bodyLimitBytes,
+      ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
+      leads: { client },
+      devSink: { secret: webhookSecret(cfg).secret, toleranceSeconds: auth.toleranceSeconds },
+    });
+    const host = cfg.server?.host ?? '127.0.0.1';
+    await app.listen({ host, port: cfg.server?.port ?? 8787 });
+    stops.push(() => app.close());
+    const { port } = app.server.address() as { port: number };
+    const api = `http://${host}:${port}`;
+
+    return {
+      urls: { temporal: server.address, ui: server.uiUrl, api, health: `${api}/healthz` },
+      namespace: target.namespace,
+      taskQueue,
+      ledger,
+      temporalPid: server.pid,
+      timings: { temporalMs: server.startMs, totalMs: performance.now() - t0 },
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}

@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import { EVENT_TYPES } from '../events/catalog.ts';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../events/signature.ts';
+import { PROBLEM_TYPES } from './problem.ts';
+import { CLOUDEVENTS_BATCH_JSON, CLOUDEVENTS_JSON, PLAIN_JSON } from './rawBody.ts';
+
+type Json = Record<string, unknown>;
+
+const SCHEMA_DIR = new URL('../events/schemas/', import.meta.url);
+
+/** Names of the published JSON Schema files, e.g. `lead.created` for `lead.created.schema.json`. */
+export const EVENT_SCHEMA_NAMES: readonly string[] = ['cloudevent', ...new Set(Object.values(EVENT_TYPES).map((t) => t.schema))];
+
+export function readEventSchema(name: string): Json {
+  return JSON.parse(readFileSync(new URL(`${name}.schema.json`, SCHEMA_DIR), 'utf8')) as Json;
+}
+
+// Embedded as OpenAPI components: `$schema`/`$id` would make some tools resolve them as separate documents.
+function embedded(name: string): Json {
+  const { $schema: _s, $id: _i, ...rest } = readEventSchema(name);
+  return { ...rest, externalDocs: { description: 'The same schema as a standalone file', url: `/schemas/events/${name}.schema.json` } };
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const problemJson = (schema = 'Problem') => ({ 'application/problem+json': { schema: ref(schema) } });
+const problemResponse = (description: string, schema?: string) => ({ description, content: problemJson(schema) });
+
+function eventComponents(): Json {
+  const components: Json = { CloudEvent: embedded('cloudevent') };
+  for (const name of EVENT_SCHEMA_NAMES.slice(1)) components[`${name}.data`] = embedded(name);
+  for (const [type, { schema }] of Object.entries(EVENT_TYPES)) {
+    components[`event.${type}`] = {
+      title: type,
+      allOf: [ref('CloudEvent'), { type: 'object', properties: { type: { const: type }, data: ref(`${schema}.data`) } }],
+    };
+  }
+  const types = Object.keys(EVENT_TYPES);
+  components.Event = {
+    description: `A CloudEvents 1.0 event in structured JSON mode. \`subject\` is the lead's CRM id. Known types: ${types.join(', ')}.`,
+    oneOf: types.map((t) => ref(`event.${t}`)),
+    discriminator: { propertyName: 'type', mapping: Object.fromEntries(types.map((t) => [t, `#/components/schemas/event.${t}`])) },
+  };
+  components.EventBatch = { type: 'array', minItems: 1, items: ref('Event') };
+  return components;
+}
+
+const acceptedEvent = {
+  type: 'object',
+  required: ['id', 'source', 'type', 'workflowId', 'duplicate'],
+  properties: {
+    id: { type: 'string' },
+    source: { type: 'string' },
+    type: { type: 'string' },
+    workflowId: { type: 'string', description: 'The lead workflow that received the event: `lead:<subject>`' },
+    duplicate: { type: ['boolean', 'null'], description: 'true when an event with the same source and id was accepted before; null when the receipt store was unavailable' },
+  },
+};
+
+const problemSchema = {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: { type: 'string', enum: Object.keys(PROBLEM_TYPES).map((s) => `/problems/${s}`) },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      description: 'Every invalid field, as a JSON pointer (RFC 6901) into the request body; in a batch it starts with the event index',
+      items: { type: 'object', required: ['pointer', 'detail'], properties: { pointer: { type: 'string', examples: ['/2/data/email'] }, detail: { type: 'string' } } },
+    },
+  },
+};
+
+const leadStateSchema = {
+  type: 'object',
+  description: "The lead workflow's `state` query: its stage, owner, SLA clock, decisions with the rules that matched, and ignored events",
+  required: ['leadId', 'stage', 'status'],
+  properties: {
+    leadId: { type: 'string' },
+    stage: { type: 'string', examples: ['Attract', 'Engage', 'Delight', 'Closed'] },
+    status: { type: 'string' },
+    owner: { type: ['string', 'null'] },
+    tier: { type: ['string', 'null'] },
+    sla: { type: ['object', 'null'] },
+    opportunity: { type: ['object', 'null'] },
+    decisions: { type: 'array', items: { type: 'object' } },
+    ignored: { type: 'array', items: { type: 'object' } },
+  },
+  additionalProperties: true,
+};
+
+const signatureDescription =
+  `HMAC-SHA256 over \`<timestamp>.<body>\` with the shared ingest secret, sent as \`${SIGNATURE_HEADER}: sha256=<hex>\` ` +
+  `together with \`${TIMESTAMP_HEADER}: <Unix seconds>\`. Timestamps further than the configured tolerance (default 300 s) from ` +
+  'the server clock are refused. For requests without a body (GET) the signed text is `<timestamp>.<path and query>`. ' +
+  '`flywheel dev` without a secret does not check signatures.';
+
+function paths(opts: { devSink: boolean; bodyLimitBytes: number }): Json {
+  const signed = [{ signatureHeader: [], timestampHeader: [] }];
+  const signatureParams = [{ $ref: '#/components/parameters/Timestamp' }, { $ref: '#/components/parameters/Signature' }];
+  const p: Json = {
+    '/v1/events': {
+      post: {
+        operationId: 'ingestEvents',
+        summary: 'Deliver CRM events to their lead workflows',
+        description:
+          'Answers 202 only after Temporal accepted every event (signalWithStart), so a retried request never loses one. ' +
+          "A batch is delivered in order per lead; if any event is invalid nothing of the batch is delivered. Redelivery (same source and id) has no second effect.",
+        security: signed,
+        parameters: signatureParams,
+        requestBody: {
+          required: true,
+          content: {
+            [CLOUDEVENTS_JSON]: { schema: ref('Event') },
+            [PLAIN_JSON]: { schema: ref('Event') },
+            [CLOUDEVENTS_BATCH_JSON]: { schema: ref('EventBatch') },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'Every event was accepted by its lead workflow',
+            content: { 'application/json': { schema: { type: 'object', required: ['accepted'], properties: { accepted: { type: 'array', items: ref('AcceptedEvent') } } } } },
+          },
+          '400': problemResponse('Malformed JSON, wrong shape for the media type, or invalid fields (all listed in `errors`)'),
+          '401': problemResponse('Missing, invalid or stale signature'),
+          '413': problemResponse(`Body over ${opts.bodyLimitBytes} bytes`),
+          '415': problemResponse(`Media type other than ${CLOUDEVENTS_JSON}, ${CLOUDEVENTS_BATCH_JSON} or ${PLAIN_JSON}`),
+          '500': problemResponse('Unexpected error'),
+          '503': problemResponse('Temporal did not accept an event; `accepted` lists those delivered before the failure. Retry the whole request.', 'DeliveryProblem'),
+        },
+      },
+    },
+    '/v1/leads/{id}': {
+      get: {
+        operationId: 'getLead',
+        summary: "A lead's current state, from its workflow",
+        security: signed,
+        parameters: [{ name: 'id', in: 'path', required: true, description: "The lead's CRM id (the events' subject)", schema: { type: 'string' } }, ...signatureParams],
+        responses: {
+          '200': { description: 'The state', content: { 'application/json': { schema: ref('LeadState') } } },
+          '401': problemResponse('Missing, invalid or stale signature'),
+          '404': problemResponse('No workflow for this lead'),
+          '503': problemResponse('Temporal did not answer'),
+        },
+      },
+    },
+    '/healthz': {
+      get: {
+        operationId: 'health',
+        summary: 'Whether Temporal and the ledger answer',
+        security: [],
+        responses: {
+          '200': { description: 'All dependencies answer', content: { 'application/json': { schema: ref('Health') } } },
+          '503': { description: 'A dependency failed', content: { 'application/json': { schema: ref('Health') } } },
+        },
+      },
+    },
+    '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': {} } } } } },
+    '/schemas/events/{file}': {
+      get: {
+        operationId: 'eventSchema',
+        summary: 'The JSON Schemas of the event envelope and each event type',
+        security: [],
+        parameters: [{ name: 'file', in: 'path', required: true, schema: { enum: EVENT_SCHEMA_NAMES.map((n) => `${n}.schema.json`) } }],
+        responses: { '200': { description: 'JSON Schema (draft-07)', content: { 'application/schema+json': {} } }, '404': problemResponse('No such schema') },
+      },
+    },
+    '/problems/{slug}': {
+      get: { operationId: 'problemType', summary: 'Describes a problem `type`', security: [], parameters: [{ name: 'slug', in: 'path', required: true, schema: { enum: Object.keys(PROBLEM_TYPES) } }], responses: { '200': { description: 'Plain text', content: { 'text/plain': {} } } } },
+    },
+  };
+  if (opts.devSink) {
+    p['/v1/dev/crm-sink'] = {
+      post: { operationId: 'devCrmSinkReceive', summary: '`flywheel dev` only: a stand-in CRM receiving Flywheel webhooks', security: [], requestBody: { content: { [PLAIN_JSON]: {} } }, responses: { '204': { description: 'Kept' }, '401': problemResponse('Bad signature (only when FLYWHEEL_WEBHOOK_SECRET is set)') } },
+      get: { operationId: 'devCrmSinkList', summary: '`flywheel dev` only: the last 1000 webhooks received', security: [], responses: { '200': { description: 'Oldest first', content: { 'application/json': {} } } } },
+    };
+  }
+  return p;
+}
+
+/** The API description, assembled from the event catalogue and the schema files the validator uses, so it cannot drift. */
+export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: number } = {}): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Flywheel API',
+      version: '1',
+      description: 'CRM events in (CloudEvents 1.0), lead state out. Every error is RFC 9457 problem+json.',
+    },
+    paths: paths({ devSink: opts.devSink ?? false, bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024 }),
+    components: {
+      schemas: {
+        ...eventComponents(),
+        AcceptedEvent: acceptedEvent,
+        Problem: problemSchema,
+        DeliveryProblem: {
+          allOf: [
+            ref('Problem'),
+            { type: 'object', properties: { accepted: { type: 'array', items: ref('AcceptedEvent') }, failed: { type: 'array', items: { type: 'object' } } } },
+          ],
+        },
+        LeadState: leadStateSchema,
+        Health: { type: 'object', required: ['status', 'checks'], properties: { status: { enum: ['ok', 'degraded'] }, checks: { type: 'object' } } },
+      },
+      parameters: {
+        Timestamp: { name: TIMESTAMP_HEADER, in: 'header', description: 'Unix seconds when the request was signed', schema: { type: 'string', pattern: '^\\d{1,12}$' } },
+        Signature: { name: SIGNATURE_HEADER, in: 'header', description: signatureDescription, schema: { type: 'string', pattern: '^sha256=[0-9a-f]{64}$' } },
+      },
+      securitySchemes: {
+        signatureHeader: { type: 'apiKey', in: 'header', name: SIGNATURE_HEADER, description: signatureDescription },
+        timestampHeader: { type: 'apiKey', in: 'header', name: TIMESTAMP_HEADER, description: 'Signed together with the body; see signatureHeader' },
+      },
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { freePort } from '../../src/temporal/ports.ts';
+import { resolveTool } from '../../src/tools/temporalBinaries.ts';
+import { isAlive, runCli, startCli } from '../support/cli.ts';
+
+/** A throwaway project root with the shipped config on free ports, so the test never meets a developer's stack. */
+async function scratchProject(): Promise<{ root: string; configFile: string }> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'flywheel-dev-'));
+  const doc = parseDocument(readFileSync(new URL('../../config/flywheel.yaml', import.meta.url), 'utf8'));
+  doc.setIn(['temporal', 'devServer', 'port'], await freePort());
+  doc.setIn(['temporal', 'devServer', 'uiPort'], await freePort());
+  doc.setIn(['server', 'port'], await freePort());
+  mkdirSync(path.join(root, 'config'));
+  const configFile = path.join(root, 'config', 'flywheel.yaml');
+  writeFileSync(configFile, doc.toString());
+  return { root, configFile };
+}
+
+interface Ready {
+  temporal: string;
+  ui: string;
+  health: string;
+  temporalPid: number;
+}
+
+describe('flywheel dev', () => {
+  let project: { root: string; configFile: string };
+  beforeAll(async () => {
+    project = await scratchProject();
+  });
+  afterAll(() => rmSync(project.root, { recursive: true, force: true }));
+
+  const temporalCli = resolveTool('cli').path!;
+  const env = () => ({ FLYWHEEL_CONFIG: project.configFile });
+
+  async function start() {
+    const run = startCli(['dev', '--json'], env());
+    const ready = (await run.firstJsonLine) as unknown as Ready;
+    return { run, ready };
+  }
+
+  async function stop(run: ReturnType<typeof startCli>, ready: Ready) {
+    run.child.kill('SIGINT');
+    const exit = await run.exited;
+    expect(exit.code).toBe(0);
+    expect(isAlive(ready.temporalPid)).toBe(false);
+  }
+
+  it('serves health, the Web UI and the CLI; stops everything on SIGINT; keeps data across restarts', async () => {
+    const first = await start();
+    const health = await fetch(first.ready.health);
+    const body = (await health.json()) as { status: string; checks: Record<string, { ok: boolean }> };
+    expect(health.status).toBe(200);
+    expect(body.status).toBe('ok');
+    expect(body.checks.temporal?.ok).toBe(true);
+    expect(body.checks.ledger?.ok).toBe(true);
+    expect((await fetch(first.ready.ui)).status).toBe(200);
+
+    const doctor = await runCli(['doctor', '--json'], { ...env(), TEMPORAL_ADDRESS: first.ready.temporal });
+    expect(doctor.stderr).toBe('');
+    expect(doctor.code).toBe(0);
+    const report = JSON.parse(doctor.stdout) as { missingSearchAttributes: string[]; check: { checkId: string; ledger: { inserted: number } } };
+    expect(report.missingSearchAttributes).toEqual([]);
+    expect(report.check.ledger.inserted).toBe(1);
+    await stop(first.run, first.ready);
+
+    const second = await start();
+    const list = spawnSync(temporalCli, ['workflow', 'list', '--address', second.ready.temporal, '--output', 'json'], { encoding: 'utf8' });
+    expect(list.status).toBe(0);
+    expect(list.stdout).toContain(`system-check:${report.check.checkId}`);
+    // A second process reads the embedded ledger through the running stack's socket.
+    const events = await runCli(['ledger', 'events', '--type', 'system.check', '--json'], env());
+    expect(events.code).toBe(0);
+    expect(events.stdout).toContain(report.check.checkId);
+    await stop(second.run, second.ready);
+  });
+
+  it('refuses a broken config with one line naming file, line and path', async () => {
+    const broken = readFileSync(project.configFile, 'utf8').replace('timezone: Europe/Paris', 'timezone: Europe/Berln');
+    const file = path.join(project.root, 'config', 'broken.yaml');
+    writeFileSync(file, broken);
+    const r = await runCli(['dev'], { FLYWHEEL_CONFIG: file });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/broken\.yaml:\d+:\d+: reps\[\d+\]\.timezone: unknown time zone "Europe\/Berln" \(did you mean "Europe\/Berlin"\?\)/);
+  });
+});

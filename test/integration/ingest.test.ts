@@ -1,0 +1,169 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { parseDocument } from 'yaml';
+import { TemporalEventSink } from '../../src/ingest/temporalSink.ts';
+import { buildApp } from '../../src/server/app.ts';
+import { freePort } from '../../src/temporal/ports.ts';
+import { runCli, startCli } from '../support/cli.ts';
+import { leadEvent, newLeadId, signedHeaders, TEST_SECRET } from '../support/events.ts';
+import { createHarness, type TestHarness } from '../support/temporal.ts';
+
+let h: TestHarness;
+let app: FastifyInstance;
+let api: string;
+const scratch: string[] = [];
+
+beforeAll(async () => {
+  h = await createHarness('dev', 'ingest-e2e');
+  app = buildApp({
+    checks: {},
+    ingest: { sink: new TemporalEventSink(h.client, h.taskQueue), ledger: h.ledger, secret: TEST_SECRET, toleranceSeconds: 300 },
+    leads: { client: h.client },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  api = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  await app?.close();
+  await h?.close();
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+const temporalEnv = () => ({ TEMPORAL_ADDRESS: inject('temporal').devAddress, TEMPORAL_NAMESPACE: 'default' });
+
+/** A throwaway project with the shipped config on free ports and its own task queue, so nothing touches the repo's .flywheel/. */
+async function scratchProject(): Promise<{ configFile: string; port: number; taskQueue: string }> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'flywheel-ingest-'));
+  scratch.push(root);
+  const doc = parseDocument(readFileSync(new URL('../../config/flywheel.yaml', import.meta.url), 'utf8'));
+  const port = await freePort();
+  const taskQueue = `${h.taskQueue}-served`;
+  doc.setIn(['server', 'port'], port);
+  doc.setIn(['temporal', 'taskQueue'], taskQueue);
+  doc.setIn(['temporal', 'devServer', 'port'], await freePort());
+  doc.setIn(['temporal', 'devServer', 'uiPort'], await freePort());
+  mkdirSync(path.join(root, 'config'));
+  const configFile = path.join(root, 'config', 'flywheel.yaml');
+  writeFileSync(configFile, doc.toString());
+  return { configFile, port, taskQueue };
+}
+
+describe('flywheel events send', () => {
+  it('signs and sends a file, printing the answer', async () => {
+    const lead = newLeadId();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flywheel-events-'));
+    scratch.push(dir);
+    const file = path.join(dir, 'events.json');
+    const events = [leadEvent(lead), leadEvent(lead)];
+    writeFileSync(file, JSON.stringify(events, null, 2));
+    const json = await runCli(['events', 'send', file, '--url', api, '--json'], { FLYWHEEL_INGEST_SECRET: TEST_SECRET });
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).accepted.map((a: { id: string; duplicate: boolean }) => [a.id, a.duplicate])).toEqual(events.map((e) => [e.id, false]));
+
+    const human = await runCli(['events', 'send', '-', '--url', api], { FLYWHEEL_INGEST_SECRET: TEST_SECRET }, JSON.stringify(events[0]));
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('accepted 1 event(s), 1 already received before');
+    expect(human.stdout).toContain(`-> lead:${lead}  (duplicate)`);
+  });
+
+  it('exits non-zero with the problem on an invalid event or a missing secret', async () => {
+    const bad = JSON.stringify(leadEvent(newLeadId(), 'lead.created', { email: 'nope' }));
+    const invalid = await runCli(['events', 'send', '-', '--url', api], { FLYWHEEL_INGEST_SECRET: TEST_SECRET }, bad);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('400 Request is not valid');
+    expect(invalid.stderr).toContain('/data/email');
+
+    const unsigned = await runCli(['events', 'send', '-', '--url', api, '--json'], { FLYWHEEL_INGEST_SECRET: '' }, JSON.stringify(leadEvent(newLeadId())));
+    expect(unsigned.code).toBe(1);
+    expect(JSON.parse(unsigned.stdout)).toMatchObject({ type: '/problems/unauthorized', status: 401 });
+  });
+});
+
+describe('flywheel serve', () => {
+  it('refuses to start without an ingest secret unless told it may', async () => {
+    const project = await scratchProject();
+    const res = await runCli(['serve'], { FLYWHEEL_CONFIG: project.configFile, FLYWHEEL_INGEST_SECRET: '', ...temporalEnv() });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('FLYWHEEL_INGEST_SECRET is not set');
+    expect(res.stderr).toContain('--insecure-no-signature');
+  });
+
+  it('serves signed ingest against Temporal from the environment', async () => {
+    const project = await scratchProject();
+    const run = startCli(['serve'], { FLYWHEEL_CONFIG: project.configFile, FLYWHEEL_INGEST_SECRET: TEST_SECRET, ...temporalEnv() });
+    try {
+      // fastify's first log line is written once the port is bound.
+      expect(await run.firstJsonLine).toMatchObject({ msg: expect.stringContaining('Server listening') });
+      const base = `http://127.0.0.1:${project.port}`;
+      const e = leadEvent(newLeadId());
+      const body = JSON.stringify(e);
+      const unsigned = await fetch(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body });
+      expect(unsigned.status).toBe(401);
+      const res = await fetch(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', ...signedHeaders(body) }, body });
+      expect(res.status).toBe(202);
+      const d = await h.client.workflow.getHandle(`lead:${e.subject}`).describe();
+      expect(d.taskQueue).toBe(project.taskQueue);
+    } finally {
+      run.child.kill('SIGINT');
+      const exit = await run.exited;
+      expect(exit.stderr).not.toContain(TEST_SECRET);
+    }
+  });
+});
+
+describe('flywheel dev', () => {
+  it('accepts unsigned events with one warning, and serves the stand-in CRM', async () => {
+    const project = await scratchProject();
+    const run = startCli(['dev', '--json'], { FLYWHEEL_CONFIG: project.configFile, FLYWHEEL_INGEST_SECRET: '' });
+    try {
+      const ready = (await run.firstJsonLine) as { api: string };
+      const e = leadEvent(newLeadId());
+      const res = await fetch(`${ready.api}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(e) });
+      expect(res.status).toBe(202);
+      const hook = await fetch(`${ready.api}/v1/dev/crm-sink`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"assignment"}' });
+      expect(hook.status).toBe(204);
+      expect(await (await fetch(`${ready.api}/v1/dev/crm-sink`)).json()).toMatchObject({ count: 1, received: [{ body: { kind: 'assignment' } }] });
+    } finally {
+      run.child.kill('SIGINT');
+      const exit = await run.exited;
+      expect(exit.code).toBe(0);
+      expect(exit.stderr.match(/FLYWHEEL_INGEST_SECRET is not set/g)).toHaveLength(1);
+    }
+  });
+});
+
+describe('read side through the worker', () => {
+  it('GET /v1/leads/:id and flywheel lead show return the workflow state', async () => {
+    const lead = newLeadId();
+    // A touch before the create: the workflow keeps it until the lead exists, without calling any activity.
+    const e = leadEvent(lead);
+    const body = JSON.stringify(e);
+    expect((await fetch(`${api}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', ...signedHeaders(body) }, body })).status).toBe(202);
+
+    const url = `/v1/leads/${lead}`;
+    const res = await h.run(() => fetch(`${api}${url}`, { headers: signedHeaders(url) }));
+    expect(res.status).toBe(200);
+    const state = await res.json();
+    expect(state).toMatchObject({ leadId: lead, stage: 'Attract', status: 'new', early: [{ key: `${e.source}#${e.id}` }] });
+
+    const shown = await h.run(() => runCli(['lead', 'show', lead, '--json'], temporalEnv()));
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toEqual(state);
+    const human = await h.run(() => runCli(['lead', 'show', lead], temporalEnv()));
+    expect(human.stdout).toContain(`Lead ${lead}  (workflow lead:${lead})`);
+    expect(human.stdout).toContain('Attract / new');
+    expect(human.stdout).toContain('Waiting for lead.created: 1 earlier event(s) (lead.touched)');
+  });
+
+  it('flywheel lead show exits 1 for an unknown lead', async () => {
+    const lead = newLeadId();
+    const res = await runCli(['lead', 'show', lead], temporalEnv());
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`no lead ${lead}: there is no workflow lead:${lead}`);
+  });
+});

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+// The SDK's own test environment enables the test service this way; we share one server across files.
+import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
+import { TimeSkippingWorkflowClient } from '@temporalio/testing';
+import { msToTs, tsToMs } from '@temporalio/common/lib/time';
+import { openLedger } from '../../src/ledger/open.ts';
+import type { Ledger } from '../../src/ledger/types.ts';
+import { localTarget } from '../../src/temporal/connection.ts';
+import { createFlywheelWorker, type FlywheelWorker } from '../../src/worker/createWorker.ts';
+import { installQuietRuntime } from '../../src/runtime/devStack.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import type { LoadedConfig } from '../../src/config/types.ts';
+import { buildActivityDeps } from '../../src/worker/activityDeps.ts';
+import type { ActivityDeps } from '../../activities/index.ts';
+import { fileURLToPath } from 'node:url';
+
+export type ServerKind = 'dev' | 'time-skipping';
+
+export interface TestHarness {
+  kind: ServerKind;
+  taskQueue: string;
+  client: Client;
+  /** Waits on workflow results with time skipping enabled (time-skipping server only). */
+  timeSkippingClient?: TimeSkippingWorkflowClient;
+  ledger: Ledger;
+  deps: ActivityDeps;
+  worker: FlywheelWorker;
+  /** Advances the time-skipping server's clock; only valid on that server. */
+  skip(ms: number): Promise<void>;
+  /** The server's notion of now (time-skipping server: its skipped clock). */
+  now(): Promise<number>;
+  /** Remembers a workflow this file started, so close() can end it. */
+  track(workflowId: string): void;
+  /** Runs `fn` while the worker polls; fails fast if the worker dies meanwhile. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A worker on a task queue of its own against one of the run's shared servers, with a fresh embedded ledger. */
+export interface HarnessOptions {
+  /** Organisation config for this file's worker (default: the shipped config/flywheel.yaml). */
+  configFile?: string;
+  /** Edit the loaded config before the worker starts (e.g. point rules at a fixture folder). */
+  adjust?: (loaded: LoadedConfig) => void;
+  /** Webhook target for assignment/escalation notifications. */
+  webhookUrl?: string;
+}
+
+export async function createHarness(kind: ServerKind, name: string, opts: HarnessOptions = {}): Promise<TestHarness> {
+  installQuietRuntime();
+  const servers = inject('temporal');
+  const address = kind === 'dev' ? servers.devAddress : servers.timeSkippingAddress;
+  const taskQueue = `${name}-${randomUUID()}`;
+  const ledgerRoot = mkdtempSync(path.join(os.tmpdir(), 'flywheel-ledger-'));
+  const ledger = await openLedger({ root: ledgerRoot, embeddedDir: path.join(ledgerRoot, 'ledger'), role: 'owner', databaseUrl: undefined });
+  const loaded = loadConfig(opts.configFile ?? fileURLToPath(new URL('../../config/flywheel.yaml', import.meta.url)));
+  if (opts.webhookUrl) loaded.config.connections = { ...loaded.config.connections, crmWebhook: { url: opts.webhookUrl } };
+  else delete loaded.config.connections?.crmWebhook;
+  opts.adjust?.(loaded);
+  const deps = buildActivityDeps(loaded, ledger);
+  const worker = await createFlywheelWorker({
+    target: localTarget(address),
+    taskQueue,
+    deps,
+    workflowBundle: { codePath: servers.workflowBundlePath },
+  });
+  const started = new Set<string>();
+  // One long run per file: a Temporal worker cannot be restarted once it has shut down.
+  const running = worker.run();
+  const connectionOptions = { address, [InternalConnectionOptionsSymbol]: { supportsTestService: kind === 'time-skipping' } };
+  const connection = await Connection.connect(connectionOptions as ConnectionOptions);
+  const client = new Client({ connection, namespace: 'default' });
+  const timeSkippingClient = kind === 'time-skipping' ? new TimeSkippingWorkflowClient({ connection, namespace: 'default' }) : undefined;
+  return {
+    kind,
+    taskQueue,
+    client,
+    timeSkippingClient,
+    ledger,
+    deps,
+    worker,
+    async skip(ms: number) {
+      if (kind !== 'time-skipping') throw new Error('skip() needs the time-skipping server');
+      await connection.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
+    },
+    async now() {
+      if (kind !== 'time-skipping') return Date.now();
+      const { time } = await connection.testService!.getCurrentTime({});
+      return tsToMs(time);
+    },
+    run: (fn) => Promise.race([fn(), running.then(() => Promise.reject(new Error('worker stopped')))]),
+    track: (id) => void started.add(id),
+    async close() {
+      // Open workflows would keep timers and tasks on a queue nobody polls any more; on the time-skipping server
+      // that stops the shared clock for every later file.
+      await Promise.all([...started].map((id) => client.workflow.getHandle(id).terminate('test file finished').catch(() => undefined)));
+      if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+      await ledger.close();
+      rmSync(ledgerRoot, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { eventKey, workflowIdFor } from '../../../src/events/catalog.ts';
+import { validateBatch, validateEvent } from '../../../src/events/validate.ts';
+
+const created = {
+  specversion: '1.0',
+  id: 'evt-1',
+  source: 'crm://hubspot/portal-42',
+  type: 'lead.created',
+  subject: 'L-1001',
+  time: '2026-11-20T15:30:00Z',
+  data: { email: 'ada@acme.example', company: 'Acme', domain: 'acme.example', country: 'DE', employees: 800, custom_field: 'kept' },
+};
+
+describe('CloudEvents validation', () => {
+  it('accepts a valid event with extra lead fields and a CloudEvents extension', () => {
+    expect(validateEvent({ ...created, traceparent: '00-abc' })).toEqual([]);
+  });
+
+  it('names every invalid field by JSON pointer', () => {
+    const bad = { ...created, specversion: '0.3', time: 'yesterday', data: { email: 'not-an-email', employees: -1 } };
+    delete (bad as Record<string, unknown>).subject;
+    const pointers = validateEvent(bad).map((e) => e.pointer).sort();
+    expect(pointers).toEqual(['/specversion', '/subject', '/time']);
+    const dataErrors = validateEvent({ ...created, data: { email: 'not-an-email', employees: -1 } }).map((e) => e.pointer).sort();
+    expect(dataErrors).toEqual(['/data/email', '/data/employees']);
+  });
+
+  it('rejects unknown types and upper-case extension attributes', () => {
+    expect(validateEvent({ ...created, type: 'lead.exploded' })).toEqual([{ pointer: '/type', detail: expect.stringContaining('unknown event type "lead.exploded"') }]);
+    expect(validateEvent({ ...created, BadExt: 1 })[0]?.pointer).toBe('/BadExt');
+  });
+
+  it('says which events of a batch are invalid', () => {
+    const touched = { ...created, id: 'evt-2', type: 'lead.touched', data: {} };
+    const errors = validateBatch([created, touched, { ...created, id: '' }]);
+    expect(errors.map((e) => e.pointer)).toEqual(['/1/data/by', '/2/id']);
+    expect(validateBatch([])).toHaveLength(1);
+  });
+
+  it('derives the workflow id from the subject and the dedup key from source and id', () => {
+    expect(workflowIdFor({ type: 'opportunity.won', subject: 'L-1001' })).toBe('lead:L-1001');
+    expect(eventKey(created)).toBe('crm://hubspot/portal-42#evt-1');
+  });
+});

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+const TIME_SKIPPING = 'test/**/*.timeskip.test.ts';
+
+export default defineConfig({
+  test: {
+    globalSetup: ['test/support/globalSetup.ts'],
+    // Forks, not threads: the Temporal worker loads a native addon that is happiest in its own process.
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    reporters: ['default', './test/support/summaryReporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'main', include: ['test/**/*.test.ts'], exclude: [TIME_SKIPPING] } },
+      {
+        extends: true,
+        // The time-skipping server has one clock for everyone: a file that skips ahead would fire another file's
+        // timers early, so these files run one at a time (alongside the main project).
+        test: { name: 'time-skipping', include: [TIME_SKIPPING], fileParallelism: false },
+      },
+    ],
+  },
+});

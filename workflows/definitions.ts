@@ -1,0 +1,42 @@
+/**
+ * Names shared by workflows and their clients (CLI, ingest API, tests), in one place so a rename
+ * cannot leave one side behind. Pure declarations only: this file is bundled into workflow code.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { LeadEvent, LeadState } from './lead/types.ts';
+
+export const DEFAULT_TASK_QUEUE = 'flywheel';
+
+export const WORKFLOW_TYPES = {
+  systemCheck: 'systemCheck',
+} as const;
+
+export const workflowIds = {
+  systemCheck: (runKey: string) => `system-check:${runKey}`,
+};
+
+export interface SystemCheckInput {
+  /** Unique per check, so the ledger row is idempotent per run and distinct across runs. */
+  checkId: string;
+  /** A durable timer before the write proves timers fire (and, on the test server, that time skips). */
+  timerMs?: number;
+}
+
+export interface SystemCheckResult {
+  checkId: string;
+  ledger: { inserted: number; duplicates: number; mode: string };
+  timerMs: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export const systemCheckStatusQuery = defineQuery<'waiting-on-timer' | 'writing-ledger' | 'done'>('status');
+
+// --- Lead lifecycle ---------------------------------------------------------------------------------
+
+
+export const leadWorkflowType = 'leadLifecycle';
+export const leadWorkflowId = (leadId: string) => `lead:${leadId}`;
+/** Every CRM event for a lead arrives through this one signal, in delivery order. */
+export const leadEventSignal = defineSignal<[LeadEvent]>('crmEvent');
+export const leadStateQuery = defineQuery<LeadState>('state');

@@ -1,0 +1,3 @@
+// The worker bundles this module: every workflow type Flywheel runs is exported here.
+export { systemCheck } from './systemCheck.ts';
+export { leadLifecycle } from './lead/leadLifecycle.ts';
