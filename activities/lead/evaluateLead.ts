@@ -28,7 +28,7 @@ export function createEvaluateLead({ rules, ledger }: LeadActivityDeps) {
     else if (qual.outcome?.status === 'mql') status = 'blocked-data';
     else status = 'nurture';
     const reasons = disq.outcome.reasons.map((r) => r.reason);
-    if (qual.outcome?.status === 'disqualified') reasons.push(qual.outcome.reason ?? 'disqualified by qualification rules');
+    if (qual.outcome?.status === 'disqualified' && reasons.length === 0) reasons.push(qual.outcome.reason ?? 'disqualified by qualification rules');
     return {
       decisions,
       blockedBy: [...blockedBy, ...missingFields.map((f) => `${f}: required before the hand-off to sales`)],

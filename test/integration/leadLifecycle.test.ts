@@ -35,8 +35,12 @@ describe('lead lifecycle on the dev server', () => {
     await deliver(h, leadEvent('meeting.booked', id, { meetingId: 'm-1' }));
     await deliver(h, leadEvent('opportunity.created', id, { opportunityId: 'opp-1', amount: 48000, currency: 'EUR' }));
     await deliver(h, leadEvent('opportunity.won', id, { opportunityId: 'opp-1', accountId: 'acc-shopco', arr: 48000, handoff: { champion: 'Jana Weber', goals: ['self-serve dashboards'] } }));
-    const result = await h.client.workflow.getHandle(leadWorkflowId(id)).result();
-    expect(result).toMatchObject({ leadId: id, status: 'won', owner: assigned.owner });
+    const won = await waitForState(h, id, (x) => x.status === 'won', 'won');
+    expect(won).toMatchObject({ stage: 'Delight', owner: assigned.owner });
+    // A late event for a closed lead is recorded, not applied.
+    await deliver(h, leadEvent('lead.touched', id, { by: assigned.owner }));
+    const late = await waitForState(h, id, (x) => x.ignored.length === 1, 'late event recorded');
+    expect(late.ignored[0]?.reason).toBe('the lead is closed (won)');
 
     expect(await ledgerTypes(id)).toEqual(
       expect.arrayContaining(['lead.assigned', 'sla.started', 'sla.met', 'meeting.booked', 'deal.created', 'deal.won', 'handoff.recorded', 'decision.recorded']),
@@ -54,6 +58,14 @@ describe('lead lifecycle on the dev server', () => {
     const rows = await h.ledger.query('SELECT rep FROM lead_assignments WHERE lead_id = $1', [id]);
     expect(rows).toHaveLength(1);
     expect((await ledgerTypes(id)).filter((t) => t === 'lead.assigned')).toHaveLength(1);
+
+    const touch = leadEvent('lead.touched', id, { by: s.owner, channel: 'phone' });
+    const meeting = leadEvent('meeting.booked', id, { meetingId: 'm-dup' });
+    await Promise.all([touch, touch, touch, meeting, meeting, meeting].map((e) => deliver(h, e)));
+    await waitForState(h, id, (x) => x.ignored.length === 6 && x.firstMeetingAt !== null, 'all duplicates ignored');
+    const types = await ledgerTypes(id);
+    expect(types.filter((t) => t === 'sla.met')).toHaveLength(1);
+    expect(types.filter((t) => t === 'meeting.booked')).toHaveLength(1);
   });
 
   it('keeps a touch that arrives before the create and judges it against the hand-off', async () => {
@@ -79,9 +91,9 @@ describe('lead lifecycle on the dev server', () => {
   it('closes a competitor lead as disqualified with the reason', async () => {
     const id = `disq-${Date.now()}`;
     await deliver(h, leadEvent('lead.created', id, midMarketLead({ email: 'spy@contoso-analytics.example', domain: 'contoso-analytics.example', company: 'Contoso Analytics' })));
-    const result = (await h.client.workflow.getHandle(leadWorkflowId(id)).result()) as { status: string; reason: string };
-    expect(result.status).toBe('disqualified');
-    expect(result.reason.length).toBeGreaterThan(0);
+    const result = await waitForState(h, id, (x) => x.status === 'disqualified', 'disqualified');
+    expect(result.stage).toBe('Closed');
+    expect(result.closedReason).toBe('works for a competitor');
     expect(await h.ledger.query('SELECT 1 FROM lead_assignments WHERE lead_id = $1', [id])).toHaveLength(0);
   });
 

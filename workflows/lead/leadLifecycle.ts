@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -21,6 +22,8 @@ const acts = proxyActivities<FlywheelActivities>({
 
 /** Continue-as-new well before Temporal's limits, so a lead that lives for months keeps a short history. */
 const HISTORY_BUDGET = 2_000;
+/** How long a won or disqualified lead keeps answering late events before it completes. */
+const CLOSED_GRACE_MS = 7 * 24 * 3_600_000;
 
 export interface LeadOutcome {
   leadId: string;
@@ -287,5 +290,19 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     }
   }
   await flush();
+  // A closed lead stays open for a while so late CRM events are recorded as ignored instead of starting a new,
+  // empty lead under the same id. Versioned: histories recorded before this completed right away.
+  if (patched('closed-grace-period')) {
+    const until = Date.now() + (input.closedGraceMs ?? CLOSED_GRACE_MS);
+    while (await condition(() => inbox.length > 0, Math.max(1, until - Date.now()), { summary: 'late events after close' })) {
+      const e = inbox.shift()!;
+      if (s.seen.includes(e.key)) ignore(s, e, 'duplicate delivery (same source and id)', nowIso());
+      else {
+        remember(s, e);
+        skip(e, `the lead is closed (${s.status})`);
+      }
+      await flush();
+    }
+  }
   return { leadId: s.leadId, status: s.status, reason: s.closedReason, owner: s.owner };
 }

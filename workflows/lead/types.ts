@@ -139,6 +139,8 @@ export interface LeadWorkflowInput {
   carried?: LeadState;
   /** Events received but not yet handled when the previous run continued as new. */
   pending?: LeadEvent[];
+  /** How long a closed lead records late events before completing (default 7 days). */
+  closedGraceMs?: number;
   /** History events after which the run continues as new (default 2,000); tests lower it. */
   historyBudget?: number;
 }

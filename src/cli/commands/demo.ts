@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { displayPath, loadConfig } from '../../config/load.ts';
+import { DemoDataError, resetDemoData } from '../../demo/dataDir.ts';
 import { CliError } from '../errors.ts';
 
 const DEMO_CONFIG = fileURLToPath(new URL('../../../demo/config/flywheel.yaml', import.meta.url));
@@ -10,7 +11,6 @@ const load = async () => ({
   ...(await import('../../runtime/devStack.ts')),
   ...(await import('../../runtime/shutdown.ts')),
   ...(await import('../../ingest/secrets.ts')),
-  ...(await import('../../demo/dataDir.ts')),
   ...(await import('../../demo/run.ts')),
   ...(await import('../../demo/report.ts')),
 });
@@ -60,13 +60,13 @@ export function registerDemoCommand(program: Command): void {
         delete process.env.DATABASE_URL;
       }
 
-      const m = await load();
       try {
-        m.resetDemoData(loaded);
+        resetDemoData(loaded);
       } catch (e) {
-        if (e instanceof m.DemoDataError) throw new CliError(e.message, 1);
+        if (e instanceof DemoDataError) throw new CliError(e.message, 1);
         throw e;
       }
+      const m = await load();
       info.write(`Starting the Flywheel stack for the demo (${displayPath(loaded.file)})...\n`);
       const stack = await m.startDevStack(loaded);
       let stopping: Promise<void> | undefined;

@@ -18,7 +18,7 @@ const PASSWORD = 's3cret-Pa55';
 /**
  * A throwaway PostgreSQL cluster for the production path: FLYWHEEL_TEST_DATABASE_URL if set (an admin connection
  * that may create databases), else initdb + postgres from this machine on a free loopback port. Null when neither
- * is available, so the tests skip instead of failing on a machine without PostgreSQL.
+ * is available; the tests then fail with a message saying what to install.
  */
 export async function startTempPostgres(): Promise<TempPostgres | null> {
   const external = process.env.FLYWHEEL_TEST_DATABASE_URL;
