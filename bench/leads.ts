@@ -1,15 +1,15 @@
 // Speed-to-lead (HTTP event accepted -> owner assigned) and sustained leads/s at fixed offered rates, each beside a
 // bare-Temporal floor (signal-with-start of a one-activity workflow) measured in the same run on the same worker,
 // client and rates, plus history events per lead lifecycle and the process's memory.
-// Run: npm run bench [-- --rates 5,10,15,20 --seconds 12 --drain 15 --lifecycles 5 --warmup 3]
+// Run: npm run bench [-- --rates 4,8,12,16 --seconds 12 --drain 15 --lifecycles 5 --warmup 3]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { leadWorkflowId } from '../workflows/definitions.ts';
 import { countHistory, runLifecycle, type HistoryCount } from './lifecycle.ts';
-import { runStep, type Sample, type StepResult } from './load.ts';
-import { renderReport, type BenchReport, type RateStep } from './report.ts';
+import { runStep, type Sample } from './load.ts';
+import { renderReport, saturated, type BenchReport, type RateStep } from './report.ts';
 import { startBenchStack, type BenchStack } from './stack.ts';
 import { median, mib, processRssMiB, summarise } from './stats.ts';
 import { newLead, postEvent, startFloor } from './traffic.ts';
@@ -19,13 +19,17 @@ const arg = (name: string, fallback: string) => {
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 };
 const params = {
-  rates: arg('rates', '5,10,15,20').split(',').map(Number),
+  rates: arg('rates', '4,8,12,16').split(',').map(Number),
   seconds: Number(arg('seconds', '12')),
   drainSeconds: Number(arg('drain', '15')),
   lifecycles: Number(arg('lifecycles', '5')),
   warmupSeconds: Number(arg('warmup', '3')),
 };
+if (params.rates.some((r) => !(r > 0)) || !(params.seconds > 0) || !(params.warmupSeconds > 0) || !(params.lifecycles >= 1)) {
+  throw new Error('--rates must be positive numbers, --seconds and --warmup positive, --lifecycles at least 1');
+}
 const run = randomBytes(3).toString('hex');
+const loadAtStart = os.loadavg();
 
 function memory(stack: BenchStack) {
   const m = process.memoryUsage();
@@ -74,9 +78,6 @@ async function floorStep(stack: BenchStack, rate: number, seconds: number, tag: 
   });
 }
 
-/** Saturated: arrivals left over after the drain, or completions falling behind what was offered. */
-const saturated = (r: StepResult) => r.completed < r.sent || r.achieved < 0.9 * r.offered;
-
 async function main(stack: BenchStack): Promise<BenchReport> {
   const idle = memory(stack);
   // Warm-up, not reported: JIT, first workflow tasks, PGlite's first statements, connection set-up.
@@ -117,13 +118,14 @@ async function main(stack: BenchStack): Promise<BenchReport> {
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
       platform: `${os.platform()} ${os.release()}`,
-      loadAverage: os.loadavg(),
+      loadAtStart,
+      loadAtEnd: os.loadavg(),
     },
     parameters: { ...params, webhook: 'none (crmWebhook removed: notifyCrm runs, sends nothing)', stoppedAt },
     startupMs: stack.startupMs,
     steps,
     history: {
-      lifecycle: { ...summarise(lifecycles.map((l) => l.historyLength)), types: lifecycles[0]!.types, wallMs: median(lifecycles.map((l) => l.ms)) },
+      lifecycle: { ...summarise(lifecycles.map((l) => l.historyLength)), types: lifecycles[0]!.types, wallMs: median(lifecycles.map((l) => l.ms)), closed: lifecycles[0]!.closed },
       atRest: { ...summarise(atRest.map((h) => h.historyLength)), types: atRest[0]?.types ?? {} },
       floor: { historyLength: floorHistory.historyLength, types: floorHistory.types },
     },
@@ -132,8 +134,22 @@ async function main(stack: BenchStack): Promise<BenchReport> {
 }
 
 const stack = await startBenchStack();
-// Ctrl-C still stops the dev server and removes the temporary ledger.
-const interrupted = () => void stack.stop().finally(() => process.exit(130));
+/** Stops everything; should an orderly stop hang, the dev server this run started is killed by its pid. */
+async function shutdown(): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(resolve, 15_000, 'hung')));
+  const outcome = await Promise.race([stack.stop().then(() => 'stopped' as const), hung]);
+  clearTimeout(timer);
+  if (outcome === 'hung' && stack.temporalPid) {
+    try {
+      process.kill(stack.temporalPid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+// Ctrl-C too stops the dev server and removes the temporary ledger.
+const interrupted = () => void shutdown().finally(() => process.exit(130));
 process.once('SIGINT', interrupted);
 process.once('SIGTERM', interrupted);
 let report: BenchReport;
@@ -141,7 +157,7 @@ try {
   process.stderr.write(`stack up in ${Math.round(stack.startupMs.total)} ms; offering ${params.rates.join(', ')} leads/s for ${params.seconds} s each\n`);
   report = await main(stack);
 } finally {
-  await stack.stop();
+  await shutdown();
 }
 process.off('SIGINT', interrupted);
 process.off('SIGTERM', interrupted);

@@ -70,7 +70,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'flywheel-bench-'));
   const stops: (() => Promise<void>)[] = [async () => rmSync(tmp, { recursive: true, force: true })];
   const stopAll = async () => {
-    for (const s of stops.splice(0).reverse()) { const t=performance.now(); await s().catch((e: Error) => process.stderr.write(`bench shutdown: ${e.message}\n`)); process.stderr.write(`DBG stop ${s.toString().slice(0,60)} ${Math.round(performance.now()-t)}ms\n`); }
+    for (const s of stops.splice(0).reverse()) await s().catch((e: Error) => process.stderr.write(`bench shutdown: ${e.message}\n`));
   };
   try {
     const ms = { temporal: { ms: 0 }, bundle: { ms: 0 }, ledger: { ms: 0 } };

@@ -13,20 +13,25 @@ export interface ProgressOptions {
 }
 
 /**
- * Shows the ledger's counts while the demo runs: one line rewritten in place on a terminal, or a line every few
- * seconds when the output is a file or pipe (CI logs stay readable).
+ * Shows the ledger's counts while the demo runs: redrawn in place on a terminal, or a line every few seconds when
+ * the output is a file or pipe (CI logs stay readable).
  */
 export function startProgress(o: ProgressOptions): { stop(): Promise<void> } {
   const tty = o.out.isTTY === true;
   const everyMs = tty ? 1000 : 5000;
   const stopping = new AbortController();
-  let last = '';
+  let drawn = false;
   const loop = (async () => {
     while (!stopping.signal.aborted) {
       const counts = await readOutcomes(o.ledger).catch(() => null);
       if (counts) {
-        last = progressLine(counts, o.sent(), o.phase(), o.elapsedMs());
-        o.out.write(tty ? `\r\x1b[2K${fit(last, o.out.columns)}` : `${last}\n`);
+        const [funnel, sales] = progressLines(counts, o.sent(), o.phase(), o.elapsedMs());
+        if (!tty) o.out.write(`${funnel} | ${sales.trim()}\n`);
+        else {
+          // Back to the start of the first line drawn last time, then redraw both lines in place.
+          o.out.write(`${drawn ? '\r\x1b[1A' : ''}\x1b[2K${fit(funnel, o.out.columns)}\n\x1b[2K${fit(sales, o.out.columns)}`);
+          drawn = true;
+        }
       }
       await sleep(everyMs, undefined, { signal: stopping.signal }).catch(() => undefined);
     }
@@ -35,28 +40,28 @@ export function startProgress(o: ProgressOptions): { stop(): Promise<void> } {
     async stop() {
       stopping.abort();
       await loop;
-      if (tty && last) o.out.write('\n');
+      if (tty && drawn) o.out.write('\n');
     },
   };
 }
 
-export function progressLine(c: Outcomes, s: { sent: number; total: number }, phase: string, elapsedMs: number): string {
+/** Two lines, funnel then sales, so each fits a terminal; logs get them joined. */
+export function progressLines(c: Outcomes, s: { sent: number; total: number }, phase: string, elapsedMs: number): [string, string] {
+  const t = `${String(Math.round(elapsedMs / 1000)).padStart(4)}s`;
   return [
-    `${String(Math.round(elapsedMs / 1000)).padStart(4)}s ${phase}`,
-    `sent ${s.sent}/${s.total}`,
-    `routed ${c.routed}`,
-    `SLA met ${c.met} warned ${c.warned} breached ${c.breached}`,
-    `reassigned ${c.reassigned}`,
-    `meetings ${c.meetings}`,
-    `opps ${c.opportunities}`,
-    `won ${c.won}`,
-    `lost ${c.lost}`,
-    `disqualified ${c.disqualified}`,
-    `nurture ${c.nurture}`,
-  ].join(' | ');
+    [`${t} sent ${s.sent}/${s.total}`, `routed ${c.routed}`, `disqualified ${c.disqualified}`, `nurture ${c.nurture}`, phase].join(' | '),
+    [
+      `${' '.repeat(t.length)} SLA met ${c.met} warned ${c.warned} breached ${c.breached}`,
+      `reassigned ${c.reassigned}`,
+      `meetings ${c.meetings}`,
+      `opps ${c.opportunities}`,
+      `won ${c.won}`,
+      `lost ${c.lost}`,
+    ].join(' | '),
+  ];
 }
 
-/** A rewritten line must not wrap, or `\r` only returns to the start of its last row. */
+/** A redrawn line must not wrap, or moving up one line no longer reaches its start. */
 function fit(line: string, columns: number | undefined): string {
   return columns && line.length >= columns ? `${line.slice(0, columns - 2)}…` : line;
 }

@@ -3,18 +3,10 @@ import type { FlywheelConfig } from '../config/types.ts';
 import type { Ledger } from '../ledger/types.ts';
 import type { DeliveryStats } from './crmClient.ts';
 import { startProgress } from './progress.ts';
-import { Simulator } from './simulator.ts';
+import { Simulator, type SimulatorOptions } from './simulator.ts';
 import { exampleLeads, readOutcomes, type Outcomes } from './summary.ts';
 
-export interface DemoRunOptions {
-  api: string;
-  secret?: string;
-  ledger: Ledger;
-  config: FlywheelConfig;
-  leads: number;
-  windowMs: number;
-  seed: number;
-  signal: AbortSignal;
+export interface DemoRunOptions extends SimulatorOptions {
   /** Where progress goes: stdout normally, stderr when stdout carries JSON. */
   progressOut: NodeJS.WriteStream;
 }

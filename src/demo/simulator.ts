@@ -81,7 +81,8 @@ export class Simulator {
   }
 
   private arrive(lead: DemoLead): void {
-    this.tracked.set(lead.id, { lead, plan: salesPlan(this.o.seed, lead.no, lead.segment), flaky: rng(this.o.seed, lead.no, 3), events: 0 });
+    const tr: Tracked = { lead, plan: salesPlan(this.o.seed, lead.no, lead.segment), flaky: rng(this.o.seed, lead.no, 3), events: 0 };
+    this.tracked.set(lead.id, tr);
     this.leadsSent++;
     if (lead.touchBeforeCreate) {
       this.crm.stats.outOfOrder++;
@@ -89,10 +90,7 @@ export class Simulator {
     }
     void this.deliver(lead, 'lead.created', lead.data);
     const update = lead.update;
-    if (update) {
-      const tr = this.tracked.get(lead.id)!;
-      this.at(Date.now() + tr.plan.steps[2] * this.o.windowMs, () => void this.deliver(lead, 'lead.updated', update.data));
-    }
+    if (update) this.at(Date.now() + tr.plan.steps[2] * this.o.windowMs, () => void this.deliver(lead, 'lead.updated', update.data));
   }
 
   /** The sales team notices a new clock (hand-off, reassignment, overflow or recycling) and plans the touch. */

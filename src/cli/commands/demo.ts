@@ -9,6 +9,7 @@ const DEMO_CONFIG = fileURLToPath(new URL('../../../demo/config/flywheel.yaml', 
 // The stack (Temporal worker, fastify, PGlite) and the simulator load inside the action, so --help stays fast.
 const load = async () => ({
   ...(await import('../../runtime/devStack.ts')),
+  ...(await import('../../temporal/devServer.ts')),
   ...(await import('../../runtime/shutdown.ts')),
   ...(await import('../../ingest/secrets.ts')),
   ...(await import('../../demo/run.ts')),
@@ -53,7 +54,7 @@ export function registerDemoCommand(program: Command): void {
       if (!chosen) process.env.FLYWHEEL_CONFIG = DEMO_CONFIG;
       const loaded = loadConfig();
       const info = opts.json ? process.stderr : process.stdout;
-      if (chosen) process.stderr.write(`note: using ${displayPath(loaded.file)}, not the demo's own ${displayPath(DEMO_CONFIG)}\n`);
+      if (loaded.file !== DEMO_CONFIG) process.stderr.write(`note: using ${displayPath(loaded.file)}, not the demo's own ${displayPath(DEMO_CONFIG)}\n`);
       if (process.env.DATABASE_URL) {
         // The demo resets its data at every start: that must never reach a real database.
         process.stderr.write('note: the demo always uses its own embedded ledger; DATABASE_URL is ignored\n');
@@ -68,7 +69,10 @@ export function registerDemoCommand(program: Command): void {
       }
       const m = await load();
       info.write(`Starting the Flywheel stack for the demo (${displayPath(loaded.file)})...\n`);
-      const stack = await m.startDevStack(loaded);
+      const stack = await m.startDevStack(loaded).catch((e: unknown) => {
+        // A taken port or a missing binary is the operator's to fix: one line, no stack trace.
+        throw e instanceof m.DevServerError ? new CliError(e.message, 1) : e;
+      });
       let stopping: Promise<void> | undefined;
       const stop = () => (stopping ??= stack.stop());
       const abort = new AbortController();

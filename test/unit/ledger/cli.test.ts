@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runCli } from '../../support/cli.ts';
 import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,19 +10,8 @@ const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const T = 120_000;
 
 /** The real executable, so a command that leaves a handle open (and never exits) fails here. */
-function flywheel(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repo, 'bin', 'flywheel.js'), ...args], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: '', FLYWHEEL_CONFIG: path.join(root, 'config', 'flywheel.yaml'), ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function flywheel(root: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCli(args, { DATABASE_URL: '', FLYWHEEL_CONFIG: path.join(root, 'config', 'flywheel.yaml'), ...env }, undefined, root);
 }
 
 async function project(opts: { ledger: boolean }): Promise<string> {
