@@ -7,6 +7,8 @@ export default defineConfig({
     globalSetup: ['test/support/globalSetup.ts'],
     // Forks, not threads: the Temporal worker loads a native addon that is happiest in its own process.
     pool: 'forks',
+    // Most files wait on Temporal and child processes rather than the CPU: run several at once even on 2 cores.
+    maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default', './test/support/summaryReporter.ts'],

@@ -1,14 +1,14 @@
 // Speed-to-lead (HTTP event accepted -> owner assigned) and sustained leads/s at fixed offered rates, each beside a
 // bare-Temporal floor (signal-with-start of a one-activity workflow) measured in the same run on the same worker,
 // client and rates, plus history events per lead lifecycle and the process's memory.
-// Run: npm run bench [-- --rates 4,8,12,16 --seconds 12 --drain 15 --lifecycles 5 --warmup 3]
+// Run: npm run bench [-- --rates 4,8,12,16 --seconds 12 --rounds 2 --drain 15 --lifecycles 5 --warmup 3]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { leadWorkflowId } from '../workflows/definitions.ts';
 import { countHistory, runLifecycle, type HistoryCount } from './lifecycle.ts';
-import { runStep, type Sample } from './load.ts';
+import { combine, runSlice, type Sample, type Slice } from './load.ts';
 import { renderReport, saturated, type BenchReport, type RateStep } from './report.ts';
 import { startBenchStack, type BenchStack } from './stack.ts';
 import { median, mib, processRssMiB, summarise } from './stats.ts';
@@ -24,9 +24,10 @@ const params = {
   drainSeconds: Number(arg('drain', '15')),
   lifecycles: Number(arg('lifecycles', '5')),
   warmupSeconds: Number(arg('warmup', '3')),
+  rounds: Number(arg('rounds', '2')),
 };
-if (params.rates.some((r) => !(r > 0)) || !(params.seconds > 0) || !(params.warmupSeconds > 0) || !(params.lifecycles >= 1)) {
-  throw new Error('--rates must be positive numbers, --seconds and --warmup positive, --lifecycles at least 1');
+if (params.rates.some((r) => !(r > 0)) || !(params.seconds > 0) || !(params.warmupSeconds > 0) || !(params.lifecycles >= 1) || !(params.rounds >= 1)) {
+  throw new Error('--rates must be positive numbers, --seconds and --warmup positive, --lifecycles and --rounds at least 1');
 }
 const run = randomBytes(3).toString('hex');
 const loadAtStart = os.loadavg();
@@ -55,9 +56,8 @@ function phases(stack: BenchStack, samples: Sample[]) {
   };
 }
 
-async function leadStep(stack: BenchStack, rate: number, seconds: number, tag: string) {
-  stack.activityMs.clear();
-  return runStep({
+function leadSlice(stack: BenchStack, rate: number, seconds: number, tag: string) {
+  return runSlice({
     rate,
     seconds,
     drainMs: params.drainSeconds * 1000,
@@ -67,8 +67,8 @@ async function leadStep(stack: BenchStack, rate: number, seconds: number, tag: s
   });
 }
 
-async function floorStep(stack: BenchStack, rate: number, seconds: number, tag: string) {
-  return runStep({
+function floorSlice(stack: BenchStack, rate: number, seconds: number, tag: string) {
+  return runSlice({
     rate,
     seconds,
     drainMs: params.drainSeconds * 1000,
@@ -78,26 +78,52 @@ async function floorStep(stack: BenchStack, rate: number, seconds: number, tag: 
   });
 }
 
+/**
+ * Floor and Flywheel at one rate, alternating in short slices (as bench/rules.ts alternates its contenders), so a
+ * burst of other load on the machine lands on both rather than on whichever ran at that moment.
+ */
+async function rateStep(stack: BenchStack, rate: number): Promise<{ step: RateStep; leadIds: string[] }> {
+  const floor: Slice[] = [];
+  const leads: Slice[] = [];
+  stack.activityMs.clear();
+  for (let k = 0; k < params.rounds; k++) {
+    floor.push(await floorSlice(stack, rate, params.seconds / params.rounds, `r${rate}-${k}`));
+    const slice = await leadSlice(stack, rate, params.seconds / params.rounds, `r${rate}-${k}`);
+    leads.push(slice);
+    // Arrivals left over after the drain: more rounds would only pile on.
+    if (slice.samples.some((x) => x.done === undefined)) break;
+  }
+  const samples = leads.flatMap((l) => l.samples);
+  const activities = Object.fromEntries([...stack.activityMs].filter(([name]) => name !== 'benchPing').map(([name, runs]) => [name, summarise(runs)]));
+  return {
+    step: {
+      rate,
+      floor: combine(rate, floor),
+      flywheel: combine(rate, leads),
+      phases: phases(stack, samples),
+      activities,
+      withOwner: samples.filter((x) => stack.owners.get(x.id)).length,
+    },
+    leadIds: samples.filter((x) => x.done !== undefined).map((x) => x.id),
+  };
+}
+
 async function main(stack: BenchStack): Promise<BenchReport> {
   const idle = memory(stack);
   // Warm-up, not reported: JIT, first workflow tasks, PGlite's first statements, connection set-up.
-  await floorStep(stack, params.rates[0]!, params.warmupSeconds, 'warm');
-  await leadStep(stack, params.rates[0]!, params.warmupSeconds, 'warm');
+  await floorSlice(stack, params.rates[0]!, params.warmupSeconds, 'warm');
+  await leadSlice(stack, params.rates[0]!, params.warmupSeconds, 'warm');
   const afterWarmup = memory(stack);
 
   const steps: RateStep[] = [];
   let stoppedAt: number | undefined;
   const firstLeads: string[] = [];
   for (const rate of params.rates) {
-    // Floor first, then Flywheel, at the same rate: adjacent in time, so both see the same machine.
-    const floor = (await floorStep(stack, rate, params.seconds, `r${rate}`)).result;
-    const leads = await leadStep(stack, rate, params.seconds, `r${rate}`);
-    if (firstLeads.length === 0) firstLeads.push(...leads.samples.filter((s) => s.done !== undefined).slice(0, 10).map((s) => s.id));
-    const owned = leads.samples.filter((s) => stack.owners.get(s.id)).length;
-    const activities = Object.fromEntries([...stack.activityMs].map(([name, runs]) => [name, summarise(runs)]));
-    steps.push({ rate, floor, flywheel: leads.result, phases: phases(stack, leads.samples), activities, withOwner: owned });
-    process.stderr.write(`  ${rate}/s: floor p50 ${floor.latencyMs.p50.toFixed(1)} ms, flywheel p50 ${leads.result.latencyMs.p50.toFixed(1)} ms, ${leads.result.achieved.toFixed(1)} assigned/s\n`);
-    if (saturated(leads.result)) {
+    const { step, leadIds } = await rateStep(stack, rate);
+    steps.push(step);
+    if (firstLeads.length === 0) firstLeads.push(...leadIds.slice(0, 10));
+    process.stderr.write(`  ${rate}/s: floor p50 ${step.floor.latencyMs.p50.toFixed(1)} ms, flywheel p50 ${step.flywheel.latencyMs.p50.toFixed(1)} ms, ${step.flywheel.achieved.toFixed(1)} assigned/s\n`);
+    if (saturated(step.flywheel)) {
       stoppedAt = rate;
       break;
     }
@@ -109,7 +135,7 @@ async function main(stack: BenchStack): Promise<BenchReport> {
   // Leads from the first measured rate have long finished their hand-off: this is a lead at rest, waiting on its SLA timer.
   const atRest: HistoryCount[] = [];
   for (const id of firstLeads) atRest.push(await countHistory(stack.client.workflow.getHandle(leadWorkflowId(id))));
-  const floorHistory = await countHistory(stack.client.workflow.getHandle(`floor:${run}-r${params.rates[0]}-0`));
+  const floorHistory = await countHistory(stack.client.workflow.getHandle(`floor:${run}-r${params.rates[0]}-0-0`));
 
   return {
     machine: {

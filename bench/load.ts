@@ -13,7 +13,7 @@ export interface Fired {
   accepted: Promise<unknown>;
 }
 
-export interface StepOptions {
+export interface SliceOptions {
   rate: number;
   seconds: number;
   /** After the last arrival, how long stragglers may take before they count as incomplete. */
@@ -22,28 +22,6 @@ export interface StepOptions {
   /** Where the end moment of each arrival is marked (owner assigned / activity ran). */
   done: Marks;
   temporalPid?: number;
-}
-
-export interface StepResult {
-  offered: number;
-  seconds: number;
-  sent: number;
-  completed: number;
-  failed: number;
-  /** Completions per second from the first arrival's due time to the last completion. */
-  achieved: number;
-  /** Arrivals not yet complete when the offering ended. */
-  backlogAtEnd: number;
-  latencyMs: Summary;
-  acceptMs: Summary;
-  /** How late the generator sent arrivals (same event loop as the worker and API). */
-  senderLagMs: Summary;
-  eventLoopDelayP99Ms: number;
-  /** From the first arrival's due time to the end of the drain. */
-  wallSeconds: number;
-  /** Cores in use (1 = one core busy), over the step including the drain. */
-  cpu: { bench: number; temporal?: number };
-  errors: string[];
 }
 
 export interface Sample {
@@ -55,7 +33,22 @@ export interface Sample {
   error?: string;
 }
 
-export async function runStep(o: StepOptions): Promise<{ result: StepResult; samples: Sample[] }> {
+/** One slice of load at one rate, in figures that add up across slices. */
+export interface Slice {
+  samples: Sample[];
+  /** First completion to the last: the span over which `completed - 1` completions departed. */
+  departureMs: number;
+  departures: number;
+  /** First arrival's due time to the end of the drain. */
+  wallMs: number;
+  cpuSeconds: number;
+  temporalCpuSeconds?: number;
+  eventLoopDelayP99Ms: number;
+  /** Arrivals not yet complete when the offering ended. */
+  backlogAtEnd: number;
+}
+
+export async function runSlice(o: SliceOptions): Promise<Slice> {
   const n = Math.round(o.rate * o.seconds);
   const samples: Sample[] = [];
   const settled: Promise<unknown>[] = [];
@@ -75,7 +68,7 @@ export async function runStep(o: StepOptions): Promise<{ result: StepResult; sam
       () => void (s.accepted = performance.now()),
       (e: Error) => void (s.error = e.message),
     );
-    // A refused arrival will never be assigned: it settles with its error instead of waiting out the drain.
+    // A refused arrival will never complete: it settles with its error instead of waiting out the drain.
     settled.push(Promise.race([o.done.wait(s.id).then((t) => void (s.done = t)), accepted.then(() => (s.error ? undefined : new Promise(() => undefined)))]));
   }
   const offerEnd = performance.now();
@@ -87,29 +80,69 @@ export async function runStep(o: StepOptions): Promise<{ result: StepResult; sam
   loop.disable();
   const cpu = process.cpuUsage(cpu0);
   const tcpu1 = processCpuSeconds(o.temporalPid);
-  const wall = (end - t0) / 1000;
+  const done = samples.flatMap((s) => (s.done === undefined ? [] : [s.done]));
+  return {
+    samples,
+    departureMs: done.length < 2 ? 0 : Math.max(...done) - Math.min(...done),
+    departures: Math.max(0, done.length - 1),
+    wallMs: end - t0,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    temporalCpuSeconds: tcpu0 === undefined || tcpu1 === undefined ? undefined : tcpu1 - tcpu0,
+    eventLoopDelayP99Ms: loop.percentile(99) / 1e6,
+    backlogAtEnd,
+  };
+}
 
+export interface StepResult {
+  offered: number;
+  seconds: number;
+  /** How many slices the step was cut into (alternating with the other path). */
+  slices: number;
+  sent: number;
+  completed: number;
+  failed: number;
+  /**
+   * Departure rate: completions per second between each slice's first and last completion. A system that keeps up
+   * departs at the offered rate whatever its latency; a saturated one at its service rate.
+   */
+  achieved: number;
+  /** Arrivals not yet complete when their slice's offering ended. */
+  backlogAtEnd: number;
+  latencyMs: Summary;
+  acceptMs: Summary;
+  /** How late the generator sent arrivals (same event loop as the worker and API). */
+  senderLagMs: Summary;
+  /** The worst slice's p99. */
+  eventLoopDelayP99Ms: number;
+  /** Sum over slices, each from the first arrival's due time to the end of its drain. */
+  wallSeconds: number;
+  /** Cores in use (1 = one core busy), over the slices including their drains. */
+  cpu: { bench: number; temporal?: number };
+  errors: string[];
+}
+
+export function combine(rate: number, slices: Slice[]): StepResult {
+  const samples = slices.flatMap((s) => s.samples);
   const done = samples.filter((s) => s.done !== undefined);
-  const lastDone = Math.max(...done.map((s) => s.done!));
-  const errors = [...new Set(samples.flatMap((s) => (s.error ? [s.error] : [])))];
-  const result: StepResult = {
-    offered: o.rate,
-    seconds: o.seconds,
+  const wall = slices.reduce((t, s) => t + s.wallMs, 0) / 1000;
+  const span = slices.reduce((t, s) => t + s.departureMs, 0) / 1000;
+  const departures = slices.reduce((t, s) => t + s.departures, 0);
+  const temporal = slices.every((s) => s.temporalCpuSeconds !== undefined) ? slices.reduce((t, s) => t + s.temporalCpuSeconds!, 0) : undefined;
+  return {
+    offered: rate,
+    seconds: samples.length / rate,
+    slices: slices.length,
     sent: samples.length,
     completed: done.length,
     failed: samples.filter((s) => s.error).length,
-    achieved: done.length === 0 ? 0 : done.length / ((lastDone - t0) / 1000),
-    backlogAtEnd,
+    achieved: span > 0 ? departures / span : 0,
+    backlogAtEnd: slices.reduce((t, s) => t + s.backlogAtEnd, 0),
     latencyMs: summarise(done.map((s) => s.done! - s.sent)),
     acceptMs: summarise(samples.flatMap((s) => (s.accepted === undefined ? [] : [s.accepted - s.sent]))),
     senderLagMs: summarise(samples.map((s) => s.sent - s.due)),
-    eventLoopDelayP99Ms: loop.percentile(99) / 1e6,
+    eventLoopDelayP99Ms: Math.max(...slices.map((s) => s.eventLoopDelayP99Ms)),
     wallSeconds: wall,
-    cpu: {
-      bench: (cpu.user + cpu.system) / 1e6 / wall,
-      temporal: tcpu0 === undefined || tcpu1 === undefined ? undefined : (tcpu1 - tcpu0) / wall,
-    },
-    errors,
+    cpu: { bench: slices.reduce((t, s) => t + s.cpuSeconds, 0) / wall, temporal: temporal === undefined ? undefined : temporal / wall },
+    errors: [...new Set(samples.flatMap((s) => (s.error ? [s.error] : [])))],
   };
-  return { result, samples };
 }

@@ -22,7 +22,7 @@ interface Memory {
 
 export interface BenchReport {
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string; loadAtStart: number[]; loadAtEnd: number[] };
-  parameters: { rates: number[]; seconds: number; drainSeconds: number; lifecycles: number; warmupSeconds: number; webhook: string; stoppedAt?: number };
+  parameters: { rates: number[]; seconds: number; rounds: number; drainSeconds: number; lifecycles: number; warmupSeconds: number; webhook: string; stoppedAt?: number };
   startupMs: { total: number; temporal: number; bundle: number; ledger: number };
   steps: RateStep[];
   history: {
@@ -69,12 +69,14 @@ export function renderReport(r: BenchReport): string {
     '## Flywheel bench: speed-to-lead and sustained leads/s vs the bare-Temporal floor',
     '',
     `machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, node ${m.node}; load average ${load(m.loadAtStart)} at the start, ${load(m.loadAtEnd)} at the end (other processes count too)`,
-    `parameters: open loop at ${p.rates.join(', ')} arrivals/s, ${p.seconds} s each after a ${p.warmupSeconds} s warm-up, ${p.drainSeconds} s drain; ` +
-      `floor then Flywheel at each rate${p.stoppedAt ? `; stopped after ${p.stoppedAt}/s (saturated)` : ''}`,
+    `parameters: open loop at ${p.rates.join(', ')} arrivals/s, ${p.seconds} s of each path per rate in ${p.rounds} alternating floor/Flywheel slices, ` +
+      `after a ${p.warmupSeconds} s warm-up; up to ${p.drainSeconds} s drain per slice${p.stoppedAt ? `; stopped after ${p.stoppedAt}/s (saturated)` : ''}`,
     `stack: in-memory Temporal dev server (child process), one worker (SDK defaults), ingest API, embedded ledger (PGlite) in this process; webhook ${p.webhook}`,
     `startup: ${ms(r.startupMs.total)} ms (dev server ${ms(r.startupMs.temporal)}, workflow bundle ${ms(r.startupMs.bundle)}, ledger ${ms(r.startupMs.ledger)}, in parallel)`,
     '',
-    'Latency in ms. Flywheel: POST /v1/events sent -> lead.assigned committed. Floor: signalWithStart sent -> its activity ran.',
+    'Latency in ms. Flywheel: POST /v1/events sent -> lead.assigned committed. Floor: signalWithStart sent -> its activity ran. ' +
+      'achieved/s: completions per second between first and last completion of each slice; a rate counts as saturated when ' +
+      'arrivals are left after the drain or achieved/s falls under 90% of offered. CPU per arrival includes idle background.',
     '',
     row(['offered/s', 'path', 'done/sent', 'achieved/s', 'p50', 'p90', 'p99', 'max', 'accepted p50', 'CPU ms/arrival node + temporal', 'cores used node / temporal', 'loop delay p99', 'send lag p99']),
     row(Array(13).fill('---')),

@@ -51,7 +51,7 @@ describe('flywheel dev', () => {
     expect(isAlive(ready.temporalPid)).toBe(false);
   }
 
-  it('serves health, the Web UI and the CLI; stops everything on SIGINT; keeps data across restarts', async () => {
+  it('serves health, the Web UI and the CLI; stops everything on SIGINT; keeps data across restarts', { timeout: 180_000 }, async () => {
     const first = await start();
     const health = await fetch(first.ready.health);
     const body = (await health.json()) as { status: string; checks: Record<string, { ok: boolean }> };
