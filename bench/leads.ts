@@ -6,6 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { leadWorkflowId } from '../workflows/definitions.ts';
 import { countHistory, runLifecycle, type HistoryCount } from './lifecycle.ts';
 import { combine, runSlice, type Sample, type Slice } from './load.ts';
@@ -32,7 +34,13 @@ if (params.rates.some((r) => !(r > 0)) || !(params.seconds > 0) || !(params.warm
 const run = randomBytes(3).toString('hex');
 const loadAtStart = os.loadavg();
 
+// A full collection before each memory figure, so heap and external are what is live, not what awaits collection
+// (the workflow bundler leaves hundreds of MiB of garbage behind at start).
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc') as () => void;
+
 function memory(stack: BenchStack) {
+  collect();
   const m = process.memoryUsage();
   return { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), externalMiB: mib(m.external), temporalRssMiB: processRssMiB(stack.temporalPid) };
 }

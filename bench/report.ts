@@ -117,7 +117,10 @@ export function renderReport(r: BenchReport): string {
     out.push(row([s.rate, ms(ph.postTo202), ms(ph.postToEvaluateStart), ms(ph.evaluateToAssignStart), ms(ph.assignToCommit), ms(s.flywheel.latencyMs.p50), `${s.withOwner}/${s.flywheel.sent}`]));
   }
 
-  const names = [...new Set(r.steps.flatMap((s) => Object.keys(s.activities)))];
+  // In the order a lead runs them; anything else after.
+  const order = ['evaluateLead', 'assignLead', 'notifyCrm', 'startSlaClock', 'recordLedgerEvents'];
+  const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.length);
+  const names = [...new Set(r.steps.flatMap((s) => Object.keys(s.activities)))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   out.push('', 'Activity run time during the Flywheel step, p50 / p99 ms (runs):', '');
   out.push(row(['offered/s', ...names]), row(Array(names.length + 1).fill('---')));
   for (const s of r.steps) {

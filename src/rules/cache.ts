@@ -3,7 +3,7 @@ import path from 'node:path';
 import { findRuleFiles } from './files.ts';
 import type { RulesEngine } from './engine.ts';
 import { loadRules, type LoadRulesOptions } from './load.ts';
-import { contentHash, revisionFor } from './revision.ts';
+import { contentHash, gitDirOf, revisionFor } from './revision.ts';
 import type { Decision, Facts } from './types.ts';
 import type { Kind } from './kinds.ts';
 
@@ -25,6 +25,7 @@ export class RulesCache {
   private engine: RulesEngine | undefined;
   private checkedAt = -Infinity;
   private fingerprint = '';
+  private gitDir: string | undefined;
 
   constructor(
     readonly dir: string,
@@ -35,12 +36,18 @@ export class RulesCache {
     const now = (this.options.now ?? Date.now)();
     if (this.engine && now - this.checkedAt < (this.options.recheckMs ?? 1000)) return this.engine;
     const { sets } = findRuleFiles(this.dir);
-    const fingerprint = sets.map((f) => `${f}:${statSync(f).size}:${statSync(f).mtimeMs}`).join('|');
+    // Git's own files move on every commit, checkout and add: stat them instead of running git on each recheck,
+    // which would block the worker's event loop for tens of milliseconds every second.
+    this.gitDir ??= gitDirOf(this.dir) ?? '';
+    const gitFiles = this.gitDir ? ['index', 'HEAD', 'logs/HEAD'].map((f) => path.join(this.gitDir!, f)) : [];
+    const fingerprint = [...sets, ...gitFiles].map(stamp).join('|');
     let engine = this.engine;
-    if (!engine || fingerprint !== this.fingerprint) {
-      const hash = contentHash(path.resolve(this.dir), sets.map((abs) => ({ abs, text: readFileSync(abs, 'utf8') })));
-      if (!engine || hash !== engine.revision.contentHash) engine = loadRules(this.dir, this.options);
+    if (engine && fingerprint === this.fingerprint) {
+      this.checkedAt = now;
+      return engine;
     }
+    const hash = contentHash(path.resolve(this.dir), sets.map((abs) => ({ abs, text: readFileSync(abs, 'utf8') })));
+    if (!engine || hash !== engine.revision.contentHash) engine = loadRules(this.dir, this.options);
     const revision = revisionFor(this.dir, engine.revision.contentHash);
     if (revision.id !== engine.revision.id) engine = engine.withRevision(revision);
     this.engine = engine;
@@ -51,5 +58,14 @@ export class RulesCache {
 
   decide<K extends Kind>(kind: K, facts: Facts): Decision<K> {
     return this.get().decide(kind, facts);
+  }
+}
+
+function stamp(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${file}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return `${file}:-`;
   }
 }

@@ -46,3 +46,8 @@ export function revisionFor(dir: string, hash: string): Revision {
   const id = commit ? `${commit.slice(0, 12)}+${short}${dirty ? '-dirty' : ''}` : `uncommitted+${short}-dirty`;
   return { commit, contentHash: hash, dirty, id };
 }
+
+/** The repository's git directory, or null outside Git; asked once per cache, not per decision. */
+export function gitDirOf(dir: string): string | null {
+  return git(path.resolve(dir), ['rev-parse', '--absolute-git-dir']);
+}

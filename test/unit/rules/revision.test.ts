@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findRuleFiles } from '../../../src/rules/files.ts';
 import { computeRevision, contentHash } from '../../../src/rules/revision.ts';
-import { tempDir } from './helpers.ts';
+import { RulesCache } from '../../../src/rules/cache.ts';
+import { config, tempDir } from './helpers.ts';
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
@@ -76,5 +77,28 @@ describe('rules revision', () => {
     const b = { abs: '/r/b.yaml', text: 'y' };
     expect(contentHash('/r', [a, b])).toBe(contentHash('/r', [b, a]));
     expect(contentHash('/r', [a, b])).not.toBe(contentHash('/r', [{ ...a, abs: '/r/c.yaml' }, b]));
+  });
+});
+
+describe('RulesCache and Git', () => {
+  const routing = `kind: routing\nversion: 1\ndescription: r\nhitPolicy: first\nrules:\n  - id: r\n    description: r\n    when: true\n    then: { strategy: queue, queue: mid-market }\n`;
+
+  it('restamps decisions after a commit without running git while nothing changed', () => {
+    const root = tempDir({ 'rules/routing.yaml': routing });
+    git(root, 'init', '-q');
+    const rules = path.join(root, 'rules');
+    let now = 0;
+    const cache = new RulesCache(rules, { config: config(), recheckMs: 1000, now: () => now });
+    const before = cache.get().revision;
+    expect(before.id).toMatch(/^uncommitted\+[0-9a-f]{8}-dirty$/);
+    now = 2000;
+    expect(cache.get().revision).toBe(before);
+    git(root, 'add', '.');
+    git(root, 'commit', '-q', '-m', 'rules');
+    now = 4000;
+    const after = cache.get().revision;
+    expect(after.commit).toBe(git(root, 'rev-parse', 'HEAD'));
+    expect(after.dirty).toBe(false);
+    expect(after.contentHash).toBe(before.contentHash);
   });
 });
