@@ -42,7 +42,7 @@ describe('marketing -> sales SLA on business hours (time-skipping server)', () =
     // Same calendars, with every holiday replaced: none for one worker, the Monday after `friday` for the other.
     const monday = formatIsoDate(Math.floor(instantToLocal(friday, BERLIN) / DAY) + 3);
     holiday = await createHarness('time-skipping', 'lead-sla-holiday', { adjust: withHolidays([monday]) });
-    await plain.skip(friday - (await plain.now()));
+    await plain.advance(friday - (await plain.now()));
   });
   afterAll(async () => {
     await holiday?.close();
@@ -72,12 +72,12 @@ describe('marketing -> sales SLA on business hours (time-skipping server)', () =
     expect(Date.parse(s.sla!.warnAt) - (started - friday)).toBe(berlinAt(friday, 3, 10, 30));
 
     const firstOwner = s.owner!;
-    await plain.skip(Date.parse(s.sla!.warnAt) - (await plain.now()) + 1_000);
+    await plain.advance(Date.parse(s.sla!.warnAt) - (await plain.now()) + 1_000);
     const warned = await waitForState(plain, id, (x) => x.sla?.status === 'warned', 'SLA warned');
     expect(warned.owner).toBe(firstOwner);
     expect(await plain.ledger.query("SELECT 1 FROM ledger_events WHERE lead_id = $1 AND type = 'sla.warned'", [id])).toHaveLength(1);
 
-    await plain.skip(Date.parse(s.sla!.deadline) - (await plain.now()) + 1_000);
+    await plain.advance(Date.parse(s.sla!.deadline) - (await plain.now()) + 1_000);
     const after = await waitForState(plain, id, (x) => x.breachedReps.includes(firstOwner) && x.sla?.status === 'running', 'reassigned after breach');
     expect(after.owner).not.toBe(firstOwner);
     expect(after.reassignments).toBe(1);

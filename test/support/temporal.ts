@@ -31,7 +31,7 @@ export interface TestHarness {
   deps: ActivityDeps;
   worker: FlywheelWorker;
   /** Advances the time-skipping server's clock; only valid on that server. */
-  skip(ms: number): Promise<void>;
+  advance(ms: number): Promise<void>;
   /** The server's notion of now (time-skipping server: its skipped clock). */
   now(): Promise<number>;
   /** Remembers a workflow this file started, so close() can end it. */
@@ -84,8 +84,8 @@ export async function createHarness(kind: ServerKind, name: string, opts: Harnes
     ledger,
     deps,
     worker,
-    async skip(ms: number) {
-      if (kind !== 'time-skipping') throw new Error('skip() needs the time-skipping server');
+    async advance(ms: number) {
+      if (kind !== 'time-skipping') throw new Error('advance() needs the time-skipping server');
       await connection.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
     },
     async now() {
