@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflows } from '../src/worker/workflowBundle.ts';
 import { createActivities } from '../activities/index.ts';
 import { loadConfig } from '../src/config/load.ts';
 import type { LoadedConfig } from '../src/config/types.ts';
@@ -78,14 +79,14 @@ export async function startBenchStack(): Promise<BenchStack> {
     const [ledgerR, serverR, bundleR] = await Promise.allSettled([
       timed(openLedger({ root: tmp, embeddedDir: path.join(tmp, 'ledger'), role: 'owner', databaseUrl: undefined, serve: false }), ms.ledger),
       timed(startDevServer({ binary: resolveTool('cli'), port: 0, headless: true, logFile: path.join(tmp, 'temporal.log') }), ms.temporal),
-      timed(bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floorWorkflows.ts', import.meta.url)), logger: quietLogger }), ms.bundle),
+      timed(bundleWorkflows(fileURLToPath(new URL('./floorWorkflows.ts', import.meta.url))), ms.bundle),
     ]);
     if (ledgerR.status === 'fulfilled') stops.push(() => ledgerR.value.close());
     if (serverR.status === 'fulfilled') stops.push(() => serverR.value.stop());
     for (const r of [ledgerR, serverR, bundleR]) if (r.status === 'rejected') throw r.reason;
     const ledger = (ledgerR as PromiseFulfilledResult<Awaited<ReturnType<typeof openLedger>>>).value;
     const server = (serverR as PromiseFulfilledResult<Awaited<ReturnType<typeof startDevServer>>>).value;
-    const bundle = (bundleR as PromiseFulfilledResult<Awaited<ReturnType<typeof bundleWorkflowCode>>>).value;
+    const bundle = (bundleR as PromiseFulfilledResult<Awaited<ReturnType<typeof bundleWorkflows>>>).value;
 
     const marks = { assigned: new Marks(), pinged: new Marks(), evaluateStarted: new Marks(), assignStarted: new Marks() };
     const owners = new Map<string, string | null>();
@@ -165,12 +166,3 @@ function timeEach<T extends Record<string, AnyActivity>>(into: Map<string, numbe
   return wrapped as T;
 }
 
-const noop = () => undefined;
-const quietLogger = {
-  log: noop,
-  trace: noop,
-  debug: noop,
-  info: noop,
-  warn: (msg: string) => process.stderr.write(`workflow bundler: ${msg}\n`),
-  error: (msg: string) => process.stderr.write(`workflow bundler: ${msg}\n`),
-};

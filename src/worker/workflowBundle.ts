@@ -7,8 +7,8 @@ export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', i
  * Bundles the workflow code once. The bundler's own determinism checks run here, so a workflow that imports
  * a Node module fails at start, not in production on first replay.
  */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+export function bundleWorkflows(path = workflowsPath): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: path, logger: quietBundlerLogger });
 }
 
 const noop = () => undefined;
