@@ -37,7 +37,6 @@ export function createEvaluateLead({ rules, ledger }: LeadActivityDeps) {
       status,
       missingFields,
       revision: engine.revision.id,
-      derived: { region: lead.region },
     };
   };
 }

@@ -40,10 +40,7 @@ async function openCounts(tx: LedgerTx, reps: string[]): Promise<Map<string, num
 }
 
 async function record(tx: LedgerTx, req: PlaceRequest, p: Omit<Placement, 'replayed'>): Promise<Placement> {
-  await tx.query("UPDATE lead_assignments SET released_at = $2, release_reason = 'reassigned' WHERE lead_id = $1 AND released_at IS NULL", [
-    req.leadId,
-    new Date(req.at).toISOString(),
-  ]);
+  await releaseLead(tx, req.leadId, req.at, 'reassigned');
   await tx.query(
     'INSERT INTO lead_assignments (assignment_key, lead_id, rep, pool, queue, strategy, assigned_at, skipped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)',
     [req.key, req.leadId, p.rep, p.pool, p.queue, p.strategy, new Date(req.at).toISOString(), JSON.stringify(p.skipped)],

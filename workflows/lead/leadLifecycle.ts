@@ -12,7 +12,7 @@ import type { FlywheelActivities } from '../../activities/index.ts';
 import { SA } from '../../src/temporal/searchAttributes.ts';
 import { leadEventSignal, leadStateQuery } from '../definitions.ts';
 import { ignore, initialState, LIMITS, mergeLead, pushBounded, recordDecisions, remember } from './state.ts';
-import type { LedgerEventDraft } from './ledgerDraft.ts';
+import type { LedgerEvent } from '../../src/ledger/types.ts';
 import type { AssignmentRequest, LeadEvent, LeadState, LeadWorkflowInput } from './types.ts';
 
 const acts = proxyActivities<FlywheelActivities>({
@@ -40,13 +40,13 @@ export interface LeadOutcome {
 export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutcome> {
   const s: LeadState = input.carried ?? initialState(input.leadId);
   const inbox: LeadEvent[] = [...(input.pending ?? [])];
-  const ledger: LedgerEventDraft[] = [];
+  const ledger: LedgerEvent[] = [];
   setHandler(leadEventSignal, (e) => void inbox.push(e));
   setHandler(leadStateQuery, () => s);
 
   const nowIso = () => new Date().toISOString();
   const wfId = workflowInfo().workflowId;
-  const note = (type: LedgerEventDraft['type'], keySuffix: string, extra: Partial<LedgerEventDraft> = {}) =>
+  const note = (type: LedgerEvent['type'], keySuffix: string, extra: Partial<LedgerEvent> = {}) =>
     ledger.push({ key: `${wfId}:${keySuffix}`, type, occurredAt: nowIso(), leadId: s.leadId, workflowId: wfId, owner: s.owner ?? undefined, stage: s.stage, ...extra });
 
   const publish = () =>

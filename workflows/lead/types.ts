@@ -52,8 +52,6 @@ export interface AttractResult {
   status: 'mql' | 'nurture' | 'disqualified' | 'blocked-data';
   missingFields: string[];
   revision: string;
-  /** The lead's region etc. as derived for the rules, kept so routing sees the same facts. */
-  derived: Record<string, unknown>;
 }
 
 export interface AssignmentRequest {
