@@ -1,3 +1,4 @@
+import { leadWorkflowId } from '../../workflows/definitions.ts';
 import { existingPlacement, placeInQueue, placeWithRep, type Placement } from '../../src/routing/assignmentStore.ts';
 import type { Assignment, AssignmentRequest } from '../../workflows/lead/types.ts';
 import type { LedgerTx } from '../../src/ledger/types.ts';
@@ -38,7 +39,7 @@ export function createAssignLead({ rules, ledger, config }: LeadActivityDeps) {
           type: req.attempt === 0 ? 'lead.assigned' : 'lead.reassigned',
           occurredAt: req.at,
           leadId: req.leadId,
-          workflowId: `lead:${req.leadId}`,
+          workflowId: leadWorkflowId(req.leadId),
           owner: p.rep ?? undefined,
           team: cfg.reps.find((r) => r.id === p.rep)?.team,
           stage: 'Engage',

@@ -1,3 +1,4 @@
+import { leadWorkflowId } from '../../workflows/definitions.ts';
 import { claimPooled, releaseLead } from '../../src/routing/assignmentStore.ts';
 import { durationMs, parseDuration } from '../../src/rules/durations.ts';
 import { toRecord } from './decisionRecord.ts';
@@ -28,7 +29,7 @@ export function createHandoffActivities({ ledger, config, rules }: LeadActivityD
           occurredAt: req.at,
           leadId: req.leadId,
           accountId: req.accountId,
-          workflowId: `lead:${req.leadId}`,
+          workflowId: leadWorkflowId(req.leadId),
           owner: req.owner ?? undefined,
           stage: 'Delight',
           arrDelta: req.arr,

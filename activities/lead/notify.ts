@@ -1,3 +1,4 @@
+import { leadWorkflowId } from '../../workflows/definitions.ts';
 import type { LeadActivityDeps } from './deps.ts';
 
 /** Signed webhooks telling the CRM what Flywheel decided; the idempotency key lets the CRM drop repeats. */
@@ -31,7 +32,7 @@ export function createNotifyActivities({ webhooks, config, ledger }: LeadActivit
           type: 'sla.escalated',
           occurredAt: req.at,
           leadId: req.leadId,
-          workflowId: `lead:${req.leadId}`,
+          workflowId: leadWorkflowId(req.leadId),
           owner: req.owner ?? undefined,
           data: { notified: to.map((t) => t.id), rule: req.rule, deadline: req.deadline },
         },

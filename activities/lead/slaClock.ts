@@ -1,3 +1,4 @@
+import { leadWorkflowId } from '../../workflows/definitions.ts';
 import type { CalendarConfig, FlywheelConfig } from '../../src/config/types.ts';
 import { durationMs, parseDuration, parsePercent } from '../../src/rules/durations.ts';
 import { calendarFor, repCalendarId } from '../../src/routing/candidates.ts';
@@ -65,7 +66,7 @@ export function createStartSlaClock({ rules, ledger, config }: LeadActivityDeps)
         type: 'sla.started',
         occurredAt: req.startedAt,
         leadId: req.leadId,
-        workflowId: `lead:${req.leadId}`,
+        workflowId: leadWorkflowId(req.leadId),
         owner: req.owner ?? undefined,
         stage: 'Engage',
         rulesRevision: decision.revision.id,
