@@ -1,5 +1,5 @@
 import type { Kind } from './kinds.ts';
-import type { DecisionOutcomes, HealthBand, HealthScoring, RuleOutcomes } from './types.ts';
+import type { DecisionOutcomes, HealthBand, HealthScoring, Recipient, RequiredHandoffField, RuleOutcomes } from './types.ts';
 
 export interface MatchedRule<K extends Kind = Kind> {
   id: string;
@@ -25,6 +25,18 @@ export function aggregate<K extends Kind>(kind: K, matched: MatchedRule<K>[], sc
       const score = Math.min(scoring.max, Math.max(scoring.min, raw));
       const band: HealthBand = score >= scoring.bands.green ? 'green' : score >= scoring.bands.yellow ? 'yellow' : 'red';
       return { score, band, signals, playbook: scoring.playbooks[band] ?? null } as DecisionOutcomes[K];
+    }
+    case 'handoff': {
+      // A field asked for by several rules is checked once; the first rule names why it is needed.
+      const required = new Map<string, RequiredHandoffField>();
+      const notify = new Set<Recipient>();
+      for (const m of matched as MatchedRule<'handoff'>[]) {
+        for (const field of m.then.requiredFields) {
+          if (!required.has(field)) required.set(field, { field, rule: m.id, ...(m.then.reason !== undefined ? { reason: m.then.reason } : {}) });
+        }
+        for (const r of m.then.notify ?? []) notify.add(r);
+      }
+      return { required: [...required.values()], notify: [...notify] } as DecisionOutcomes[K];
     }
     default:
       throw new Error(`${kind} is not a collect kind`);

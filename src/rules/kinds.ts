@@ -1,6 +1,6 @@
 import type { HitPolicy } from './types.ts';
 
-export const KINDS = ['icp', 'disqualification', 'qualification', 'data-quality', 'routing', 'sla', 'health', 'recycling'] as const;
+export const KINDS = ['icp', 'disqualification', 'qualification', 'data-quality', 'routing', 'sla', 'health', 'recycling', 'handoff', 'cs-routing', 'renewal'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export type RefType = 'queue' | 'team' | 'rep' | 'calendar';
@@ -34,7 +34,12 @@ export interface KindSpec {
 }
 
 // Who is told: the owner, the owner's manager, a rep, or a whole team.
-const recipients: RefField = { path: ['escalation', 'notify', '*'], types: ['rep', 'team'], keywords: ['owner', 'manager'] };
+const recipientsAt = (...path: string[]): RefField => ({ path: [...path, '*'], types: ['rep', 'team'], keywords: ['owner', 'manager'] });
+// Routing and CS routing place a record the same way: an owner, else a queue.
+const queues: readonly RefField[] = [
+  { path: ['queue'], types: ['queue'] },
+  { path: ['fallbackQueue'], types: ['queue'] },
+];
 const playbooks = ['scoring', 'playbooks', '*'];
 
 export const KIND_SPECS: Readonly<Record<Kind, KindSpec>> = {
@@ -79,10 +84,7 @@ export const KIND_SPECS: Readonly<Record<Kind, KindSpec>> = {
     hitPolicy: 'first',
     summary: 'who gets the lead: the account owner or a queue from config',
     facts: ['lead', 'account', 'icp', 'owner', 'now'],
-    refs: [
-      { path: ['queue'], types: ['queue'] },
-      { path: ['fallbackQueue'], types: ['queue'] },
-    ],
+    refs: queues,
     durations: [],
     factPaths: [],
   },
@@ -93,7 +95,7 @@ export const KIND_SPECS: Readonly<Record<Kind, KindSpec>> = {
     facts: ['lead', 'account', 'icp', 'owner', 'handoff', 'now'],
     refs: [
       { path: ['calendar'], types: ['calendar'], keywords: ['owner'] },
-      recipients,
+      recipientsAt('escalation', 'notify'),
       { path: ['escalation', 'then'], types: ['queue'], keywords: ['overflow'] },
     ],
     durations: [['target'], ['warnAt']],
@@ -110,7 +112,7 @@ export const KIND_SPECS: Readonly<Record<Kind, KindSpec>> = {
     setRefs: [
       { path: [...playbooks, 'assignTo'], types: ['queue'], keywords: ['account-owner'] },
       { path: [...playbooks, 'fallbackQueue'], types: ['queue'] },
-      { path: [...playbooks, 'notify', '*'], types: ['rep', 'team'], keywords: ['owner', 'manager'] },
+      recipientsAt(...playbooks, 'notify'),
     ],
     setDurations: [[...playbooks, 'within']],
   },
@@ -121,6 +123,33 @@ export const KIND_SPECS: Readonly<Record<Kind, KindSpec>> = {
     facts: ['lead', 'account', 'icp', 'deal', 'now'],
     refs: [],
     durations: [['cooldown']],
+    factPaths: [],
+  },
+  handoff: {
+    kind: 'handoff',
+    hitPolicy: 'collect',
+    summary: 'context that must travel with a hand-off, and who hears when it is missing; every match adds fields',
+    facts: ['lead', 'account', 'icp', 'handoff', 'deal', 'now'],
+    refs: [recipientsAt('notify')],
+    durations: [],
+    factPaths: [['requiredFields', '*']],
+  },
+  'cs-routing': {
+    kind: 'cs-routing',
+    hitPolicy: 'first',
+    summary: 'who owns a new customer in customer success: the account\'s CS owner or a CS queue',
+    facts: ['lead', 'account', 'icp', 'deal', 'handoff', 'now'],
+    refs: queues,
+    durations: [],
+    factPaths: [],
+  },
+  renewal: {
+    kind: 'renewal',
+    hitPolicy: 'first',
+    summary: 'reminders before a contract ends, and who gets them',
+    facts: ['account', 'icp', 'health', 'now'],
+    refs: [recipientsAt('notify')],
+    durations: [['reminders', '*']],
     factPaths: [],
   },
 };

@@ -90,6 +90,37 @@ export interface RecyclingOutcome {
   reason?: string;
 }
 
+/** Outcome of a `handoff` rule: context that must travel with a hand-off; every matching rule adds its fields. */
+export interface HandoffOutcome {
+  handoff: Handoff;
+  /** Facts paths (e.g. `handoff.champion`, `account.arr`) that must hold a value for the hand-off to be complete. */
+  requiredFields: string[];
+  /** Who is told when a required field is missing (incomplete hand-off). */
+  notify?: Recipient[];
+  reason?: string;
+}
+
+/**
+ * Outcome of a `cs-routing` rule: the customer-success owner of a new customer. Same shape as sales routing;
+ * 'account-owner' means the account's current CS owner (account.csOwner).
+ */
+export type CsRoutingOutcome = RoutingOutcome;
+
+/** Outcome of a `renewal` rule: reminders before the contract end. Durations are calendar time (a day is 24 h). */
+export interface RenewalOutcome {
+  /** Offsets before the contract end, earliest reminder first, e.g. [120d, 90d, 60d, 30d]. */
+  reminders: string[];
+  notify: Recipient[];
+  reason?: string;
+}
+
+/** A field a hand-off needs, with the first rule that asked for it. */
+export interface RequiredHandoffField {
+  field: string;
+  rule: string;
+  reason?: string;
+}
+
 /** What a rule's `then` holds, per kind. */
 export interface RuleOutcomes {
   icp: IcpOutcome;
@@ -100,6 +131,9 @@ export interface RuleOutcomes {
   sla: SlaOutcome;
   health: HealthSignal;
   recycling: RecyclingOutcome;
+  handoff: HandoffOutcome;
+  'cs-routing': CsRoutingOutcome;
+  renewal: RenewalOutcome;
 }
 
 type WithRule<T> = T & { rule: string };
@@ -114,6 +148,10 @@ export interface DecisionOutcomes {
   sla: SlaOutcome | null;
   health: { score: number; band: HealthBand; signals: WithRule<HealthSignal>[]; playbook: Playbook | null };
   recycling: RecyclingOutcome | null;
+  /** Fields de-duplicated (the first rule that names a field wins); notify is the union in rule order. */
+  handoff: { required: RequiredHandoffField[]; notify: Recipient[] };
+  'cs-routing': CsRoutingOutcome | null;
+  renewal: RenewalOutcome | null;
 }
 
 export type HitPolicy = 'first' | 'collect';

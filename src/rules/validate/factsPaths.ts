@@ -96,12 +96,13 @@ export class FactsIndex {
   /** Nearest declared path to a mistyped one, among those a kind may read. */
   suggest(path: string, namespaces: readonly string[]): string | undefined {
     const candidates = this.paths().filter((p) => namespaces.includes(p.split('.')[0]!));
-    // `lead.tier` -> `icp.tier`: the same field under another parent beats a near spelling.
+    // `lead.tier` -> `icp.tier`: the same field under another parent beats a near spelling; of several such
+    // parents (icp.tier, account.tier) the nearest spelling of the whole path wins.
     const segs = path.split('.');
     const last = segs.pop()!;
     const parent = segs.join('.');
     return (
-      candidates.find((p) => p !== path && p.split('.').pop() === last) ??
+      closest(path, candidates.filter((p) => p !== path && p.split('.').pop() === last), Infinity) ??
       closest(path, candidates) ??
       // `lead.phonenumber` -> `lead.phone`: a sibling that shares a long prefix.
       candidates.find((p) => {

@@ -1,4 +1,4 @@
-import { durationMinutes, parseDuration } from '../durations.ts';
+import { durationMinutes, durationMs, MS_PER_DAY, parseDuration } from '../durations.ts';
 import type { Kind } from '../kinds.ts';
 import { varPathOf, type Path } from './logic.ts';
 import type { OutcomeContext } from './outcomes.ts';
@@ -20,22 +20,64 @@ function pinnedHandoffs(when: unknown): unknown[] | null {
   return null;
 }
 
+/**
+ * A rule whose outcome names a hand-off (`then.handoff`) must select that hand-off in its condition; otherwise
+ * it also applies to the other one. `what` says what the rule decides, for the message.
+ */
+function checkHandoffPinned(rule: Record<string, unknown>, base: Path, ctx: OutcomeContext, what: (handoff: string) => string): void {
+  const then = rule.then;
+  if (!isObj(then)) return;
+  const pinned = pinnedHandoffs(rule.when);
+  if (pinned === null) {
+    ctx.report([...base, 'when'], 'handoff-unpinned', `${what(String(then.handoff))} but does not check handoff.type, so it also applies to other hand-offs`, 'warning');
+  } else if (!pinned.includes(then.handoff)) {
+    ctx.report([...base, 'then', 'handoff'], 'handoff-mismatch', `the condition selects handoff.type ${pinned.map((p) => JSON.stringify(p)).join(' or ')} but the outcome is for "${String(then.handoff)}"`);
+  }
+}
+
 function checkSla(rule: Record<string, unknown>, base: Path, ctx: OutcomeContext, pinCheck: boolean): void {
   const then = rule.then;
   if (!isObj(then)) return;
-  if (pinCheck) {
-    const pinned = pinnedHandoffs(rule.when);
-    if (pinned === null) {
-      ctx.report([...base, 'when'], 'handoff-unpinned', `decides the ${String(then.handoff)} SLA but does not check handoff.type, so it also applies to other hand-offs`, 'warning');
-    } else if (!pinned.includes(then.handoff)) {
-      ctx.report([...base, 'then', 'handoff'], 'handoff-mismatch', `the condition selects handoff.type ${pinned.map((p) => JSON.stringify(p)).join(' or ')} but the outcome is for "${String(then.handoff)}"`);
-    }
-  }
+  if (pinCheck) checkHandoffPinned(rule, base, ctx, (h) => `decides the ${h} SLA`);
   const target = typeof then.target === 'string' ? parseDuration(then.target) : null;
   const warn = typeof then.warnAt === 'string' ? parseDuration(then.warnAt) : null;
   if (target && warn && durationMinutes(warn) >= durationMinutes(target)) {
     ctx.report([...base, 'then', 'warnAt'], 'warn-after-target', `warnAt ${String(then.warnAt)} is not before the target ${String(then.target)}: the warning would come after the breach`);
   }
+}
+
+/** Sales and CS routing: the owner strategy has no queue of its own, only a fallback. */
+function checkRouting(rule: Record<string, unknown>, base: Path, ctx: OutcomeContext): void {
+  if (isObj(rule.then) && rule.then.strategy === 'account-owner' && rule.then.queue !== undefined) {
+    ctx.report([...base, 'then', 'queue'], 'ignored-field', 'queue is ignored with strategy account-owner; use fallbackQueue', 'warning');
+  }
+}
+
+/**
+ * Renewal reminders read as a countdown, earliest first (120d, 90d, 30d). Two offsets of the same length
+ * (30d and P30D, 1d and 24h) would send the same reminder twice. Compared on the wall clock, as consumed.
+ */
+function checkReminders(outcome: unknown, base: Path, ctx: OutcomeContext): void {
+  if (!isObj(outcome) || !Array.isArray(outcome.reminders)) return;
+  const seen = new Map<number, string>();
+  let previous: { ms: number; text: string } | undefined;
+  let misordered = false;
+  outcome.reminders.forEach((text, i) => {
+    const d = typeof text === 'string' ? parseDuration(text) : null;
+    if (!d) return;
+    const ms = durationMs(d, MS_PER_DAY);
+    const same = seen.get(ms);
+    if (same !== undefined) {
+      ctx.report([...base, 'reminders', i], 'duplicate-reminder', `${String(text)} is the same offset as ${same}: the reminder would be sent twice`);
+      return;
+    }
+    seen.set(ms, String(text));
+    if (previous && ms > previous.ms && !misordered) {
+      misordered = true;
+      ctx.report([...base, 'reminders', i], 'reminder-order', `list reminders from the earliest to the last before the contract end: ${String(text)} comes before ${previous.text}`, 'warning');
+    }
+    previous = { ms, text: String(text) };
+  });
 }
 
 function checkHealth(doc: Record<string, unknown>, ctx: OutcomeContext): void {
@@ -59,16 +101,16 @@ function checkHealth(doc: Record<string, unknown>, ctx: OutcomeContext): void {
 /** What the schema cannot say about one kind; runs on schema-valid documents only. */
 export function checkKind(kind: Kind, doc: Record<string, unknown>, ctx: OutcomeContext): void {
   const rules = Array.isArray(doc.rules) ? doc.rules : [];
+  const noMatch = isObj(doc.noMatch) && isObj(doc.noMatch.outcome) ? doc.noMatch.outcome : undefined;
   if (kind === 'sla') {
     rules.forEach((r, i) => isObj(r) && checkSla(r, ['rules', i], ctx, true));
-    if (isObj(doc.noMatch) && isObj(doc.noMatch.outcome)) checkSla({ then: doc.noMatch.outcome }, ['noMatch'], { ...ctx, report: (p, c, m, s) => ctx.report(p.map((x) => (x === 'then' ? 'outcome' : x)), c, m, s) }, false);
+    if (noMatch) checkSla({ then: noMatch }, ['noMatch'], { ...ctx, report: (p, c, m, s) => ctx.report(p.map((x) => (x === 'then' ? 'outcome' : x)), c, m, s) }, false);
   }
+  if (kind === 'handoff') rules.forEach((r, i) => isObj(r) && checkHandoffPinned(r, ['rules', i], ctx, (h) => `requires fields for the ${h} hand-off`));
   if (kind === 'health') checkHealth(doc, ctx);
-  if (kind === 'routing') {
-    rules.forEach((r, i) => {
-      if (isObj(r) && isObj(r.then) && r.then.strategy === 'account-owner' && r.then.queue !== undefined) {
-        ctx.report(['rules', i, 'then', 'queue'], 'ignored-field', 'queue is ignored with strategy account-owner; use fallbackQueue', 'warning');
-      }
-    });
+  if (kind === 'routing' || kind === 'cs-routing') rules.forEach((r, i) => isObj(r) && checkRouting(r, ['rules', i], ctx));
+  if (kind === 'renewal') {
+    rules.forEach((r, i) => isObj(r) && checkReminders(r.then, ['rules', i, 'then'], ctx));
+    if (noMatch) checkReminders(noMatch, ['noMatch', 'outcome'], ctx);
   }
 }

@@ -13,8 +13,8 @@ describe('the example rules', () => {
   it('are valid without a single warning', () => {
     const v = validateRulesDir(exampleRules, { config: config() });
     expect(v.diagnostics).toEqual([]);
-    expect(v.sets.map((s) => s.kind).sort()).toEqual(['data-quality', 'disqualification', 'health', 'icp', 'qualification', 'recycling', 'routing', 'sla']);
-    expect(v.suites).toHaveLength(8);
+    expect(v.sets.map((s) => s.kind).sort()).toEqual(['cs-routing', 'data-quality', 'disqualification', 'handoff', 'health', 'icp', 'qualification', 'recycling', 'renewal', 'routing', 'sla']);
+    expect(v.suites).toHaveLength(11);
   });
 });
 
@@ -168,6 +168,60 @@ describe('outcomes', () => {
   });
 });
 
+describe('customer lifecycle outcomes', () => {
+  const stc = '{ "==": [{ var: handoff.type }, sales-to-cs] }';
+  const handoff = (when: string, then: string) =>
+    validate({ 'handoff.yaml': ruleSet('handoff', 'collect', `  - id: h\n    description: h\n    when: ${when}\n    then: ${then}\n`) });
+  const renewal = (then: string, noMatch = '') =>
+    validate({ 'renewal.yaml': `kind: renewal\nversion: 1\nhitPolicy: first\n${noMatch}rules:\n  - id: r\n    description: r\n    when: true\n    then: ${then}\n` });
+  const csRouting = (then: string) => validate({ 'cs-routing.yaml': ruleSet('cs-routing', 'first', `  - id: c\n    description: c\n    when: true\n    then: ${then}\n`) });
+
+  it('pins hand-off rules to the hand-off their outcome names, like SLA rules', () => {
+    expect(handoff(stc, '{ handoff: sales-to-cs, requiredFields: [handoff.champion], notify: [owner, manager] }')).toEqual([]);
+    expect(handoff(stc, '{ handoff: marketing-to-sales, requiredFields: [lead.email] }').map((d) => [d.severity, d.code, d.line])).toEqual([['error', 'handoff-mismatch', 8]]);
+    const unpinned = handoff('{ ">=": [{ var: account.arr }, 100000] }', '{ handoff: sales-to-cs, requiredFields: [handoff.executiveSponsor] }');
+    expect(unpinned.map((d) => [d.severity, d.code, d.line, d.message])).toEqual([
+      ['warning', 'handoff-unpinned', 7, 'requires fields for the sales-to-cs hand-off but does not check handoff.type, so it also applies to other hand-offs'],
+    ]);
+  });
+
+  it('checks required hand-off fields against the facts and notify against the config', () => {
+    const ds = handoff(stc, '{ handoff: sales-to-cs, requiredFields: [handoff.champoin, health.nps, deal.arr], notify: [owner, sofia-rosi] }');
+    expect(ds.map((d) => [d.code, d.message])).toEqual([
+      ['undeclared-fact', 'undeclared fact "handoff.champoin" (did you mean "handoff.champion"?)'],
+      ['fact-not-available', '"health.nps" is not a fact handoff rules see: they may read lead, account, icp, handoff, deal, now'],
+      ['unknown-rep-or-team', 'unknown rep or team "sofia-rosi" (did you mean "sofia-rossi"?)'],
+    ]);
+    expect(handoff(stc, '{ handoff: sales-to-cs }').map((d) => d.message)).toEqual(['missing required field "requiredFields"']);
+  });
+
+  it('routes customer success like sales: queues from the config, a fallback for the CS owner', () => {
+    expect(csRouting('{ strategy: account-owner, fallbackQueue: cs-onboarding }')).toEqual([]);
+    expect(csRouting('{ strategy: account-owner, queue: cs-overflow, fallbackQueue: cs-onboarding }').map((d) => [d.severity, d.code])).toEqual([['warning', 'ignored-field']]);
+    expect(csRouting('{ strategy: queue, queue: cs-onbaording }').map((d) => d.message)).toEqual(['unknown queue "cs-onbaording" (did you mean "cs-onboarding"?)']);
+    expect(csRouting('{ strategy: account-owner }').map((d) => d.message)).toEqual(['missing required field "fallbackQueue"']);
+  });
+
+  it('wants renewal reminders earliest first, each once, as durations', () => {
+    expect(renewal('{ reminders: [90d, 60d, 30d], notify: [owner] }')).toEqual([]);
+    expect(renewal('{ reminders: [40s, 20s, 1s], notify: [owner, customer-success] }')).toEqual([]);
+    expect(renewal('{ reminders: [30d, 90d, 60d, 14d], notify: [owner] }').map((d) => [d.severity, d.code, d.message])).toEqual([
+      ['warning', 'reminder-order', 'list reminders from the earliest to the last before the contract end: 90d comes before 30d'],
+    ]);
+    expect(renewal('{ reminders: [60d, 30d, P30D, 24h, 1d], notify: [owner] }').map((d) => [d.severity, d.code, d.message])).toEqual([
+      ['error', 'duplicate-reminder', 'P30D is the same offset as 30d: the reminder would be sent twice'],
+      ['error', 'duplicate-reminder', '1d is the same offset as 24h: the reminder would be sent twice'],
+    ]);
+    expect(renewal('{ reminders: [90d, 0d, two weeks], notify: [owner, managr] }').map((d) => d.code)).toEqual(['bad-duration', 'bad-duration', 'unknown-rep-or-team']);
+    expect(renewal('{ reminders: [], notify: [owner] }').map((d) => d.code)).toEqual(['schema-minItems']);
+  });
+
+  it('checks a renewal noMatch outcome like a rule', () => {
+    const ds = validate({ 'renewal.yaml': 'kind: renewal\nversion: 1\nhitPolicy: first\nnoMatch:\n  reason: none\n  outcome: { reminders: [30d, 60d], notify: [owner] }\nrules:\n  - id: r\n    description: r\n    when: { "==": [{ var: account.healthBand }, red] }\n    then: { reminders: [90d], notify: [owner] }\n' });
+    expect(summary(ds)).toEqual(['warning reminder-order 6 -']);
+  });
+});
+
 describe('the folder', () => {
   it('allows one file per kind and names files after their kind', () => {
     const body = rule('a', 'true');
@@ -178,7 +232,7 @@ describe('the folder', () => {
 
   it('rejects an unknown kind with a suggestion', () => {
     const ds = validate({ 'routing.yaml': ruleSet('routes', 'first', rule('a', 'true')) });
-    expect(ds.map((d) => [d.code, d.line, d.message])).toEqual([['unknown-kind', 1, 'unknown kind "routes" (did you mean "routing"?); expected one of icp, disqualification, qualification, data-quality, routing, sla, health, recycling']]);
+    expect(ds.map((d) => [d.code, d.line, d.message])).toEqual([['unknown-kind', 1, 'unknown kind "routes" (did you mean "routing"?); expected one of icp, disqualification, qualification, data-quality, routing, sla, health, recycling, handoff, cs-routing, renewal']]);
   });
 
   it('checks test files: their facts, their rule ids, and their kind', () => {

@@ -22,7 +22,7 @@ describe('flywheel rules validate', () => {
   it('exits 0 on the example rules', async () => {
     const run = await runRules(['rules', 'validate', exampleRules, '--strict']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(/: 8 rule sets, 56 rules, 8 test files: valid\n$/);
+    expect(run.stdout).toMatch(/: 11 rule sets, 65 rules, 11 test files: valid\n$/);
   });
 
   it('exits 0 with warnings, 1 with --strict, and prints file:line:column and rule id', async () => {

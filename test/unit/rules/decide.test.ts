@@ -65,6 +65,50 @@ describe('decide', () => {
     expect(cooldown).toBe('90d');
   });
 
+  it('collects hand-off requirements: each field once, from the first rule that names it; recipients in rule order', () => {
+    const handoff = { type: 'sales-to-cs', champion: 'Jana Weber', goals: ['self-serve dashboards'] };
+    const enterprise = engine.decide('handoff', { handoff, account: { arr: 250000 } });
+    expect(enterprise.matched).toEqual(['handoff-stc-base', 'handoff-stc-enterprise']);
+    expect(enterprise.outcome.required.map((r) => `${r.field} ${r.rule}`)).toEqual([
+      'handoff.champion handoff-stc-base',
+      'handoff.goals handoff-stc-base',
+      'handoff.successCriteria handoff-stc-base',
+      'handoff.contractStart handoff-stc-base',
+      'handoff.contractEnd handoff-stc-base',
+      'account.arr handoff-stc-base',
+      'handoff.executiveSponsor handoff-stc-enterprise',
+      'handoff.implementationPlan handoff-stc-enterprise',
+    ]);
+    expect(enterprise.outcome.required.at(-1)).toEqual({ field: 'handoff.implementationPlan', rule: 'handoff-stc-enterprise', reason: 'enterprise onboarding needs a sponsor and a plan' });
+    expect(enterprise.outcome.notify).toEqual(['owner', 'manager', 'sofia-rossi']);
+    expect(engine.decide('handoff', { handoff: { type: 'marketing-to-sales' } }).outcome).toEqual({ required: [], notify: [] });
+  });
+
+  it('names a field and a recipient once when several hand-off rules ask for them', () => {
+    const body = (id: string, fields: string, notify: string, reason = '') =>
+      `  - id: ${id}\n    description: ${id}\n    when: { "==": [{ var: handoff.type }, sales-to-cs] }\n    then: { handoff: sales-to-cs, requiredFields: [${fields}], notify: [${notify}]${reason} }\n`;
+    const dir = tempDir({ 'handoff.yaml': ruleSet('handoff', 'collect', body('a', 'handoff.champion, account.arr', 'owner', ', reason: base') + body('b', 'account.arr, handoff.goals', 'manager, owner')) });
+    const d = loadRules(dir, { config: config() }).decide('handoff', { handoff: { type: 'sales-to-cs' } });
+    expect(d.outcome).toEqual({
+      required: [
+        { field: 'handoff.champion', rule: 'a', reason: 'base' },
+        { field: 'account.arr', rule: 'a', reason: 'base' },
+        { field: 'handoff.goals', rule: 'b' },
+      ],
+      notify: ['owner', 'manager'],
+    });
+  });
+
+  it('decides the CS owner of a new customer and the renewal reminders', () => {
+    const owned = engine.decide('cs-routing', { account: { csOwner: 'emma-janssen', arr: 300000 } });
+    expect(owned).toMatchObject({ outcome: { strategy: 'account-owner', fallbackQueue: 'cs-onboarding' }, matched: ['cs-existing-owner'] });
+    const queue = engine.decide('cs-routing', { account: { arr: 250000 } }).outcome;
+    expect(queue?.strategy === 'queue' ? queue.queue : null).toBe('cs-overflow');
+    const reminders: string[] | undefined = engine.decide('renewal', { account: { arr: 20000, healthBand: 'red' } }).outcome?.reminders;
+    expect(reminders).toEqual(['120d', '90d', '60d', '30d', '14d']);
+    expect(engine.decide('renewal', { account: { arr: 20000 }, health: { activeSeatRatio: null } }).outcome).toEqual({ reminders: ['90d', '60d', '30d'], notify: ['owner'], reason: 'standard renewal' });
+  });
+
   it('hands out frozen outcomes, so a caller cannot change the next decision', () => {
     const d = engine.decide('icp', { lead: { employees: 5 } });
     expect(Object.isFrozen(d.outcome)).toBe(true);

@@ -44,8 +44,8 @@ describe('the demo config', () => {
 describe('the demo rules', () => {
   it('cover every kind and are valid without a warning against the demo config', () => {
     expect(validation.diagnostics).toEqual([]);
-    expect(validation.sets.map((s) => s.kind).sort()).toEqual(['data-quality', 'disqualification', 'health', 'icp', 'qualification', 'recycling', 'routing', 'sla']);
-    expect(validation.suites).toHaveLength(8);
+    expect(validation.sets.map((s) => s.kind).sort()).toEqual(['cs-routing', 'data-quality', 'disqualification', 'handoff', 'health', 'icp', 'qualification', 'recycling', 'renewal', 'routing', 'sla']);
+    expect(validation.suites).toHaveLength(11);
   });
 
   it('pass their own tests with full coverage', () => {
@@ -58,7 +58,7 @@ describe('the demo rules', () => {
     const env = { FLYWHEEL_CONFIG: demoConfigFile };
     const validated = await runRules(['rules', 'validate', demoRules, '--strict'], env);
     expect(validated).toMatchObject({ code: 0, stderr: '' });
-    expect(validated.stdout).toMatch(/: 8 rule sets, \d+ rules, 8 test files: valid\n$/);
+    expect(validated.stdout).toMatch(/: 11 rule sets, \d+ rules, 11 test files: valid\n$/);
     const tested = await runRules(['rules', 'test', demoRules, '--coverage-min', '90'], env);
     expect(tested.code).toBe(0);
     expect(tested.stdout).toContain('(100%)');
@@ -78,6 +78,32 @@ describe('the demo rules', () => {
     expect(sla('B')).toMatchObject({ warnAt: '75%', escalation: { notify: ['manager'], reassign: true, maxReassignments: 1, then: 'overflow' } });
     const cooldowns = ['competitor', 'no budget', 'bad timing', 'other'].map((lostReason) => ms(engine.decide('recycling', { icp: { tier: 'B' }, deal: { lostReason } }).outcome!.cooldown));
     expect(cooldowns.every((c) => c >= 1_000 && c <= 120_000)).toBe(true);
+  });
+
+  it('remind of renewals within a contract of about a minute', () => {
+    const ms = (text: string) => durationMs(parseDuration(text)!, MS_PER_DAY);
+    for (const facts of [{ account: { arr: 250000 } }, { account: { arr: 20000, healthBand: 'red' } }, { account: { arr: 20000 } }]) {
+      const reminders = engine.decide('renewal', facts).outcome!.reminders.map(ms);
+      expect(reminders.every((r) => r >= 1_000 && r < 60_000), JSON.stringify(facts)).toBe(true);
+    }
+    expect(engine.decide('renewal', { account: { arr: 20000 } }).outcome).toMatchObject({ reminders: ['40s', '20s'], notify: ['owner'] });
+  });
+
+  it('find a won deal complete with what the simulator sends, at any size, and give it a CS owner from the config', () => {
+    const handoff = { type: 'sales-to-cs', champion: 'Sam Lead1 (Head of Data)', goals: ['replace spreadsheet reporting'], successCriteria: ['ten core dashboards migrated'], contractStart: '2026-11-22', contractEnd: '2027-11-21' };
+    const queues = new Set((demo.config.queues ?? []).map((q) => q.id));
+    for (const arr of [12_000, 60_000, 250_000]) {
+      const facts = { handoff, account: { arr }, deal: { arr } };
+      const missing = engine.decide('handoff', facts).outcome.required.filter((r) => {
+        const [ns, field] = r.field.split('.') as [keyof typeof facts, string];
+        return (facts[ns] as Record<string, unknown>)[field] === undefined;
+      });
+      expect(missing, String(arr)).toEqual([]);
+      const owner = engine.decide('cs-routing', facts).outcome;
+      expect(owner?.strategy === 'queue' && queues.has(owner.queue), String(arr)).toBe(true);
+    }
+    // When the simulator leaves a field out, the head of CS hears about it for an enterprise customer.
+    expect(engine.decide('handoff', { handoff, account: { arr: 250_000 } }).outcome.notify).toEqual(['owner', 'manager', 'sofia-rossi']);
   });
 });
 

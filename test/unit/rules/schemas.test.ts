@@ -34,7 +34,7 @@ describe('published schemas', () => {
 
   it('give every kind with a duration field the shared duration definition', () => {
     const withDurations = KINDS.filter((k) => KIND_SPECS[k].durations.length > 0 || (KIND_SPECS[k].setDurations ?? []).length > 0);
-    expect(withDurations).toEqual(['sla', 'health', 'recycling']);
+    expect(withDurations).toEqual(['sla', 'health', 'recycling', 'renewal']);
     for (const k of withDurations) expect((schemas[k]!.definitions.duration as { pattern?: string } | undefined)?.pattern, k).toBe(DURATION_PATTERN);
     // Any other copy of the grammar (warnAt embeds it) must be the current one too.
     const old = '(?:(\\\\d+)m)?|';
@@ -52,9 +52,29 @@ describe('published schemas', () => {
       lostReason: '#/definitions/text',
       amount: '#/definitions/number',
       stage: '#/definitions/text',
+      arr: '#/definitions/number',
+      opportunityId: '#/definitions/text',
     });
     const tests = readSchema('rule-tests') as { properties: { kind: { enum: string[] } } };
     expect(tests.properties.kind.enum).toEqual([...KINDS]);
+  });
+
+  it('declare the customer lifecycle outcomes and facts', () => {
+    type Outcome = { required: string[]; properties: Record<string, { $ref?: string; items?: { $ref?: string } }> };
+    const outcome = (k: string) => schemas[k]!.definitions.outcome as Outcome;
+    expect(outcome('handoff').required).toEqual(['handoff', 'requiredFields']);
+    expect(outcome('handoff').properties.requiredFields!.items!.$ref).toBe('#/definitions/factPath');
+    expect(outcome('handoff').properties.notify!.$ref).toBe('#/definitions/recipients');
+    // CS routing has routing's shape; the shared definitions are compared above.
+    expect(Object.keys(schemas['cs-routing']!.definitions)).toEqual(Object.keys(schemas.routing!.definitions));
+    expect(Object.keys(outcome('cs-routing').properties)).toEqual(Object.keys(outcome('routing').properties));
+    expect(outcome('renewal').required).toEqual(['reminders', 'notify']);
+    expect(outcome('renewal').properties.reminders!.items!.$ref).toBe('#/definitions/duration');
+    type Props = Record<string, { properties: Record<string, { enum?: unknown[]; $ref?: string }> }>;
+    const defs = (readSchema('facts') as { definitions: Props }).definitions;
+    expect(defs.lead!.properties.source!.enum).toEqual(expect.arrayContaining(['referral', 'partner-referral']));
+    expect(defs.account!.properties.contractEnd!.$ref).toBe('#/definitions/date');
+    expect(Object.keys(defs.handoff!.properties)).toEqual(['type', 'startedAt', 'reassignments', 'champion', 'goals', 'successCriteria', 'contractStart', 'contractEnd', 'executiveSponsor', 'implementationPlan', 'opportunityId']);
   });
 
   it('are referenced from every example rule and test file for yaml-language-server', () => {
@@ -62,7 +82,7 @@ describe('published schemas', () => {
       ...readdirSync(exampleRules).filter((f) => f.endsWith('.yaml')).map((f) => path.join(exampleRules, f)),
       ...readdirSync(path.join(exampleRules, 'tests')).map((f) => path.join(exampleRules, 'tests', f)),
     ];
-    expect(files.length).toBe(16);
+    expect(files.length).toBe(22);
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
       const ref = /^# yaml-language-server: \$schema=(\S+)$/m.exec(text)?.[1];
