@@ -1,10 +1,10 @@
-import type { LoadedConfig } from '../../src/config/types.ts';
-import type { Ledger } from '../../src/ledger/types.ts';
-import type { RulesCache } from '../../src/rules/cache.ts';
-import type { WebhookSender } from '../../src/webhooks/sender.ts';
+import type { LoadedConfig } from '../src/config/types.ts';
+import type { Ledger } from '../src/ledger/types.ts';
+import type { RulesCache } from '../src/rules/cache.ts';
+import type { WebhookSender } from '../src/webhooks/sender.ts';
 
-/** What the lead activities need from the outside world, wired once by the worker. */
-export interface LeadActivityDeps {
+/** What the activities need from the outside world, wired once by the worker. */
+export interface ActivityDeps {
   ledger: Ledger;
   config: LoadedConfig;
   rules: RulesCache;

@@ -1,14 +1,18 @@
-import type { LeadActivityDeps } from './lead/deps.ts';
+
+import { createAccountActivities } from './account/index.ts';
 import { createLeadActivities } from './lead/index.ts';
 import { createLedgerActivities } from './ledger.ts';
 
-export type ActivityDeps = LeadActivityDeps;
+import type { ActivityDeps } from './deps.ts';
+
+export type { ActivityDeps };
 
 /** Activities close over their dependencies, so tests and the worker wire real stores explicitly. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createLedgerActivities(deps.ledger),
     ...createLeadActivities(deps),
+    ...createAccountActivities(deps),
   };
 }
 

@@ -121,7 +121,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     const app = buildApp({
       checks: buildHealthChecks(client, ledger, describeTarget(target)),
       ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret, toleranceSeconds: 300 },
-      leads: { client },
+      reads: { client },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     stops.push(() => app.close());

@@ -3,6 +3,7 @@
  * cannot leave one side behind. Pure declarations only: this file is bundled into workflow code.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { AccountEvent, AccountState } from './account/types.ts';
 import type { LeadEvent, LeadState } from './lead/types.ts';
 
 export const DEFAULT_TASK_QUEUE = 'flywheel';
@@ -34,9 +35,16 @@ export const systemCheckStatusQuery = defineQuery<'waiting-on-timer' | 'writing-
 
 // --- Lead lifecycle ---------------------------------------------------------------------------------
 
-
 export const leadWorkflowType = 'leadLifecycle';
 export const leadWorkflowId = (leadId: string) => `lead:${leadId}`;
 /** Every CRM event for a lead arrives through this one signal, in delivery order. */
 export const leadEventSignal = defineSignal<[LeadEvent]>('crmEvent');
 export const leadStateQuery = defineQuery<LeadState>('state');
+
+// --- Account lifecycle (Delight) ----------------------------------------------------------------------
+
+export const accountWorkflowType = 'accountLifecycle';
+export const accountWorkflowId = (accountId: string) => `account:${accountId}`;
+/** CRM events about a customer, and Flywheel's own hand-off and referral news, arrive on this one signal. */
+export const accountEventSignal = defineSignal<[AccountEvent]>('accountEvent');
+export const accountStateQuery = defineQuery<AccountState>('state');

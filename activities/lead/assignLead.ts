@@ -3,14 +3,14 @@ import { existingPlacement, placeInQueue, placeWithRep, type Placement } from '.
 import type { Assignment, AssignmentRequest } from '../../workflows/lead/types.ts';
 import type { LedgerTx } from '../../src/ledger/types.ts';
 import { toRecord } from './decisionRecord.ts';
-import type { LeadActivityDeps } from './deps.ts';
+import type { ActivityDeps } from '../deps.ts';
 import { accountFacts, leadFacts } from './facts.ts';
 
 /**
  * The marketing -> sales hand-off: the routing rules pick a strategy and queue, then one transaction places the
  * lead (account owner, weighted round robin, pool, overflow) and writes the ledger row, keyed by lead and attempt.
  */
-export function createAssignLead({ rules, ledger, config }: LeadActivityDeps) {
+export function createAssignLead({ rules, ledger, config }: ActivityDeps) {
   return async function assignLead(req: AssignmentRequest): Promise<Assignment> {
     const cfg = config.config;
     const lead = leadFacts(req.leadId, req.lead);

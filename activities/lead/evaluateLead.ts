@@ -1,13 +1,14 @@
 import type { AttractResult } from '../../workflows/lead/types.ts';
+import { isBlank, valueAt } from '../factValues.ts';
 import { toRecord } from './decisionRecord.ts';
-import type { LeadActivityDeps } from './deps.ts';
+import type { ActivityDeps } from '../deps.ts';
 import { accountFacts, leadFacts } from './facts.ts';
 
 /**
  * Attract: data quality, disqualifiers, ICP tier and qualification, decided by the rules at their current
  * revision (a rules change reaches a running lead here, at its next decision).
  */
-export function createEvaluateLead({ rules, ledger }: LeadActivityDeps) {
+export function createEvaluateLead({ rules, ledger }: ActivityDeps) {
   return async function evaluateLead(req: { leadId: string; lead: Record<string, unknown>; at: string }): Promise<AttractResult> {
     const engine = rules.get();
     const lead = leadFacts(req.leadId, req.lead);
@@ -40,14 +41,3 @@ export function createEvaluateLead({ rules, ledger }: LeadActivityDeps) {
     };
   };
 }
-
-function valueAt(facts: Record<string, unknown>, path: string): unknown {
-  let v: unknown = facts;
-  for (const seg of path.split('.')) {
-    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, seg)) return undefined;
-    v = (v as Record<string, unknown>)[seg];
-  }
-  return v;
-}
-
-const isBlank = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);

@@ -2,14 +2,16 @@ import { leadWorkflowId } from '../../workflows/definitions.ts';
 import { claimPooled, releaseLead } from '../../src/routing/assignmentStore.ts';
 import { durationMs, parseDuration } from '../../src/rules/durations.ts';
 import { toRecord } from './decisionRecord.ts';
-import type { LeadActivityDeps } from './deps.ts';
+import type { HandoffPayload } from '../../workflows/account/types.ts';
+import { signalAccount, signalRunningAccount } from '../account/signals.ts';
+import type { ActivityDeps } from '../deps.ts';
 import { accountFacts, leadFacts } from './facts.ts';
 
-export function createHandoffActivities({ ledger, config, rules }: LeadActivityDeps) {
+export function createHandoffActivities({ ledger, config, rules }: ActivityDeps) {
   return {
     /**
-     * Sales -> CS: the won deal and its context go to customer success. The account workflow (Delight) picks
-     * the handoff up from the ledger; until it runs, this row is the record of what was handed over.
+     * Sales -> CS: the won deal and its context go to the customer's account workflow (started if this is the
+     * account's first deal). A lead a customer referred credits that customer with the won ARR.
      */
     async handoffToCustomerSuccess(req: {
       leadId: string;
@@ -22,9 +24,12 @@ export function createHandoffActivities({ ledger, config, rules }: LeadActivityD
       tier: string | null;
       at: string;
     }) {
+      const currency = config.config.organisation.currency;
+      const referredBy = referrerOf(req.lead);
+      const handoffKey = `lead:${req.leadId}:handoff:${req.opportunityId}`;
       await ledger.record([
         {
-          key: `lead:${req.leadId}:handoff:${req.opportunityId}`,
+          key: handoffKey,
           type: 'handoff.recorded',
           occurredAt: req.at,
           leadId: req.leadId,
@@ -32,12 +37,33 @@ export function createHandoffActivities({ ledger, config, rules }: LeadActivityD
           workflowId: leadWorkflowId(req.leadId),
           owner: req.owner ?? undefined,
           stage: 'Delight',
-          arrDelta: req.arr,
-          currency: config.config.organisation.currency,
-          data: { handoff: 'sales-to-cs', opportunityId: req.opportunityId, context: req.context, tier: req.tier, domain: req.lead.domain ?? null, company: req.lead.company ?? null },
+          amount: req.arr,
+          currency,
+          data: { handoff: 'sales-to-cs', opportunityId: req.opportunityId, context: req.context, tier: req.tier, domain: req.lead.domain ?? null, company: req.lead.company ?? null, referredBy },
         },
+        ...(referredBy
+          ? [{ key: `lead:${req.leadId}:referral-credit:${req.opportunityId}`, type: 'referral.credited' as const, occurredAt: req.at, leadId: req.leadId, accountId: referredBy, workflowId: leadWorkflowId(req.leadId), amount: req.arr, currency, data: { referredAccountId: req.accountId, opportunityId: req.opportunityId } }]
+          : []),
       ]);
-      return { recorded: true };
+      const payload: HandoffPayload = {
+        leadId: req.leadId,
+        opportunityId: req.opportunityId,
+        arr: req.arr,
+        currency,
+        salesOwner: req.owner,
+        tier: req.tier,
+        company: typeof req.lead.company === 'string' ? req.lead.company : null,
+        domain: typeof req.lead.domain === 'string' ? req.lead.domain : null,
+        region: leadFacts(req.leadId, req.lead).region as string | null,
+        context: req.context,
+        referredBy,
+      };
+      const source = `flywheel://leads/${req.leadId}`;
+      await signalAccount(req.accountId, { key: `${source}#handoff:${req.opportunityId}`, id: `handoff:${req.opportunityId}`, source, type: 'handoff.received', subject: req.accountId, time: req.at, data: { ...payload } });
+      const credited = referredBy
+        ? await signalRunningAccount(referredBy, { key: `${source}#referral-won:${req.opportunityId}`, id: `referral-won:${req.opportunityId}`, source, type: 'referral.won', subject: referredBy, time: req.at, data: { leadId: req.leadId, arr: req.arr, accountId: req.accountId } })
+        : false;
+      return { recorded: true, referredBy, referrerNotified: credited };
     },
 
     async releaseAssignment(req: { leadId: string; reason: string; at: string }) {
@@ -62,4 +88,10 @@ export function createHandoffActivities({ ledger, config, rules }: LeadActivityD
       return { cooldownMs: durationMs(d, 86_400_000), decision: toRecord(decision, req.at) };
     },
   };
+}
+
+/** The customer account that referred this lead (set on leads started from a referral.submitted event). */
+function referrerOf(lead: Record<string, unknown>): string | null {
+  const r = lead.referrer;
+  return r !== null && typeof r === 'object' && typeof (r as { accountId?: unknown }).accountId === 'string' ? (r as { accountId: string }).accountId : null;
 }

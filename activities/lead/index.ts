@@ -1,11 +1,11 @@
 import { createAssignLead } from './assignLead.ts';
-import type { LeadActivityDeps } from './deps.ts';
+import type { ActivityDeps } from '../deps.ts';
 import { createEvaluateLead } from './evaluateLead.ts';
 import { createHandoffActivities } from './handoff.ts';
 import { createNotifyActivities } from './notify.ts';
 import { createStartSlaClock } from './slaClock.ts';
 
-export function createLeadActivities(deps: LeadActivityDeps) {
+export function createLeadActivities(deps: ActivityDeps) {
   return {
     evaluateLead: createEvaluateLead(deps),
     assignLead: createAssignLead(deps),

@@ -1,8 +1,9 @@
 import { leadWorkflowId } from '../../workflows/definitions.ts';
-import type { LeadActivityDeps } from './deps.ts';
+import { resolveRecipients } from '../../src/routing/recipients.ts';
+import type { ActivityDeps } from '../deps.ts';
 
 /** Signed webhooks telling the CRM what Flywheel decided; the idempotency key lets the CRM drop repeats. */
-export function createNotifyActivities({ webhooks, config, ledger }: LeadActivityDeps) {
+export function createNotifyActivities({ webhooks, config, ledger }: ActivityDeps) {
   return {
     async notifyCrm(req: { kind: 'assignment'; leadId: string; owner: string | null; pool: string | null; queue: string; strategy: string; attempt: number }) {
       return webhooks.send(`lead.${req.kind}`, req, `lead:${req.leadId}:${req.kind}:${req.attempt}`);
@@ -10,22 +11,8 @@ export function createNotifyActivities({ webhooks, config, ledger }: LeadActivit
 
     /** A breach tells the recipients the rule names: the owner, their manager, a rep or a team's manager. */
     async notifyEscalation(req: { leadId: string; owner: string | null; pool: string | null; notify: string[]; deadline: string; rule: string | null; attempt: number; at: string }) {
-      const cfg = config.config;
-      const owner = cfg.reps.find((r) => r.id === req.owner);
-      const poolTeam = cfg.queues?.find((q) => q.id === req.pool)?.team;
-      const recipients = new Set<string>();
-      for (const who of req.notify) {
-        if (who === 'owner' && owner) recipients.add(owner.id);
-        else if (who === 'manager') {
-          const manager = owner?.manager ?? cfg.teams.find((t) => t.id === (owner?.team ?? poolTeam))?.manager;
-          if (manager) recipients.add(manager);
-        } else if (cfg.reps.some((r) => r.id === who)) recipients.add(who);
-        else {
-          const team = cfg.teams.find((t) => t.id === who);
-          if (team?.manager) recipients.add(team.manager);
-        }
-      }
-      const to = [...recipients].map((id) => ({ id, email: cfg.reps.find((r) => r.id === id)?.email }));
+      const poolTeam = config.config.queues?.find((q) => q.id === req.pool)?.team;
+      const to = resolveRecipients(config.config, req.notify, req.owner, poolTeam);
       await ledger.record([
         {
           key: `lead:${req.leadId}:sla:${req.attempt}:escalated`,

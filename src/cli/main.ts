@@ -10,6 +10,7 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerEventsCommands } from './commands/events.ts';
 import { registerLeadCommands } from './commands/lead.ts';
+import { registerAccountCommands } from './commands/account.ts';
 
 export function buildProgram(): Command {
   const program = new Command('flywheel')
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerEventsCommands(program);
   registerLeadCommands(program);
+  registerAccountCommands(program);
   registerConfigCommands(program);
   registerRulesCommands(program);
   registerLedgerCommands(program);

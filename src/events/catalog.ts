@@ -10,6 +10,14 @@ export const EVENT_TYPES = {
   'opportunity.created': { schema: 'opportunity.created', entity: 'lead' },
   'opportunity.won': { schema: 'opportunity.won', entity: 'lead' },
   'opportunity.lost': { schema: 'opportunity.lost', entity: 'lead' },
+  'account.kickoff_held': { schema: 'account.kickoff_held', entity: 'account' },
+  'account.health_reported': { schema: 'account.health_reported', entity: 'account' },
+  'account.renewed': { schema: 'account.renewed', entity: 'account' },
+  'account.expanded': { schema: 'account.expanded', entity: 'account' },
+  'account.contracted': { schema: 'account.contracted', entity: 'account' },
+  'account.churned': { schema: 'account.churned', entity: 'account' },
+  // The subject is the referring customer; the referred contact becomes a new lead.
+  'referral.submitted': { schema: 'referral.submitted', entity: 'account' },
 } as const satisfies Record<string, { schema: string; entity: 'lead' | 'account' }>;
 
 export type EventType = keyof typeof EVENT_TYPES;

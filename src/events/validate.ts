@@ -17,8 +17,18 @@ for (const { schema } of Object.values(EVENT_TYPES)) {
   if (!dataValidators.has(schema)) dataValidators.set(schema, ajv.compile(load(schema)));
 }
 
+/** An `anyOf` failure reports every branch; the client needs one line per field: "must match format date or ... date-time". */
+function collapseAnyOf(errors: ErrorObject[]): ErrorObject[] {
+  const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
+  if (anyOfs.length === 0) return errors;
+  const inBranch = (e: ErrorObject, a: ErrorObject) => e !== a && e.instancePath === a.instancePath && e.schemaPath.startsWith(`${a.schemaPath}/`);
+  return errors
+    .filter((e) => !anyOfs.some((a) => inBranch(e, a)))
+    .map((e) => (e.keyword === 'anyOf' ? { ...e, message: errors.filter((b) => inBranch(b, e)).map((b) => b.message).join(' or ') || e.message } : e));
+}
+
 function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix: string): FieldError[] {
-  return (errors ?? []).map((e) => {
+  return collapseAnyOf(errors ?? []).map((e) => {
     const p = e.params as Record<string, unknown>;
     if (e.keyword === 'required') return { pointer: `${prefix}${e.instancePath}/${String(p.missingProperty)}`, detail: 'is required' };
     if (e.keyword === 'additionalProperties') {

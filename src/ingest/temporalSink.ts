@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { eventKey, type CrmEvent } from '../events/catalog.ts';
-import { leadEventSignal, leadWorkflowId, leadWorkflowType } from '../../workflows/definitions.ts';
+import { EVENT_TYPES, eventKey, workflowIdFor, type CrmEvent } from '../events/catalog.ts';
+import { accountEventSignal, accountWorkflowType, leadEventSignal, leadWorkflowType } from '../../workflows/definitions.ts';
+import type { AccountEvent, AccountWorkflowInput } from '../../workflows/account/types.ts';
 import type { LeadEvent, LeadWorkflowInput } from '../../workflows/lead/types.ts';
 
 /** One event that Temporal accepted: its signal is durably in the workflow's history. */
@@ -30,7 +31,7 @@ export class DeliveryError extends Error {
 export interface TemporalSinkOptions {
   /** Bounds each signalWithStart including the client's own retries, so a CRM webhook gets an answer before it times out. */
   timeoutMs?: number;
-  /** How many leads are signalled at once; events of one lead always go one after another. */
+  /** How many workflows are signalled at once; events of one lead or account always go one after another. */
   concurrency?: number;
 }
 
@@ -48,17 +49,18 @@ export class TemporalEventSink implements EventSink {
   }
 
   async deliver(events: CrmEvent[]): Promise<DeliveryResult[]> {
-    const bySubject = new Map<string, number[]>();
+    const byWorkflow = new Map<string, number[]>();
     events.forEach((e, i) => {
-      const indexes = bySubject.get(e.subject);
+      const id = workflowIdFor(e);
+      const indexes = byWorkflow.get(id);
       if (indexes) indexes.push(i);
-      else bySubject.set(e.subject, [i]);
+      else byWorkflow.set(id, [i]);
     });
     const done: (DeliveryResult | undefined)[] = new Array(events.length);
     const failed: { index: number; reason: string; error: unknown }[] = [];
-    const queue = [...bySubject.values()];
+    const queue = [...byWorkflow.values()];
 
-    // A lead's events go strictly in batch order: the next is sent only after Temporal took the previous one.
+    // One workflow's events go strictly in batch order: the next is sent only after Temporal took the previous one.
     // After the first failure no new signal starts, so "accepted" is exactly what Temporal has.
     const lane = async () => {
       for (let indexes = queue.shift(); indexes && failed.length === 0; indexes = queue.shift()) {
@@ -77,24 +79,25 @@ export class TemporalEventSink implements EventSink {
 
     const accepted = done.filter((d): d is DeliveryResult => d !== undefined);
     if (failed.length === 0) return accepted;
-    const f = failed.map(({ index, reason }) => ({ event: events[index]!, workflowId: leadWorkflowId(events[index]!.subject), reason }));
+    const f = failed.map(({ index, reason }) => ({ event: events[index]!, workflowId: workflowIdFor(events[index]!), reason }));
     throw new DeliveryError(accepted, f, { cause: failed[0]!.error });
   }
 
   private async signal(e: CrmEvent): Promise<DeliveryResult> {
     const key = eventKey(e);
-    const workflowId = leadWorkflowId(e.subject);
-    const leadEvent: LeadEvent = { key, id: e.id, source: e.source, type: e.type, subject: e.subject, time: e.time, data: e.data };
-    const input: LeadWorkflowInput = { leadId: e.subject };
-    await this.client.withDeadline(Date.now() + this.timeoutMs, () =>
-      this.client.workflow.signalWithStart(leadWorkflowType, {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [input],
-        signal: leadEventSignal,
-        signalArgs: [leadEvent],
-      }),
-    );
+    const workflowId = workflowIdFor(e);
+    const base = { key, id: e.id, source: e.source, subject: e.subject, time: e.time, data: e.data };
+    const common = { workflowId, taskQueue: this.taskQueue };
+    await this.client.withDeadline(Date.now() + this.timeoutMs, () => {
+      if (EVENT_TYPES[e.type].entity === 'account') {
+        const input: AccountWorkflowInput = { accountId: e.subject };
+        const event = { ...base, type: e.type } as AccountEvent;
+        return this.client.workflow.signalWithStart(accountWorkflowType, { ...common, args: [input], signal: accountEventSignal, signalArgs: [event] });
+      }
+      const input: LeadWorkflowInput = { leadId: e.subject };
+      const event = { ...base, type: e.type } as LeadEvent;
+      return this.client.workflow.signalWithStart(leadWorkflowType, { ...common, args: [input], signal: leadEventSignal, signalArgs: [event] });
+    });
     return { event: e, key, workflowId };
   }
 }

@@ -18,6 +18,15 @@ export const LEDGER_EVENT_TYPES = [
   'decision.recorded',
   'event.ignored',
   'system.check',
+  // Delight (accounts)
+  'cs.assigned',
+  'health.scored',
+  'playbook.started',
+  'renewal.reminder',
+  'renewal.overdue',
+  'onboarding.completed',
+  'referral.submitted',
+  'referral.credited',
 ] as const;
 
 export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];

@@ -94,7 +94,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
       checks: buildHealthChecks(client, ledger, describeTarget(target)),
       bodyLimitBytes: cfg.server?.bodyLimitBytes,
       ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
-      leads: { client },
+      reads: { client },
       devSink: { secret: webhookSecret(cfg).secret, toleranceSeconds: auth.toleranceSeconds },
     });
     const host = cfg.server?.host ?? '127.0.0.1';

@@ -3,9 +3,9 @@ import { problem, sendProblem } from './problem.ts';
 import { registerDevSinkRoutes, type DevSinkOptions } from './routes/devSink.ts';
 import { registerEventRoutes, type IngestOptions } from './routes/events.ts';
 import { registerHealthRoutes, type HealthChecks } from './routes/health.ts';
-import { registerLeadRoutes, type LeadsOptions } from './routes/leads.ts';
 import { registerOpenApiRoutes } from './routes/openapi.ts';
 import { registerProblemRoutes } from './routes/problems.ts';
+import { registerStateRoutes, type StateReadOptions } from './routes/workflowState.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -15,8 +15,8 @@ export interface AppOptions {
   logger?: boolean;
   /** POST /v1/events. */
   ingest?: IngestOptions;
-  /** GET /v1/leads/:id; reads are signed with the ingest secret when there is one. */
-  leads?: Omit<LeadsOptions, 'auth'>;
+  /** GET /v1/leads/:id and /v1/accounts/:id; reads are signed with the ingest secret when there is one. */
+  reads?: Omit<StateReadOptions, 'auth'>;
   /** The stand-in CRM of `flywheel dev` at /v1/dev/crm-sink; never in production. */
   devSink?: boolean | DevSinkOptions;
 }
@@ -56,9 +56,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   registerProblemRoutes(app);
   registerOpenApiRoutes(app, { devSink: Boolean(opts.devSink), bodyLimitBytes: app.initialConfig.bodyLimit ?? MAX_BODY_BYTES });
   if (opts.ingest) registerEventRoutes(app, opts.ingest);
-  if (opts.leads) {
+  if (opts.reads) {
     const { secret, toleranceSeconds } = opts.ingest ?? {};
-    registerLeadRoutes(app, { ...opts.leads, auth: secret && toleranceSeconds ? { secret, toleranceSeconds } : undefined });
+    registerStateRoutes(app, { ...opts.reads, auth: secret && toleranceSeconds ? { secret, toleranceSeconds } : undefined });
   }
   if (opts.devSink) registerDevSinkRoutes(app, opts.devSink === true ? {} : opts.devSink);
   return app;

@@ -51,7 +51,7 @@ const acceptedEvent = {
     id: { type: 'string' },
     source: { type: 'string' },
     type: { type: 'string' },
-    workflowId: { type: 'string', description: 'The lead workflow that received the event: `lead:<subject>`' },
+    workflowId: { type: 'string', description: 'The workflow that received the event: `lead:<subject>` or `account:<subject>`' },
     duplicate: { type: ['boolean', 'null'], description: 'true when an event with the same source and id was accepted before; null when the receipt store was unavailable' },
   },
 };
@@ -92,6 +92,29 @@ const leadStateSchema = {
   additionalProperties: true,
 };
 
+const accountStateSchema = {
+  type: 'object',
+  description: "The account workflow's `state` query: ARR, CS owner and onboarding owner, kickoff SLA, contract and renewal reminders, health, referrals, decisions and ignored events",
+  required: ['accountId', 'stage', 'status', 'arr'],
+  properties: {
+    accountId: { type: 'string' },
+    stage: { type: 'string', examples: ['Delight', 'Closed'] },
+    status: { enum: ['awaiting-handoff', 'onboarding', 'active', 'churned'] },
+    arr: { type: 'number' },
+    csOwner: { type: ['string', 'null'] },
+    onboarding: { type: ['object', 'null'] },
+    kickoff: { type: ['object', 'null'] },
+    contract: { type: 'object' },
+    renewal: { type: ['object', 'null'] },
+    health: { type: ['object', 'null'] },
+    referrals: { type: 'array', items: { type: 'object' } },
+    handoffs: { type: 'array', items: { type: 'object' } },
+    decisions: { type: 'array', items: { type: 'object' } },
+    ignored: { type: 'array', items: { type: 'object' } },
+  },
+  additionalProperties: true,
+};
+
 const signatureDescription =
   `HMAC-SHA256 over \`<timestamp>.<body>\` with the shared ingest secret, sent as \`${SIGNATURE_HEADER}: sha256=<hex>\` ` +
   `together with \`${TIMESTAMP_HEADER}: <Unix seconds>\`. Timestamps further than the configured tolerance (default 300 s) from ` +
@@ -105,10 +128,10 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number }): Json {
     '/v1/events': {
       post: {
         operationId: 'ingestEvents',
-        summary: 'Deliver CRM events to their lead workflows',
+        summary: 'Deliver CRM events to their lead and account workflows',
         description:
           'Answers 202 only after Temporal accepted every event (signalWithStart), so a retried request never loses one. ' +
-          "A batch is delivered in order per lead; if any event is invalid nothing of the batch is delivered. Redelivery (same source and id) has no second effect.",
+          "A batch is delivered in order per lead or account; if any event is invalid nothing of the batch is delivered. Redelivery (same source and id) has no second effect.",
         security: signed,
         parameters: signatureParams,
         requestBody: {
@@ -121,7 +144,7 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number }): Json {
         },
         responses: {
           '202': {
-            description: 'Every event was accepted by its lead workflow',
+            description: 'Every event was accepted by its workflow',
             content: { 'application/json': { schema: { type: 'object', required: ['accepted'], properties: { accepted: { type: 'array', items: ref('AcceptedEvent') } } } } },
           },
           '400': problemResponse('Malformed JSON, wrong shape for the media type, or invalid fields (all listed in `errors`)'),
@@ -143,6 +166,20 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number }): Json {
           '200': { description: 'The state', content: { 'application/json': { schema: ref('LeadState') } } },
           '401': problemResponse('Missing, invalid or stale signature'),
           '404': problemResponse('No workflow for this lead'),
+          '503': problemResponse('Temporal did not answer'),
+        },
+      },
+    },
+    '/v1/accounts/{id}': {
+      get: {
+        operationId: 'getAccount',
+        summary: "A customer account's current state, from its workflow",
+        security: signed,
+        parameters: [{ name: 'id', in: 'path', required: true, description: "The account's CRM id (the account events' subject)", schema: { type: 'string' } }, ...signatureParams],
+        responses: {
+          '200': { description: 'The state', content: { 'application/json': { schema: ref('AccountState') } } },
+          '401': problemResponse('Missing, invalid or stale signature'),
+          '404': problemResponse('No workflow for this account'),
           '503': problemResponse('Temporal did not answer'),
         },
       },
@@ -188,7 +225,7 @@ export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: numb
     info: {
       title: 'Flywheel API',
       version: '1',
-      description: 'CRM events in (CloudEvents 1.0), lead state out. Every error is RFC 9457 problem+json.',
+      description: 'CRM events in (CloudEvents 1.0), lead and account state out. Every error is RFC 9457 problem+json.',
     },
     paths: paths({ devSink: opts.devSink ?? false, bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024 }),
     components: {
@@ -203,6 +240,7 @@ export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: numb
           ],
         },
         LeadState: leadStateSchema,
+        AccountState: accountStateSchema,
         Health: { type: 'object', required: ['status', 'checks'], properties: { status: { enum: ['ok', 'degraded'] }, checks: { type: 'object' } } },
       },
       parameters: {

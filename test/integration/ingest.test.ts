@@ -22,7 +22,7 @@ beforeAll(async () => {
   app = buildApp({
     checks: {},
     ingest: { sink: new TemporalEventSink(h.client, h.taskQueue), ledger: h.ledger, secret: TEST_SECRET, toleranceSeconds: 300 },
-    leads: { client: h.client },
+    reads: { client: h.client },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   api = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

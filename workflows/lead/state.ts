@@ -43,7 +43,8 @@ export function remember(s: LeadState, e: LeadEvent): void {
   pushBounded(s.seen, e.key, LIMITS.seen);
 }
 
-export function ignore(s: LeadState, e: LeadEvent, reason: string, at: string): IgnoredEvent {
+/** Records why an event had no effect (bounded), for the `state` query; shared by the lead and account workflows. */
+export function ignore(s: { ignored: IgnoredEvent[] }, e: { id: string; type: string }, reason: string, at: string): IgnoredEvent {
   const item = { eventId: e.id, type: e.type, at, reason };
   pushBounded(s.ignored, item, LIMITS.ignored);
   return item;

@@ -104,7 +104,7 @@ export function registerRuntimeCommands(program: Command): void {
         bodyLimitBytes: loaded.config.server?.bodyLimitBytes,
         logger: true,
         ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
-        leads: { client },
+        reads: { client },
       });
       const host = opts.host ?? loaded.config.server?.host ?? '127.0.0.1';
       await app.listen({ host, port: opts.port ?? loaded.config.server?.port ?? 8787 });

@@ -38,6 +38,23 @@ describe('CloudEvents validation', () => {
     expect(validateBatch([])).toHaveLength(1);
   });
 
+  it('validates account events and routes them to the account named by the subject', () => {
+    const account = (type: string, data: Record<string, unknown>) => ({ ...created, type, subject: 'ACC-7', data });
+    expect(validateEvent(account('account.renewed', { arr: 52000, contractEnd: '2028-01-14' }))).toEqual([]);
+    expect(validateEvent(account('account.renewed', { arr: 52000, contractEnd: '2028-01-14T12:00:00Z' }))).toEqual([]);
+    expect(validateEvent(account('account.renewed', { arr: -1, contractEnd: 'next year' })).sort((a, b) => a.pointer.localeCompare(b.pointer))).toEqual([
+      { pointer: '/data/arr', detail: 'must be >= 0' },
+      { pointer: '/data/contractEnd', detail: 'must match format "date" or must match format "date-time"' },
+    ]);
+    expect(validateEvent(account('account.expanded', { amount: 0 })).map((e) => e.pointer)).toEqual(['/data/amount']);
+    expect(validateEvent(account('account.churned', {})).map((e) => e.pointer)).toEqual(['/data/reason']);
+    expect(validateEvent(account('account.health_reported', { activeSeatRatio: 1.5, nps: { score: -200 } })).map((e) => e.pointer).sort()).toEqual(['/data/activeSeatRatio', '/data/nps/score']);
+    const referral = account('referral.submitted', { contact: { email: 'nope' }, company: {}, leadId: 'has space' });
+    expect(validateEvent(referral).map((e) => e.pointer).sort()).toEqual(['/data/company/name', '/data/contact/email', '/data/leadId']);
+    expect(workflowIdFor({ type: 'referral.submitted', subject: 'ACC-7' })).toBe('account:ACC-7');
+    expect(workflowIdFor({ type: 'account.kickoff_held', subject: 'ACC-7' })).toBe('account:ACC-7');
+  });
+
   it('derives the workflow id from the subject and the dedup key from source and id', () => {
     expect(workflowIdFor({ type: 'opportunity.won', subject: 'L-1001' })).toBe('lead:L-1001');
     expect(eventKey(created)).toBe('crm://hubspot/portal-42#evt-1');

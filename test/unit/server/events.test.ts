@@ -26,7 +26,7 @@ function app(opts: { client?: Client; secret?: string | null; timeoutMs?: number
   const client = opts.client ?? h.client;
   const sink = new TemporalEventSink(client, queue(), { timeoutMs: opts.timeoutMs, concurrency: opts.concurrency });
   const secret = opts.secret === null ? undefined : (opts.secret ?? TEST_SECRET);
-  return buildApp({ checks: {}, ingest: { sink, ledger: h.ledger, secret, toleranceSeconds: 300 }, leads: { client, timeoutMs: opts.timeoutMs } });
+  return buildApp({ checks: {}, ingest: { sink, ledger: h.ledger, secret, toleranceSeconds: 300 }, reads: { client, timeoutMs: opts.timeoutMs } });
 }
 
 function post(a: FastifyInstance, body: unknown, contentType = CE, headers?: Record<string, string>) {

@@ -34,12 +34,13 @@ describe('GET /openapi.json', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const doc = JSON.parse(res.body);
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/leads/{id}', '/healthz', '/openapi.json']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/leads/{id}', '/v1/accounts/{id}', '/healthz', '/openapi.json']));
     expect(doc.paths['/v1/dev/crm-sink']).toBeUndefined();
     const post = doc.paths['/v1/events'].post;
     expect(Object.keys(post.requestBody.content).sort()).toEqual(['application/cloudevents+json', 'application/cloudevents-batch+json', 'application/json']);
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '413', '415', '503']));
     expect(Object.keys(doc.paths['/v1/leads/{id}'].get.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '503']));
+    expect(doc.paths['/v1/accounts/{id}'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AccountState' });
     expect(doc.components.securitySchemes.signatureHeader).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-flywheel-signature' });
     expect(doc.components.schemas.Problem.required).toEqual(['type', 'title', 'status']);
     for (const r of refs(doc)) expect({ ref: r, resolved: resolve(doc, r) !== undefined }).toEqual({ ref: r, resolved: true });

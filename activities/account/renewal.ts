@@ -1,0 +1,25 @@
+import type { AccountSnapshot, RenewalPlan } from '../../workflows/account/types.ts';
+import { contractEndInstant, scheduleReminders } from '../../src/renewal/schedule.ts';
+import type { ActivityDeps } from '../deps.ts';
+import { toRecord } from '../lead/decisionRecord.ts';
+import { accountFacts } from './facts.ts';
+
+/**
+ * The renewal reminders for the current contract: offsets from the renewal rules, turned into instants in the
+ * organisation's time zone. Planned once per contract end, so a rules change applies from the next contract.
+ */
+export function createPlanRenewal({ rules, config }: ActivityDeps) {
+  return async function planRenewal(req: { account: AccountSnapshot; contractEnd: string; health: Record<string, unknown> | null; at: string }): Promise<RenewalPlan> {
+    const decision = rules.get().decide('renewal', {
+      now: req.at,
+      account: accountFacts(req.account),
+      icp: { tier: req.account.tier },
+      health: req.health ?? {},
+    });
+    const o = decision.outcome;
+    const zone = config.config.organisation.timezone;
+    const { upcoming, passed } = scheduleReminders(req.contractEnd, o?.reminders ?? [], zone, Date.parse(req.at));
+    const dueAt = new Date(contractEndInstant(req.contractEnd, zone)).toISOString();
+    return { contractEnd: req.contractEnd, dueAt, reminders: upcoming, passed, notify: o?.notify ?? ['owner'], rule: decision.matched[0] ?? null, decision: toRecord(decision, req.at) };
+  };
+}

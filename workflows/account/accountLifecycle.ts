@@ -1,0 +1,326 @@
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { FlywheelActivities } from '../../activities/index.ts';
+import type { LedgerEvent } from '../../src/ledger/types.ts';
+import { SA } from '../../src/temporal/searchAttributes.ts';
+import { accountEventSignal, accountStateQuery } from '../definitions.ts';
+import { ignore, pushBounded } from '../lead/state.ts';
+import type { FlywheelStage } from '../lead/types.ts';
+import { ACCOUNT_LIMITS, CHURN_GRACE_MS, cents, initialAccountState, ONBOARDING_MS, playbookDueMs, recordAccountDecisions, rememberAccountEvent, snapshotOf } from './state.ts';
+import type { AccountEvent, AccountState, AccountWorkflowInput, HandoffPayload } from './types.ts';
+
+const acts = proxyActivities<FlywheelActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** Continue-as-new well before Temporal's limits: a customer lives for years. */
+const HISTORY_BUDGET = 2_000;
+const BAND_RANK = { green: 0, yellow: 1, red: 2 } as const;
+
+export interface AccountOutcome {
+  accountId: string;
+  status: AccountState['status'];
+  arr: number;
+  churnReason: string | null;
+}
+
+/**
+ * One customer for as long as it is a customer (Delight): the sales -> CS hand-off (required context, CS owner,
+ * kickoff SLA on business hours, first-30-days owner), health scored by the rules with playbooks on a worse band,
+ * renewal reminders before the contract end, ARR changes into the ledger, and referrals back into Attract.
+ * Driven by CRM events and Flywheel's own hand-off news on one signal, and by its own timers.
+ */
+export async function accountLifecycle(input: AccountWorkflowInput): Promise<AccountOutcome> {
+  const s: AccountState = input.carried ?? initialAccountState(input.accountId);
+  const inbox: AccountEvent[] = [...(input.pending ?? [])];
+  const ledger: LedgerEvent[] = [];
+  setHandler(accountEventSignal, (e) => void inbox.push(e));
+  setHandler(accountStateQuery, () => s);
+
+  const nowIso = () => new Date().toISOString();
+  const wfId = workflowInfo().workflowId;
+  const note = (type: LedgerEvent['type'], key: string, extra: Partial<LedgerEvent> = {}) =>
+    ledger.push({ key: `${wfId}:${key}`, type, occurredAt: nowIso(), accountId: s.accountId, workflowId: wfId, owner: s.csOwner ?? undefined, stage: s.stage, ...extra });
+  const snapshot = () => snapshotOf(s);
+
+  const publish = () =>
+    upsertSearchAttributes([
+      { key: SA.FlywheelStage, value: s.stage },
+      { key: SA.CsOwner, value: s.csOwner ?? s.csQueue ?? 'unassigned' },
+      { key: SA.HealthStatus, value: s.health?.band ?? 'unknown' },
+      { key: SA.RenewalDate, value: s.renewal ? new Date(s.renewal.dueAt) : null },
+      { key: SA.Arr, value: s.arr },
+      { key: SA.SlaStatus, value: s.kickoff?.status ?? 'none' },
+      { key: SA.RulesRevision, value: s.rulesRevision ?? 'none' },
+    ]);
+
+  const setStage = (stage: FlywheelStage, status: AccountState['status']) => {
+    if (stage !== s.stage || status !== s.status) note('stage.changed', `${s.seq++}:stage:${stage}:${status}`, { stage, data: { status, from: s.status } });
+    s.stage = stage;
+    s.status = status;
+  };
+
+  const flush = async () => {
+    publish();
+    if (ledger.length === 0) return;
+    await acts.recordLedgerEvents(ledger.splice(0, ledger.length));
+  };
+
+  function skip(e: AccountEvent, reason: string): void {
+    const item = ignore(s, e, reason, nowIso());
+    note('event.ignored', `${s.seq++}:ignored`, { data: { ...item, key: e.key } });
+  }
+
+  /** A changed ARR goes to the ledger with the CRM's time of the change, so NRR periods match the contract. */
+  function changeArr(e: AccountEvent, kind: 'renewal' | 'expansion' | 'contraction' | 'churn', delta: number): void {
+    const before = s.arr;
+    s.arr = cents(Math.max(0, before + delta));
+    note('arr.changed', `arr:${e.key}`, { occurredAt: e.time, arrDelta: cents(s.arr - before), currency: s.currency ?? undefined, data: { kind, arrBefore: before, arrAfter: s.arr, eventId: e.id } });
+  }
+
+  async function planRenewal(): Promise<void> {
+    if (!s.contract.end) {
+      s.renewal = null;
+      return;
+    }
+    const plan = await acts.planRenewal({ account: snapshot(), contractEnd: s.contract.end, health: null, at: nowIso() });
+    recordAccountDecisions(s, [plan.decision]);
+    const { decision: _d, ...rest } = plan;
+    s.renewal = { ...rest, sent: [], overdue: false };
+  }
+
+  async function startKickoff(): Promise<void> {
+    const { clock, decision } = await acts.startKickoffClock({ account: snapshot(), owner: s.csOwner, queue: s.csQueue, clock: s.clocks, startedAt: nowIso() });
+    s.clocks++;
+    recordAccountDecisions(s, [decision]);
+    s.kickoff = clock;
+  }
+
+  async function assignCs(reason: 'handoff' | 'kickoff-breach' | 'overflow', overflowFrom?: string): Promise<void> {
+    const a = await acts.assignCsOwner({ account: snapshot(), at: nowIso(), exclude: [...s.breachedCsms], attempt: s.clocks, overflowFrom, reason });
+    recordAccountDecisions(s, [a.decision]);
+    s.csOwner = a.owner;
+    s.csQueue = a.queue;
+  }
+
+  async function onboard(e: AccountEvent, h: HandoffPayload): Promise<void> {
+    const first = s.status === 'awaiting-handoff' || s.status === 'churned';
+    s.arr = cents(s.arr + h.arr);
+    s.currency = h.currency ?? s.currency;
+    s.salesOwner = h.salesOwner ?? s.salesOwner;
+    s.name ??= h.company;
+    s.domain ??= h.domain;
+    s.region ??= h.region;
+    s.tier = h.tier ?? s.tier;
+    s.context = { ...s.context, ...h.context };
+    const check = await acts.checkHandoff({ account: snapshot(), handoff: h, at: nowIso() });
+    recordAccountDecisions(s, [check.decision]);
+    pushBounded(s.handoffs, { opportunityId: h.opportunityId, leadId: h.leadId, at: e.time, arr: h.arr, missing: check.missing }, ACCOUNT_LIMITS.handoffs);
+    if (!first) return;
+    // A new customer (or one won back): contract, CS owner, kickoff clock, onboarding owner and renewal plan.
+    s.wonAt = e.time;
+    s.churn = null;
+    s.closesAt = null;
+    s.breachedCsms = [];
+    s.reassignments = 0;
+    s.kickoffHeldAt = null;
+    s.contract = { start: str(h.context.contractStart) ?? e.time.slice(0, 10), end: str(h.context.contractEnd) };
+    await assignCs('handoff');
+    s.onboarding = { owner: s.csOwner, until: new Date(Date.now() + ONBOARDING_MS).toISOString(), completed: false };
+    setStage('Delight', 'onboarding');
+    await startKickoff();
+    await planRenewal();
+    await flush();
+    await replayEarly();
+  }
+
+  async function onKickoffTimer(now: number): Promise<void> {
+    const k = s.kickoff!;
+    if (k.status === 'running' && now >= Date.parse(k.warnAt) && now < Date.parse(k.deadline)) {
+      k.status = 'warned';
+      note('sla.warned', `sla:${s.clocks - 1}:warned`, { data: { handoff: 'sales-to-cs', deadline: k.deadline, rule: k.rule } });
+      return;
+    }
+    if (now < Date.parse(k.deadline)) return;
+    k.status = 'breached';
+    const breacher = s.csOwner;
+    note('sla.breached', `sla:${s.clocks - 1}:breached`, { data: { handoff: 'sales-to-cs', deadline: k.deadline, rule: k.rule, owner: breacher } });
+    if (breacher) s.breachedCsms.push(breacher);
+    await flush();
+    await acts.notifyAccount({ accountId: s.accountId, type: 'sla.escalated', key: `${wfId}:sla:${s.clocks - 1}:escalated`, notify: k.escalation.notify, owner: breacher, at: nowIso(), data: { handoff: 'sales-to-cs', rule: k.rule, deadline: k.deadline } });
+    const canReassign = k.escalation.reassign && s.reassignments < k.escalation.maxReassignments;
+    const toOverflow = !canReassign && k.escalation.then !== null && s.reassignments <= k.escalation.maxReassignments;
+    if (!canReassign && !toOverflow) return;
+    s.reassignments++;
+    const from = k.escalation.then === 'overflow' ? (s.csQueue ?? undefined) : (k.escalation.then ?? undefined);
+    await assignCs(canReassign ? 'kickoff-breach' : 'overflow', canReassign ? undefined : from);
+    if (s.onboarding && !s.onboarding.completed) s.onboarding.owner = s.csOwner;
+    await startKickoff();
+  }
+
+  async function onTimer(now: number): Promise<void> {
+    if (s.status === 'churned') return;
+    const k = s.kickoff;
+    if (k && (k.status === 'running' || k.status === 'warned') && now >= Date.parse(k.status === 'running' ? k.warnAt : k.deadline)) await onKickoffTimer(now);
+    const ob = s.onboarding;
+    if (ob && !ob.completed && now >= Date.parse(ob.until)) {
+      ob.completed = true;
+      note('onboarding.completed', `onboarding:${s.wonAt}`, { owner: ob.owner ?? undefined, data: { kickoffHeldAt: s.kickoffHeldAt } });
+      setStage('Delight', 'active');
+    }
+    const r = s.renewal;
+    if (!r) return;
+    for (const reminder of r.reminders) {
+      if (r.sent.includes(reminder.offset) || now < Date.parse(reminder.at)) continue;
+      r.sent.push(reminder.offset);
+      await flush();
+      await acts.notifyAccount({
+        accountId: s.accountId,
+        type: 'renewal.reminder',
+        key: `${wfId}:renewal:${r.contractEnd}:${reminder.offset}`,
+        notify: r.notify,
+        owner: s.csOwner,
+        at: nowIso(),
+        data: { contractEnd: r.contractEnd, offset: reminder.offset, scheduledFor: reminder.at, arr: s.arr, rule: r.rule },
+      });
+    }
+    if (!r.overdue && now >= Date.parse(r.dueAt)) {
+      r.overdue = true;
+      await flush();
+      await acts.notifyAccount({ accountId: s.accountId, type: 'renewal.overdue', key: `${wfId}:renewal:${r.contractEnd}:overdue`, notify: r.notify, owner: s.csOwner, at: nowIso(), data: { contractEnd: r.contractEnd, arr: s.arr } });
+    }
+  }
+
+  function nextTimer(): { at: number; summary: string } | null {
+    const due: { at: number; summary: string }[] = [];
+    if (s.status === 'churned') return s.closesAt ? { at: Date.parse(s.closesAt), summary: 'close after churn' } : null;
+    const k = s.kickoff;
+    if (k?.status === 'running') due.push({ at: Date.parse(k.warnAt), summary: `kickoff SLA warning for ${s.csOwner ?? s.csQueue}` });
+    if (k?.status === 'warned') due.push({ at: Date.parse(k.deadline), summary: `kickoff SLA deadline for ${s.csOwner ?? s.csQueue}` });
+    if (s.onboarding && !s.onboarding.completed) due.push({ at: Date.parse(s.onboarding.until), summary: `first 30 days with ${s.onboarding.owner ?? 'unassigned'} end` });
+    const r = s.renewal;
+    const next = r?.reminders.find((x) => !r.sent.includes(x.offset));
+    if (next) due.push({ at: Date.parse(next.at), summary: `renewal reminder ${next.offset} before ${r!.contractEnd}` });
+    if (r && !r.overdue) due.push({ at: Date.parse(r.dueAt), summary: `contract ends ${r.contractEnd}` });
+    return due.sort((a, b) => a.at - b.at)[0] ?? null;
+  }
+
+  async function handle(e: AccountEvent): Promise<void> {
+    if (s.seen.includes(e.key)) {
+      ignore(s, e, 'duplicate delivery (same source and id)', nowIso());
+      return;
+    }
+    rememberAccountEvent(s, e);
+    if (s.status === 'awaiting-handoff' && e.type !== 'handoff.received' && e.type !== 'referral.won') {
+      // The CRM can report on a customer before the won deal's hand-off reached us: keep it until the account exists.
+      pushBounded(s.early, e, ACCOUNT_LIMITS.early);
+      return;
+    }
+    const d = e.data;
+    switch (e.type) {
+      case 'handoff.received':
+        return onboard(e, d as unknown as HandoffPayload);
+      case 'account.kickoff_held': {
+        if (s.kickoffHeldAt) return skip(e, `kickoff already held at ${s.kickoffHeldAt}`);
+        s.kickoffHeldAt = e.time;
+        const k = s.kickoff;
+        if (k && (k.status === 'running' || k.status === 'warned')) {
+          k.status = 'met';
+          k.metAt = e.time;
+          note('sla.met', `sla:${s.clocks - 1}:met`, { data: { handoff: 'sales-to-cs', rule: k.rule, deadline: k.deadline, timeToKickoffMs: Date.parse(e.time) - Date.parse(s.wonAt ?? k.startedAt) } });
+        }
+        return;
+      }
+      case 'account.health_reported': {
+        const h = await acts.scoreHealth({ account: snapshot(), report: d, at: nowIso() });
+        recordAccountDecisions(s, [h.decision]);
+        const before = s.health?.band ?? null;
+        const worse = before === null ? h.band !== 'green' : BAND_RANK[h.band] > BAND_RANK[before];
+        s.health = { score: h.score, band: h.band, signals: h.signals, at: e.time, playbook: worse && h.playbook ? h.playbook.id : (s.health?.playbook ?? null) };
+        note('health.scored', `health:${e.key}`, { occurredAt: e.time, rulesRevision: h.decision.revision, data: { score: h.score, band: h.band, previous: before, signals: h.signals } });
+        if (worse && h.playbook) {
+          await flush();
+          await acts.notifyAccount({
+            accountId: s.accountId,
+            type: 'playbook.started',
+            key: `${wfId}:playbook:${e.key}`,
+            notify: h.playbook.notify,
+            owner: s.csOwner,
+            at: nowIso(),
+            rulesRevision: h.decision.revision,
+            data: { playbook: h.playbook.id, description: h.playbook.description ?? null, band: h.band, previous: before, score: h.score, dueBy: new Date(Date.now() + playbookDueMs(h.playbook.within)).toISOString() },
+          });
+        }
+        return;
+      }
+      case 'account.renewed': {
+        if (s.status === 'churned') return skip(e, 'the account churned; a renewal needs a new won deal');
+        changeArr(e, 'renewal', Number(d.arr) - s.arr);
+        s.contract = { start: str(d.contractStart) ?? s.contract.end ?? e.time.slice(0, 10), end: str(d.contractEnd) };
+        return planRenewal();
+      }
+      case 'account.expanded':
+        if (s.status === 'churned') return skip(e, 'the account churned');
+        return changeArr(e, 'expansion', Number(d.amount));
+      case 'account.contracted':
+        if (s.status === 'churned') return skip(e, 'the account churned');
+        return changeArr(e, 'contraction', -Math.min(Number(d.amount), s.arr));
+      case 'account.churned': {
+        if (s.status === 'churned') return skip(e, `already churned at ${s.churn?.at}`);
+        changeArr(e, 'churn', -s.arr);
+        s.churn = { at: e.time, reason: String(d.reason) };
+        s.kickoff = s.kickoff && s.kickoff.status !== 'met' ? { ...s.kickoff, status: 'none' } : s.kickoff;
+        s.renewal = null;
+        s.closesAt = new Date(Date.now() + (input.closedGraceMs ?? CHURN_GRACE_MS)).toISOString();
+        setStage('Closed', 'churned');
+        await flush();
+        await acts.releaseCsOwner({ accountId: s.accountId, reason: 'churned', at: nowIso() });
+        return;
+      }
+      case 'referral.submitted': {
+        const { leadId } = await acts.startReferralLead({ accountId: s.accountId, event: e });
+        const company = (d.company as { name?: unknown } | undefined)?.name;
+        pushBounded(s.referrals, { leadId, eventId: e.id, submittedAt: e.time, company: typeof company === 'string' ? company : null, status: 'submitted', arr: null, wonAt: null }, ACCOUNT_LIMITS.referrals);
+        return;
+      }
+      case 'referral.won': {
+        const leadId = String(d.leadId);
+        const arr = Number(d.arr);
+        const r = s.referrals.find((x) => x.leadId === leadId);
+        if (r) Object.assign(r, { status: 'won', arr, wonAt: e.time });
+        else pushBounded(s.referrals, { leadId, eventId: e.id, submittedAt: e.time, company: null, status: 'won', arr, wonAt: e.time }, ACCOUNT_LIMITS.referrals);
+        s.referredArr = cents(s.referredArr + arr);
+        return;
+      }
+    }
+  }
+
+  async function replayEarly(): Promise<void> {
+    const early = s.early.splice(0).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+    for (const e of early) {
+      s.seen = s.seen.filter((k) => k !== e.key);
+      await handle(e);
+    }
+  }
+
+  publish();
+  for (;;) {
+    if (s.status === 'churned' && s.closesAt && Date.now() >= Date.parse(s.closesAt) && inbox.length === 0) break;
+    const timer = nextTimer();
+    const hasEvent = timer
+      ? await condition(() => inbox.length > 0, Math.max(1, timer.at - Date.now()), { summary: timer.summary })
+      : (await condition(() => inbox.length > 0), true);
+    if (hasEvent) await handle(inbox.shift()!);
+    else await onTimer(Date.now());
+    await flush();
+    if (workflowInfo().historyLength > (input.historyBudget ?? HISTORY_BUDGET)) {
+      await condition(allHandlersFinished);
+      // Signals that arrived meanwhile are still in the inbox: carry them into the next run, none is lost.
+      await continueAsNew<typeof accountLifecycle>({ ...input, carried: { ...s, runs: s.runs + 1, early: [...s.early] }, pending: inbox.splice(0) });
+    }
+  }
+  await flush();
+  return { accountId: s.accountId, status: s.status, arr: s.arr, churnReason: s.churn?.reason ?? null };
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);

@@ -1,0 +1,75 @@
+import { durationMs, MS_PER_DAY, parseDuration } from '../../src/rules/durations.ts';
+import { pushBounded } from '../lead/state.ts';
+import type { DecisionRecord } from '../lead/types.ts';
+import type { AccountEvent, AccountSnapshot, AccountState } from './types.ts';
+
+/** Bounds that keep a years-long account's state (and so each continue-as-new payload) small. */
+export const ACCOUNT_LIMITS = { seen: 200, decisions: 40, ignored: 40, early: 50, handoffs: 20, referrals: 50 } as const;
+
+export function initialAccountState(accountId: string): AccountState {
+  return {
+    accountId,
+    stage: 'Delight',
+    status: 'awaiting-handoff',
+    name: null,
+    domain: null,
+    region: null,
+    tier: null,
+    arr: 0,
+    currency: null,
+    salesOwner: null,
+    csOwner: null,
+    csQueue: null,
+    onboarding: null,
+    wonAt: null,
+    handoffs: [],
+    context: {},
+    kickoff: null,
+    kickoffHeldAt: null,
+    breachedCsms: [],
+    reassignments: 0,
+    clocks: 0,
+    contract: { start: null, end: null },
+    renewal: null,
+    health: null,
+    referrals: [],
+    referredArr: 0,
+    churn: null,
+    closesAt: null,
+    seq: 0,
+    rulesRevision: null,
+    decisions: [],
+    ignored: [],
+    seen: [],
+    early: [],
+    runs: 1,
+  };
+}
+
+export function rememberAccountEvent(s: AccountState, e: AccountEvent): void {
+  pushBounded(s.seen, e.key, ACCOUNT_LIMITS.seen);
+}
+
+export function recordAccountDecisions(s: AccountState, ds: DecisionRecord[]): void {
+  for (const d of ds) {
+    pushBounded(s.decisions, d, ACCOUNT_LIMITS.decisions);
+    s.rulesRevision = d.revision;
+  }
+}
+
+/** Money in the ledger is kept to cents; sums of floats must not drift across years of changes. */
+export const cents = (n: number): number => Math.round(n * 100) / 100;
+
+export const ONBOARDING_MS = 30 * MS_PER_DAY;
+export const CHURN_GRACE_MS = 30 * MS_PER_DAY;
+
+/** A playbook's `within` as wall-clock time from now (a day is 24 hours); 0 when unparseable. */
+export function playbookDueMs(within: string): number {
+  const d = parseDuration(within);
+  return d ? durationMs(d, MS_PER_DAY) : 0;
+}
+
+export function snapshotOf(s: AccountState): AccountSnapshot {
+  const { accountId, name, domain, region, tier, arr, salesOwner, csOwner, contract, context } = s;
+  return { accountId, name, domain, region, tier, arr, salesOwner, csOwner, contract, context, healthBand: s.health?.band ?? null };
+}
