@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEvaluateLead } from '../../activities/lead/evaluateLead.ts';
-import type { LeadActivityDeps } from '../../activities/lead/deps.ts';
+import type { ActivityDeps } from '../../activities/deps.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { arrivalTimes } from '../../src/demo/arrivals.ts';
 import { generateLead } from '../../src/demo/leads.ts';
@@ -27,7 +27,7 @@ describe('the demo lead mix', () => {
   it('qualifies under demo/rules roughly as demo/README.md describes: most MQL, some nurture, about 10 % disqualified', async () => {
     const loaded = loadConfig(demoConfig);
     const noAccounts = { query: async () => [] } as unknown as Ledger;
-    const evaluate = createEvaluateLead({ rules: new RulesCache(demoRules, { config: loaded.config }), ledger: noAccounts, config: loaded } as LeadActivityDeps);
+    const evaluate = createEvaluateLead({ rules: new RulesCache(demoRules, { config: loaded.config }), ledger: noAccounts, config: loaded } as ActivityDeps);
     const status: Record<string, number> = {};
     const n = 300;
     for (let i = 1; i <= n; i++) {
