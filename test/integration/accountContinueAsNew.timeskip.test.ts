@@ -27,11 +27,11 @@ describe('timers of a customer that continued as new (time-skipping server)', ()
     const onboarded = await waitForAccount(h, id, (s) => s.renewal !== null && s.onboarding !== null, 'onboarded');
     await deliverToAccount(h, accountEvent('account.kickoff_held', id, {}, now));
     const handle = h.client.workflow.getHandle(wfId);
+    const firstRun = (await handle.describe()).runId;
     const expansions = Array.from({ length: 20 }, () => accountEvent('account.expanded', id, { amount: 1_000 }, now));
     await Promise.all(expansions.map((e) => handle.signal(accountEventSignal, e)));
     await waitForLedger<Row>(h, id, (rs) => rs.filter((r) => r.data.kind === 'expansion').length === 20, 'every expansion applied', 60_000);
-    const described = await handle.describe();
-    expect(described.runId).not.toBe(described.firstExecutionRunId);
+    expect((await handle.describe()).runId).not.toBe(firstRun);
 
     await h.advance(Date.parse(onboarded.renewal!.dueAt) - (await h.now()) + 60_000);
     const rows = await waitForLedger<Row>(h, id, (rs) => rs.some((r) => r.type === 'renewal.overdue'), 'contract end', 60_000);
