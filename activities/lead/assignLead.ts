@@ -44,7 +44,7 @@ export function createAssignLead({ rules, ledger, config }: ActivityDeps) {
           team: cfg.reps.find((r) => r.id === p.rep)?.team,
           stage: 'Engage',
           rulesRevision: decision.revision.id,
-          data: { queue: p.queue, pool: p.pool, strategy: p.strategy, reason: req.reason, skipped: p.skipped, exclude: req.exclude, rule: decision.matched[0] ?? null },
+          data: { queue: p.queue, pool: p.pool, strategy: p.strategy, reason: req.reason, skipped: p.skipped, exclude: req.exclude, rule: decision.matched[0] ?? null, source: req.lead.source ?? null, tier: req.tier },
         },
       ]);
       return p;

@@ -160,6 +160,33 @@ describe('read side through the worker', () => {
     expect(human.stdout).toContain('Waiting for lead.created: 1 earlier event(s) (lead.touched)');
   });
 
+  it('delivers account events to account:<subject>; GET /v1/accounts/:id and flywheel account show read its state', async () => {
+    const account = `ACC-${newLeadId()}`;
+    // A health report before the won deal's hand-off: the account workflow keeps it until the customer exists.
+    const e = leadEvent(account, 'account.health_reported', { activeSeatRatio: 0.5 });
+    const body = JSON.stringify([e, leadEvent(account, 'account.kickoff_held', {})]);
+    const res = await fetch(`${api}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/cloudevents-batch+json', ...signedHeaders(body) }, body });
+    expect(res.status).toBe(202);
+    expect((await res.json()).accepted.map((a: { workflowId: string }) => a.workflowId)).toEqual([`account:${account}`, `account:${account}`]);
+    h.track(`account:${account}`);
+
+    const url = `/v1/accounts/${account}`;
+    const read = await h.run(() => fetch(`${api}${url}`, { headers: signedHeaders(url) }));
+    expect(read.status).toBe(200);
+    const state = await read.json();
+    expect(state).toMatchObject({ accountId: account, stage: 'Delight', status: 'awaiting-handoff', arr: 0, early: [{ key: `${e.source}#${e.id}` }, { type: 'account.kickoff_held' }] });
+    const shown = await h.run(() => runCli(['account', 'show', account, '--json'], temporalEnv()));
+    expect(JSON.parse(shown.stdout)).toEqual(state);
+    const human = await h.run(() => runCli(['account', 'show', account], temporalEnv()));
+    expect(human.stdout).toContain(`Account ${account}  (workflow account:${account})`);
+    expect(human.stdout).toContain('Waiting for the hand-off: 2 earlier event(s) (account.health_reported, account.kickoff_held)');
+    const missing = await runCli(['account', 'show', `${account}-nope`], temporalEnv());
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no account ${account}-nope: there is no workflow account:${account}-nope`);
+    const notFound = await fetch(`${api}/v1/accounts/${account}-nope`, { headers: signedHeaders(`/v1/accounts/${account}-nope`) });
+    expect(notFound.status).toBe(404);
+  });
+
   it('flywheel lead show exits 1 for an unknown lead', async () => {
     const lead = newLeadId();
     const res = await runCli(['lead', 'show', lead], temporalEnv());

@@ -76,7 +76,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     const r = await acts.evaluateLead({ leadId: s.leadId, lead: s.lead, at: nowIso() });
     recordDecisions(s, r.decisions);
     s.tier = r.tier;
-    for (const d of r.decisions) note('decision.recorded', `${s.seq++}:decision:${d.kind}`, { rulesRevision: d.revision, data: { kind: d.kind, matched: d.matched, outcome: d.outcome, inputs: d.inputs } });
+    for (const d of r.decisions) note('decision.recorded', `${s.seq++}:decision:${d.kind}`, { rulesRevision: d.revision, data: { kind: d.kind, matched: d.matched, outcome: d.outcome, inputs: d.inputs, source: leadSource() } });
     if (r.status === 'disqualified') {
       s.closedReason = r.disqualified?.reasons.join('; ') ?? 'disqualified by qualification rules';
       setStage('Closed', 'disqualified');
@@ -182,14 +182,14 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
         const id = String(e.data.opportunityId);
         s.opportunity = { id, amount: Number(e.data.amount), currency: e.data.currency as string | undefined, createdAt: e.time };
         s.status = 'opportunity';
-        note('deal.created', `deal:${id}:created`, { amount: Number(e.data.amount), currency: e.data.currency as string | undefined, data: { opportunityId: id } });
+        note('deal.created', `deal:${id}:created`, { amount: Number(e.data.amount), currency: e.data.currency as string | undefined, data: { opportunityId: id, source: leadSource(), tier: s.tier } });
         return;
       }
       case 'opportunity.won': {
         if (s.stage !== 'Engage') return skip(e, `cannot win while ${s.status}`);
         const id = String(e.data.opportunityId);
         const arr = Number(e.data.arr);
-        note('deal.won', `deal:${id}:won`, { amount: Number(e.data.amount ?? arr), accountId: String(e.data.accountId), arrDelta: arr, currency: e.data.currency as string | undefined, data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier } });
+        note('deal.won', `deal:${id}:won`, { amount: Number(e.data.amount ?? arr), accountId: String(e.data.accountId), arrDelta: arr, currency: e.data.currency as string | undefined, data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier, source: leadSource() } });
         setStage('Delight', 'won');
         await acts.handoffToCustomerSuccess({ leadId: s.leadId, accountId: String(e.data.accountId), owner: s.owner, arr, opportunityId: id, context: (e.data.handoff as Record<string, unknown>) ?? {}, lead: s.lead, tier: s.tier, at: nowIso() });
         await acts.releaseAssignment({ leadId: s.leadId, reason: 'won', at: nowIso() });
@@ -209,6 +209,11 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
         return;
       }
     }
+  }
+
+  /** The lead's source on its ledger rows, so metrics can tell channels apart (marketing-sourced, referrals, ...). */
+  function leadSource(): string | null {
+    return typeof s.lead.source === 'string' ? s.lead.source : null;
   }
 
   function skip(e: LeadEvent, reason: string): void {
