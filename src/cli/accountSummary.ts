@@ -6,7 +6,7 @@ const money = (n: number, currency: string | null) => `${n.toLocaleString('en-US
 
 /** What an operator asks about one customer, from its workflow's `state` query (read defensively: older runs may lack fields). */
 export function accountSummary(s: AccountState, workflowId: string): string[] {
-  const row = (label: string, value: string) => `  ${label.padEnd(13)}${value}`;
+  const row = (label: string, value: string) => `  ${label.padEnd(15)}${value}`;
   const lines = [
     `Account ${s.accountId}${s.name ? ` (${s.name})` : ''}  (workflow ${workflowId})`,
     row('Stage', `${s.stage} / ${s.status}${s.churn ? ` (churned ${s.churn.at}: ${s.churn.reason})` : ''}`),
@@ -24,7 +24,7 @@ export function accountSummary(s: AccountState, workflowId: string): string[] {
   const r = s.renewal;
   if (r) {
     const next = r.reminders.find((x) => !r.sent.includes(x.offset));
-    lines.push(row('Renewal', `due ${r.dueAt}${r.overdue ? ' (overdue)' : ''}; reminders sent ${r.sent.length}/${r.reminders.length}${next ? `, next ${next.offset} before at ${next.at}` : ''}${r.rule ? ` (rule ${r.rule})` : ''}`));
+    lines.push(row('Renewal', `due ${r.dueAt}${r.overdue ? ' (overdue)' : ''}; reminders sent ${r.sent.length}/${r.reminders.length}${next ? `, next ${next.offset} before the end, at ${next.at}` : ''}${r.rule ? ` (rule ${r.rule})` : ''}`));
   }
   lines.push(row('Health', s.health ? `${s.health.band} (${s.health.score}) at ${s.health.at}${s.health.signals.length ? `: ${s.health.signals.join(', ')}` : ''}${s.health.playbook ? `; playbook ${s.health.playbook}` : ''}` : 'no report yet'));
   const incomplete = (s.handoffs ?? []).filter((h) => h.missing.length > 0);
