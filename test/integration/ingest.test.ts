@@ -167,7 +167,7 @@ describe('read side through the worker', () => {
     const body = JSON.stringify([e, leadEvent(account, 'account.kickoff_held', {})]);
     const res = await fetch(`${api}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/cloudevents-batch+json', ...signedHeaders(body) }, body });
     expect(res.status).toBe(202);
-    expect((await res.json()).accepted.map((a: { workflowId: string }) => a.workflowId)).toEqual([`account:${account}`, `account:${account}`]);
+    expect(((await res.json()) as { accepted: { workflowId: string }[] }).accepted.map((a) => a.workflowId)).toEqual([`account:${account}`, `account:${account}`]);
     h.track(`account:${account}`);
 
     const url = `/v1/accounts/${account}`;
