@@ -4,6 +4,7 @@ import { CliError } from './errors.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerRulesCommands } from './commands/rules.ts';
 import { registerLedgerCommands } from './commands/ledger.ts';
+import { registerMetricsCommand } from './commands/metrics.ts';
 import { registerToolsCommands } from './commands/tools.ts';
 import { registerRuntimeCommands } from './commands/runtime.ts';
 import { registerDemoCommand } from './commands/demo.ts';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerRulesCommands(program);
   registerLedgerCommands(program);
+  registerMetricsCommand(program);
   registerToolsCommands(program);
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();

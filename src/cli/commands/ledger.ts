@@ -123,7 +123,7 @@ type Opened<T> = { opened: true; value: T } | { opened: false; message: string }
  * Opens the configured ledger as `auto` (through the socket when `flywheel dev` runs), runs fn, closes it.
  * With create false, a missing embedded ledger is reported instead of being created just to be looked at.
  */
-async function withLedger<T>(opts: { create: boolean }, fn: (l: OpenedLedger) => Promise<T>): Promise<Opened<T>> {
+export async function withLedger<T>(opts: { create: boolean }, fn: (l: OpenedLedger) => Promise<T>): Promise<Opened<T>> {
   const loaded = loadConfig();
   const { openLedger, ledgerTarget, displayPath, LedgerError } = await ledgerModules();
   const where = { root: loaded.root, embeddedDir: loaded.config.ledger?.embeddedDir };
