@@ -48,7 +48,7 @@ export function createAssignCsOwner({ rules, ledger, config }: ActivityDeps) {
       let p: Placement | null = null;
       if (overflowQueue) p = await placeInQueue(tx, cfg, placeReq, overflowQueue);
       else if (route?.strategy === 'account-owner' && req.account.csOwner) p = await placeWithRep(tx, cfg, placeReq, req.account.csOwner, route.fallbackQueue);
-      p ??= await placeInQueue(tx, cfg, placeReq, route?.strategy === 'queue' ? route.queue : (route?.fallbackQueue ?? csQueue(cfg)));
+      p ??= route?.strategy === 'queue' ? await placeInQueue(tx, cfg, placeReq, route.queue, route.fallbackQueue) : await placeInQueue(tx, cfg, placeReq, route?.fallbackQueue ?? csQueue(cfg));
       await tx.record([
         {
           key: `account:${id}:cs-assigned:${req.attempt}`,

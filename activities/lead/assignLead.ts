@@ -56,8 +56,8 @@ export function createAssignLead({ rules, ledger, config }: ActivityDeps) {
         const owned = await placeWithRep(tx, cfg, placeReq, account.owner, route.fallbackQueue);
         if (owned) return owned;
       }
-      const queue = route?.strategy === 'queue' ? route.queue : (route?.fallbackQueue ?? firstOverflow(cfg.queues ?? []));
-      return placeInQueue(tx, cfg, placeReq, queue);
+      if (route?.strategy === 'queue') return placeInQueue(tx, cfg, placeReq, route.queue, route.fallbackQueue);
+      return placeInQueue(tx, cfg, placeReq, route?.fallbackQueue ?? firstOverflow(cfg.queues ?? []));
     }
 
     return {

@@ -59,12 +59,15 @@ export async function placeWithRep(tx: LedgerTx, config: FlywheelConfig, req: Pl
 
 /**
  * Places the lead in `queue`: weighted round robin over the members who can take it now, a pool for pool queues,
- * and the overflow chain when nobody can. The queue row is locked for the whole placement.
+ * the overflow chain when nobody can, and last the rule's fallback queue (and its chain). The queue row is locked
+ * for the whole placement.
  */
-export async function placeInQueue(tx: LedgerTx, config: FlywheelConfig, req: PlaceRequest, queueId: string): Promise<Placement> {
+export async function placeInQueue(tx: LedgerTx, config: FlywheelConfig, req: PlaceRequest, queueId: string, fallbackQueue?: string): Promise<Placement> {
   const skipped: Placement['skipped'] = [];
   const visited = new Set<string>();
-  let queue: QueueConfig | undefined = config.queues?.find((q) => q.id === queueId);
+  const byId = (id: string | undefined) => config.queues?.find((q) => q.id === id);
+  let queue: QueueConfig | undefined = byId(queueId);
+  let fallback = fallbackQueue;
   let viaOverflow = false;
   while (queue && !visited.has(queue.id)) {
     visited.add(queue.id);
@@ -79,7 +82,11 @@ export async function placeInQueue(tx: LedgerTx, config: FlywheelConfig, req: Pl
     }
     const rep = await rotate(tx, queue.id, eligible);
     if (rep) return record(tx, req, { rep, pool: null, queue: queue.id, strategy: viaOverflow ? 'overflow' : 'weighted-round-robin', skipped });
-    queue = queue.overflow ? config.queues?.find((q) => q.id === queue!.overflow) : undefined;
+    queue = byId(queue.overflow);
+    if ((!queue || visited.has(queue.id)) && fallback) {
+      queue = byId(fallback);
+      fallback = undefined;
+    }
     viaOverflow = true;
   }
   return record(tx, req, { rep: null, pool: null, queue: queueId, strategy: 'unassigned', skipped });

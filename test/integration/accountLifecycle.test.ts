@@ -2,11 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadWorkflowId } from '../../workflows/definitions.ts';
 import { createHarness, type TestHarness } from '../support/temporal.ts';
 import { alwaysOpen, deliver, leadEvent, leadState, waitForList, waitForState } from '../support/leads.ts';
-import { accountEvent, deliverToAccount, fullHandoff, waitForAccount, waitForLedger, winLead } from '../support/accounts.ts';
+import { accountEvent, deliverToAccount, eventually, fullHandoff, waitForAccount, waitForLedger, winLead } from '../support/accounts.ts';
 
 let h: TestHarness;
 beforeAll(async () => {
-  h = await createHarness('dev', 'account-lifecycle', { adjust: alwaysOpen });
+  h = await createHarness('dev', 'account-lifecycle', {
+    adjust: (loaded) => {
+      alwaysOpen(loaded);
+      // The head of CS is full: enterprise customers must reach the cs-routing rule's fallback queue.
+      loaded.config.reps.find((r) => r.id === 'sofia-rossi')!.capacity = 0;
+    },
+  });
 });
 afterAll(() => h?.close());
 
@@ -35,6 +41,9 @@ describe('account lifecycle on the dev server', () => {
     const red = await waitForAccount(h, accountId, (s) => s.health?.band === 'red', 'red health');
     expect(red.health).toMatchObject({ playbook: 'churn-risk-save', signals: expect.arrayContaining(['seat-utilisation-low', 'dormant', 'detractors']) });
     expect(await waitForList(h, `WorkflowId="account:${accountId}" AND HealthStatus="red"`, 1)).toHaveLength(1);
+    // Red health makes the renewal at risk: the reminders are planned again, earlier and more of them.
+    const replanned = await waitForAccount(h, accountId, (s) => s.renewal?.rule === 'renewal-at-risk', 'renewal re-planned');
+    expect(replanned.renewal?.reminders.map((r) => r.offset)).toEqual(['120d', '90d', '60d', '30d', '14d']);
 
     await deliverToAccount(h, accountEvent('account.expanded', accountId, { amount: 12_000 }));
     await deliverToAccount(h, accountEvent('account.contracted', accountId, { amount: 5_000 }));
@@ -50,8 +59,19 @@ describe('account lifecycle on the dev server', () => {
     expect(arr).toEqual([['won', 48_000], ['expansion', 12_000], ['contraction', -5_000], ['churn', -55_000]]);
     const playbook = ledger.find((r) => r.type === 'playbook.started')!;
     expect(playbook.data.notified).toEqual(expect.arrayContaining([onboarding.csOwner, 'sofia-rossi']));
-    const open = await h.ledger.query('SELECT * FROM lead_assignments WHERE lead_id = $1 AND released_at IS NULL', [`account:${accountId}`]);
-    expect(open).toHaveLength(0);
+    // The CSM's capacity is freed once the churn is recorded.
+    await eventually(() => h.ledger.query('SELECT * FROM lead_assignments WHERE lead_id = $1 AND released_at IS NULL', [`account:${accountId}`]), (open) => open.length === 0, 'CS assignment released');
+  });
+
+  it("places an enterprise customer in the rule's fallback queue when its queue has nobody free", async () => {
+    const accountId = `acc-ent-${Date.now()}`;
+    await winLead(h, `lead-${accountId}`, accountId, { arr: 150_000, handoff: fullHandoff({ executiveSponsor: 'CFO', implementationPlan: 'phase 1: finance dashboards' }) });
+    const s = await waitForAccount(h, accountId, (x) => x.kickoff !== null, 'CS owner assigned');
+    expect(s.decisions.find((d) => d.kind === 'cs-routing')?.matched).toEqual(['cs-enterprise']);
+    expect(s.csQueue).toBe('cs-onboarding');
+    expect(['emma-janssen', 'david-kim']).toContain(s.csOwner);
+    const assigned = (await rowsWith(accountId, 'cs.assigned')).find((r) => r.type === 'cs.assigned')!;
+    expect(assigned.data.skipped).toEqual([{ rep: 'sofia-rossi', reason: 'cs-overflow: at capacity (0/0)' }]);
   });
 
   it('records an incomplete hand-off and tells the seller and their manager', async () => {

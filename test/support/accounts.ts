@@ -91,3 +91,16 @@ export async function waitForLedger<T extends Record<string, unknown>>(h: TestHa
   }
   throw new Error(`ledger rows of ${accountId} never showed "${what}"; types: ${rows.map((r) => r.type).join(', ')}`);
 }
+
+/** Polls `probe` until `done` holds (bounded): for effects a workflow makes in an activity after its state changed. */
+export async function eventually<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let pause = 20;
+  for (;;) {
+    const v = await probe();
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`never saw "${what}"; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, pause));
+    pause = Math.min(pause * 2, 250);
+  }
+}

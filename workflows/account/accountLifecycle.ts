@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { FlywheelActivities } from '../../activities/index.ts';
 import type { LedgerEvent } from '../../src/ledger/types.ts';
 import { SA } from '../../src/temporal/searchAttributes.ts';
@@ -78,15 +78,17 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
     note('arr.changed', `arr:${e.key}`, { occurredAt: e.time, arrDelta: cents(s.arr - before), currency: s.currency ?? undefined, data: { kind, arrBefore: before, arrAfter: s.arr, eventId: e.id } });
   }
 
+  /** Plans the current contract's reminders; a re-plan of the same contract keeps what was already sent. */
   async function planRenewal(): Promise<void> {
     if (!s.contract.end) {
       s.renewal = null;
       return;
     }
-    const plan = await acts.planRenewal({ account: snapshot(), contractEnd: s.contract.end, health: null, at: nowIso() });
+    const plan = await acts.planRenewal({ account: snapshot(), contractEnd: s.contract.end, health: s.health?.report ?? null, at: nowIso() });
     recordAccountDecisions(s, [plan.decision]);
     const { decision: _d, ...rest } = plan;
-    s.renewal = { ...rest, sent: [], overdue: false };
+    const same = s.renewal?.contractEnd === plan.contractEnd ? s.renewal : null;
+    s.renewal = { ...rest, sent: same ? same.sent.filter((o) => rest.reminders.some((r) => r.offset === o)) : [], overdue: same?.overdue ?? false };
   }
 
   async function startKickoff(): Promise<void> {
@@ -236,7 +238,7 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
         recordAccountDecisions(s, [h.decision]);
         const before = s.health?.band ?? null;
         const worse = before === null ? h.band !== 'green' : BAND_RANK[h.band] > BAND_RANK[before];
-        s.health = { score: h.score, band: h.band, signals: h.signals, at: e.time, playbook: worse && h.playbook ? h.playbook.id : (s.health?.playbook ?? null) };
+        s.health = { score: h.score, band: h.band, signals: h.signals, at: e.time, playbook: worse && h.playbook ? h.playbook.id : (s.health?.playbook ?? null), report: d };
         note('health.scored', `health:${e.key}`, { occurredAt: e.time, rulesRevision: h.decision.revision, data: { score: h.score, band: h.band, previous: before, signals: h.signals } });
         if (worse && h.playbook) {
           await flush();
@@ -251,6 +253,9 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
             data: { playbook: h.playbook.id, description: h.playbook.description ?? null, band: h.band, previous: before, score: h.score, dueBy: new Date(Date.now() + playbookDueMs(h.playbook.within)).toISOString() },
           });
         }
+        // The renewal rules read health (an at-risk customer gets earlier and more reminders): re-plan on a new band.
+        // Versioned: accounts recorded before this kept their plan until the next contract.
+        if (h.band !== before && s.renewal && !s.renewal.overdue && patched('renewal-replan-on-health')) await planRenewal();
         return;
       }
       case 'account.renewed': {

@@ -127,7 +127,8 @@ export interface AccountState {
   clocks: number;
   contract: { start: string | null; end: string | null };
   renewal: (Omit<RenewalPlan, 'decision'> & { sent: string[]; overdue: boolean }) | null;
-  health: { score: number; band: HealthResult['band']; signals: string[]; at: string; playbook: string | null } | null;
+  /** The latest report (kept so renewal rules can read its signals) and how the health rules scored it. */
+  health: { score: number; band: HealthResult['band']; signals: string[]; at: string; playbook: string | null; report?: Record<string, unknown> } | null;
   referrals: Referral[];
   /** ARR of won deals this account referred: customer-sourced pipeline. */
   referredArr: number;
