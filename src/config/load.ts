@@ -1,24 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import { DiagnosticsError, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { ajvToDiagnostics } from '../schema/ajvDiagnostics.ts';
+import { lazyValidator } from '../schema/validator.ts';
 import { parseLocatedYaml } from '../yaml/located.ts';
 import { checkConfigSemantics } from './check.ts';
 import type { FlywheelConfig, LoadedConfig } from './types.ts';
 
-const schemaUrl = new URL('./flywheel.schema.json', import.meta.url);
-let validator: ReturnType<Ajv['compile']> | undefined;
-
-function validate() {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false });
-    addFormats.default(ajv);
-    validator = ajv.compile(JSON.parse(readFileSync(schemaUrl, 'utf8')));
-  }
-  return validator;
-}
+const validate = lazyValidator(new URL('./flywheel.schema.json', import.meta.url));
 
 export function defaultConfigPath(): string {
   return process.env.FLYWHEEL_CONFIG ?? path.resolve('config', 'flywheel.yaml');
