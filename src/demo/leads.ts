@@ -27,6 +27,8 @@ export interface DemoLead {
   no: number;
   /** The CRM id: the events' subject and the workflow id `lead:<id>`. */
   id: string;
+  /** The customer account a won deal creates (workflow `account:<id>`). */
+  accountId: string;
   kind: LeadKind;
   segment: Segment;
   region: Region;
@@ -71,7 +73,7 @@ export function generateLead(seed: number, no: number): DemoLead {
   if (r.chance(0.75)) data.phone = phoneFor(country, r.int(1_000_000, 9_999_999));
   if (segment === 'enterprise' && r.chance(0.4)) data.annualRevenue = Math.round(Number(data.employees) * r.float(120_000, 380_000));
 
-  const lead: DemoLead = { no, id: leadId(no), kind, segment, region, person: { first, last, title }, data, touchBeforeCreate: false };
+  const lead: DemoLead = { no, id: leadId(no), accountId: `ACC-${no}`, kind, segment, region, person: { first, last, title }, data, touchBeforeCreate: false };
   switch (kind) {
     case 'competitor': {
       const d = r.pick(COMPETITOR_DOMAINS);

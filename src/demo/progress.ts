@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ledger } from '../ledger/types.ts';
+import { readDelight, type Delight } from './delight.ts';
 import { readOutcomes, type Outcomes } from './summary.ts';
 
 export interface ProgressOptions {
@@ -23,13 +24,13 @@ export function startProgress(o: ProgressOptions): { stop(): Promise<void> } {
   let drawn = false;
   const loop = (async () => {
     while (!stopping.signal.aborted) {
-      const counts = await readOutcomes(o.ledger).catch(() => null);
+      const counts = await Promise.all([readOutcomes(o.ledger), readDelight(o.ledger)]).catch(() => null);
       if (counts) {
-        const [funnel, sales] = progressLines(counts, o.sent(), o.phase(), o.elapsedMs());
-        if (!tty) o.out.write(`${funnel} | ${sales.trim()}\n`);
+        const lines = progressLines(counts[0], counts[1], o.sent(), o.phase(), o.elapsedMs());
+        if (!tty) o.out.write(`${lines.map((l) => l.trim()).join(' | ')}\n`);
         else {
-          // Back to the start of the first line drawn last time, then redraw both lines in place.
-          o.out.write(`${drawn ? '\r\x1b[1A' : ''}\x1b[2K${fit(funnel, o.out.columns)}\n\x1b[2K${fit(sales, o.out.columns)}`);
+          // Back to the start of the first line drawn last time, then redraw every line in place.
+          o.out.write(`${drawn ? `\r\x1b[${lines.length - 1}A` : ''}${lines.map((l) => `\x1b[2K${fit(l, o.out.columns)}`).join('\n')}`);
           drawn = true;
         }
       }
@@ -45,8 +46,8 @@ export function startProgress(o: ProgressOptions): { stop(): Promise<void> } {
   };
 }
 
-/** Two lines, funnel then sales, so each fits a terminal; logs get them joined. */
-export function progressLines(c: Outcomes, s: { sent: number; total: number }, phase: string, elapsedMs: number): [string, string] {
+/** Three lines, funnel, sales and customers, so each fits a terminal; logs get them joined. */
+export function progressLines(c: Outcomes, d: Delight, s: { sent: number; total: number }, phase: string, elapsedMs: number): [string, string, string] {
   const t = `${String(Math.round(elapsedMs / 1000)).padStart(4)}s`;
   return [
     [`${t} sent ${s.sent}/${s.total}`, `routed ${c.routed}`, `disqualified ${c.disqualified}`, `nurture ${c.nurture}`, phase].join(' | '),
@@ -57,6 +58,14 @@ export function progressLines(c: Outcomes, s: { sent: number; total: number }, p
       `opps ${c.opportunities}`,
       `won ${c.won}`,
       `lost ${c.lost}`,
+    ].join(' | '),
+    [
+      `${' '.repeat(t.length)} customers ${d.customers}`,
+      `kickoff met ${d.kickoff.met} breached ${d.kickoff.breached}`,
+      `red ${d.health.red}`,
+      `renewed ${d.renewals.count}`,
+      `churned ${d.churns.count}`,
+      `referrals ${d.referrals.submitted}`,
     ].join(' | '),
   ];
 }

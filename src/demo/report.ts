@@ -1,4 +1,5 @@
 import type { FlywheelConfig } from '../config/types.ts';
+import type { Delight } from './delight.ts';
 import type { DemoRun } from './run.ts';
 import type { Outcomes } from './summary.ts';
 
@@ -15,16 +16,20 @@ export interface ReportContext {
 }
 
 /** What a demo must show for `--exit` to succeed, in the words of the failure message. */
-const REQUIRED: readonly (readonly [keyof Outcomes, string])[] = [
-  ['routed', 'no lead was routed to sales'],
-  ['met', 'no SLA was met'],
-  ['breached', 'no SLA breached'],
-  ['reassigned', 'no lead was reassigned'],
-  ['won', 'no deal was won'],
+const REQUIRED: readonly (readonly [(o: Outcomes, d: Delight) => number, string])[] = [
+  [(o) => o.routed, 'no lead was routed to sales'],
+  [(o) => o.met, 'no SLA was met'],
+  [(o) => o.breached, 'no SLA breached'],
+  [(o) => o.reassigned, 'no lead was reassigned'],
+  [(o) => o.won, 'no deal was won'],
+  [(_, d) => d.customers, 'no customer was onboarded'],
+  [(_, d) => d.renewals.count, 'no customer renewed'],
+  [(_, d) => d.churns.count, 'no customer churned'],
+  [(_, d) => d.referrals.leads, 'no referral became a lead'],
 ];
 
-export function missingOutcomes(o: Outcomes): string[] {
-  return REQUIRED.filter(([k]) => Number(o[k]) <= 0).map(([, why]) => why);
+export function missingOutcomes(run: Pick<DemoRun, 'outcomes' | 'delight'>): string[] {
+  return REQUIRED.filter(([count]) => count(run.outcomes, run.delight) <= 0).map(([, why]) => why);
 }
 
 /** Visibility queries worth trying in the Web UI or with `temporal workflow list --query`. */
@@ -33,10 +38,12 @@ export function demoQueries(config: FlywheelConfig): { label: string; query: str
   return [
     { label: 'breached, still with sales', query: 'FlywheelStage="Engage" AND SlaStatus="breached"' },
     { label: 'first touch within the SLA', query: 'FlywheelStage="Engage" AND SlaStatus="met"' },
-    { label: 'won, handed to customer success', query: 'FlywheelStage="Delight"' },
     { label: 'tier A leads', query: 'IcpTier="A"' },
     ...(managers.length > 0 ? [{ label: 'overflowed to a sales manager', query: `Owner IN (${managers.map((m) => `"${m}"`).join(', ')})` }] : []),
-    { label: 'disqualified', query: 'FlywheelStage="Closed"' },
+    { label: 'disqualified', query: 'WorkflowType="leadLifecycle" AND FlywheelStage="Closed"' },
+    { label: 'customers (account workflows)', query: 'WorkflowType="accountLifecycle" AND FlywheelStage="Delight"' },
+    { label: 'customers in red health', query: 'WorkflowType="accountLifecycle" AND HealthStatus="red"' },
+    { label: 'churned customers', query: 'WorkflowType="accountLifecycle" AND FlywheelStage="Closed"' },
   ];
 }
 
@@ -45,15 +52,16 @@ const uiList = (c: ReportContext, query?: string) =>
 
 export function reportJson(c: ReportContext): Record<string, unknown> {
   const { medianTimeToFirstTouchMs, medianTimeToFirstMeetingMs, ...counts } = c.run.outcomes;
-  const missing = missingOutcomes(c.run.outcomes);
+  const missing = missingOutcomes(c.run);
   return {
     ok: missing.length === 0,
     missing,
     seed: c.seed,
     leads: c.leads,
     minutes: c.minutes,
-    counts: { sent: c.run.leadsSent, ...counts },
+    counts: { sent: c.run.leadsSent, referralsSent: c.run.referralsSent, ...counts },
     medians: { timeToFirstTouchMs: medianTimeToFirstTouchMs, timeToFirstMeetingMs: medianTimeToFirstMeetingMs },
+    delight: c.run.delight,
     delivery: c.run.delivery,
     settled: c.run.settled,
     problems: c.run.problems,
@@ -89,12 +97,18 @@ export function reportLines(c: ReportContext, opts: { keepsRunning: boolean }): 
     ['blocked by data', o.blocked, ''],
   ];
   const t = { ...c.timings, ...c.run.timings };
+  const running = o.running + c.run.delight.kickoff.running;
+  const row = ([label, value, note]: [string, number, string]) => `  ${label.padEnd(18)}${n(value).padStart(7)}${note ? `   ${note}` : ''}`;
   const lines = [
     '',
     `Flywheel demo summary: seed ${c.seed}, ${n(c.leads)} leads over ${c.minutes} min`,
-    `  stack up in ${secs(t.stackMs)}, events sent for ${secs(t.sendingMs)}, then ${secs(t.settleMs)} until ${c.run.settled ? 'every SLA clock had resolved' : `the wait ended with ${o.running} SLA clock(s) still running`}`,
+    `  stack up in ${secs(t.stackMs)}, events sent for ${secs(t.sendingMs)}, then ${secs(t.settleMs)} until ${c.run.settled ? 'every SLA clock had resolved' : `the wait ended with ${running} SLA clock(s) still running`}`,
     '',
-    ...rows.map(([label, value, note]) => `  ${label.padEnd(18)}${n(value).padStart(7)}${note ? `   ${note}` : ''}`),
+    ...rows.map(row),
+    '',
+    '  Delight: won deals become customers',
+    ...delightRows(c.run.delight, currency).map(row),
+    ...retentionLines(c.run.delight, currency),
     '',
     `  The CRM redelivered ${d.redelivered} event(s) with the same id (${d.acknowledgedDuplicates} answered "duplicate", each applied once) and sent`,
     `  ${d.outOfOrder} touch(es) before their lead.created (held until the lead existed). The workflows ignored ${o.ignored} event(s):`,
@@ -112,17 +126,51 @@ export function reportLines(c: ReportContext, opts: { keepsRunning: boolean }): 
   lines.push(
     '  Temporal CLI',
     `    temporal workflow list --address ${addr} --query 'FlywheelStage="Engage" AND SlaStatus="breached"'`,
-    `    temporal workflow count --address ${addr} --query 'FlywheelStage="Delight"'`,
+    `    temporal workflow count --address ${addr} --query 'WorkflowType="accountLifecycle" AND FlywheelStage="Delight"'`,
   );
   const ex = c.run.examples;
   const lead = ex.reassigned ?? ex.won ?? ex.ignored;
+  if (lead || ex.account) lines.push('  Flywheel CLI');
   if (lead) {
     lines.push(
-      '  Flywheel CLI',
       `    TEMPORAL_ADDRESS=${addr} npx flywheel lead show ${lead}${ex.reassigned ? '      # reassigned after a breach' : ''}`,
       `    FLYWHEEL_CONFIG=${c.configFile} npx flywheel ledger events --lead ${lead}`,
     );
   }
+  if (ex.account) lines.push(`    TEMPORAL_ADDRESS=${addr} npx flywheel account show ${ex.account}      # a customer: owner, kickoff, health, renewal, referrals`);
   lines.push('');
   return lines;
+}
+
+const signed = (v: number) => `${v >= 0 ? '+' : '-'}${n(Math.abs(v))}`;
+const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)} %`);
+
+function delightRows(d: Delight, currency: string): [string, number, string][] {
+  const k = d.kickoff;
+  const r = d.referrals;
+  return [
+    ['customers', d.customers, d.handoffsIncomplete > 0 ? `${d.handoffsIncomplete} hand-off(s) missing context the hand-off rules require` : ''],
+    ['kickoff SLA met', k.met, `median time to kickoff ${secs(k.medianTimeToKickoffMs)}; ${k.warned} warned`],
+    ['kickoff breached', k.breached, k.breached === 0 ? '' : `${k.escalated} escalation(s), each customer passed on${k.breachedAfterWindow ? `; ${k.breachedAfterWindow} after the CRM stopped sending (won at the very end)` : ''}`],
+    ['health: red', d.health.red, `latest band per customer: ${d.health.green} green, ${d.health.yellow} yellow; ${d.playbooks} playbook(s) started`],
+    ['renewal reminders', d.renewalReminders, d.renewalsOverdue > 0 ? `${d.renewalsOverdue} contract(s) ended undecided (overdue): the CRM stopped sending before they decided` : ''],
+    ['renewed', d.renewals.count, d.renewals.count === 0 ? '' : d.renewals.up + d.renewals.down === 0 ? 'all at the same ARR' : `${currency} ${signed(d.renewals.arr)} ARR (${d.renewals.up} at a higher ARR, ${d.renewals.down} lower)`],
+    ['expanded', d.expansions.count, d.expansions.count > 0 ? `${currency} ${signed(d.expansions.arr)} ARR mid-contract` : ''],
+    ['contracted', d.contractions.count, d.contractions.count > 0 ? `${currency} ${signed(-d.contractions.arr)} ARR at renewal` : ''],
+    ['churned', d.churns.count, d.churns.count > 0 ? `${currency} ${signed(-d.churns.arr)} ARR` : ''],
+    ['referrals', r.submitted, `${r.leads} became lead(s) for sales, ${r.won} won; ${currency} ${n(r.creditedArr)} ARR credited to the referrer(s)`],
+  ];
+}
+
+/** Says which customers and which period, since a demo's NRR is not a year's. */
+function retentionLines(d: Delight, currency: string): string[] {
+  const m = d.retention;
+  if (!m) return [];
+  if (m.cohortAccounts === 0) return [`  ${'NRR / GRR'.padEnd(18)}${'n/a'.padStart(7)}   no customer was won in the first half of the window`];
+  const at = (iso: string) => iso.slice(11, 19);
+  return [
+    `  ${'NRR / GRR'.padEnd(18)}${`${pct(m.nrr)} / ${pct(m.grr)}`.padStart(7)}`,
+    `    of the ${m.cohortAccounts} customers won in the first half of the window (${currency} ${n(m.startingArr)} ARR at ${at(m.from)} UTC),`,
+    `    from then to the end of the run at ${at(m.to)} UTC: ${currency} ${n(m.endingArr)} ARR at the end, ${m.churnedAccounts} churned`,
+  ];
 }

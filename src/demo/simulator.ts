@@ -1,14 +1,17 @@
 import { setMaxListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FlywheelConfig } from '../config/types.ts';
-import type { CrmEvent, EventType } from '../events/catalog.ts';
+import type { EventType } from '../events/catalog.ts';
 import type { Ledger } from '../ledger/types.ts';
 import { arrivalTimes } from './arrivals.ts';
 import { CrmClient } from './crmClient.ts';
+import { CustomerSuccess } from './csTeam.ts';
+import { kickoffClocksSince } from './delight.ts';
 import { generateLead, type DemoLead } from './leads.ts';
-import { rng, type Rng } from './random.ts';
-import { salesPlan, touchTime, type SalesPlan } from './salesTeam.ts';
+import { Outbox, type Sender } from './outbox.ts';
+import { rng } from './random.ts';
+import { referralPlan, salesPlan, touchTime, type SalesPlan } from './salesTeam.ts';
 import { clocksSince, type ClockRow } from './summary.ts';
+import { SendWindow } from './window.ts';
 
 export interface SimulatorOptions {
   api: string;
@@ -22,67 +25,80 @@ export interface SimulatorOptions {
   signal: AbortSignal;
 }
 
-const SOURCE = '/crm/northwind';
-/** Leads arrive in the first 60 % of the window, so late arrivals still have time to be worked. */
-const ARRIVAL_SHARE = 0.6;
-/** Share of events a flaky CRM sends twice. */
-const REDELIVERY = 0.05;
+/**
+ * Leads arrive in the first 40 % of the window: late arrivals still have time to be worked, and most deals are won
+ * early enough for their short contracts to come up for renewal before the window closes.
+ */
+const ARRIVAL_SHARE = 0.4;
 const POLL_MS = 250;
 
 interface Tracked {
   lead: DemoLead;
   plan: SalesPlan;
-  /** Redelivery draws, consumed in the lead's (sequential) event order, so they are reproducible too. */
-  flaky: Rng;
-  events: number;
+  sender: Sender;
 }
 
 /**
- * A CRM and its sales team: leads arrive over the window, and the team works each new SLA clock it sees in the
- * ledger (as reps would see the assignment in their CRM) according to the lead's plan. Everything goes through
- * the ingest API. Events for one lead are sent one after another; different leads go concurrently. Nothing is
- * sent after the window closes.
+ * A CRM, its sales team and its customers: leads arrive over the window, and the team works each new SLA clock it
+ * sees in the ledger (as reps would see the assignment in their CRM) according to the lead's plan. Won deals become
+ * customers, whom customer success and the customers themselves carry on with (csTeam.ts); a customer's referral
+ * becomes a lead the team works like any other. Everything goes through the ingest API. Events for one lead or
+ * account are sent one after another; different ones go concurrently. Nothing is sent after the window closes.
  */
 export class Simulator {
   readonly crm: CrmClient;
+  readonly window: SendWindow;
   leadsSent = 0;
-  /** The first few refusals or delivery failures, for the operator. */
-  readonly problems: string[] = [];
-  private readonly start = Date.now();
-  private readonly end: number;
+  private readonly outbox: Outbox;
+  private readonly customers: CustomerSuccess;
   private readonly tracked = new Map<string, Tracked>();
-  private readonly chains = new Map<string, Promise<boolean>>();
-  private readonly tasks = new Set<Promise<unknown>>();
   private readonly latestClock = new Map<string, number>();
   private readonly seenClocks = new Set<number>();
+  private readonly seenKickoffs = new Set<number>();
   private readonly pipelines = new Set<string>();
   private readonly lost = new Set<string>();
 
   constructor(private readonly o: SimulatorOptions) {
     this.crm = new CrmClient(o.api, o.secret);
-    this.end = this.start + o.windowMs;
+    this.window = new SendWindow(o.windowMs, o.signal, this.crm.stats);
+    this.outbox = new Outbox(this.crm, this.window);
+    this.customers = new CustomerSuccess({ seed: o.seed, config: o.config, window: this.window, outbox: this.outbox, onReferral: (lead) => this.follow(lead, referralPlan(o.seed, lead.no, lead.segment)) });
     // Every planned event waits on the same signal (so Ctrl-C cancels them all): hundreds of listeners is expected.
     setMaxListeners(0, o.signal);
   }
 
   get elapsedMs(): number {
-    return Date.now() - this.start;
+    return this.window.elapsedMs;
+  }
+
+  /** The first few refusals or delivery failures, for the operator. */
+  get problems(): string[] {
+    return this.outbox.problems;
+  }
+
+  get referralsSent(): number {
+    return this.customers.referralsSent;
   }
 
   /** Resolves once the window has closed and every request started inside it has been answered. */
   async run(): Promise<void> {
-    arrivalTimes(this.o.seed, this.o.leads, this.o.windowMs * ARRIVAL_SHARE).forEach((t, i) =>
-      this.at(this.start + t, () => this.arrive(generateLead(this.o.seed, i + 1))),
-    );
-    const watching = this.watchClocks();
-    await this.until(this.end);
-    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
+    const w = this.window;
+    arrivalTimes(this.o.seed, this.o.leads, this.o.windowMs * ARRIVAL_SHARE).forEach((t, i) => w.at(w.start + t, () => this.arrive(generateLead(this.o.seed, i + 1))));
+    const watching = this.watchLedger();
+    await w.until(w.end);
+    await w.drain();
     await watching;
   }
 
-  private arrive(lead: DemoLead): void {
-    const tr: Tracked = { lead, plan: salesPlan(this.o.seed, lead.no, lead.segment), flaky: rng(this.o.seed, lead.no, 3), events: 0 };
+  /** Sales will work this lead when its clocks start: one from the CRM, or one a customer referred. */
+  private follow(lead: DemoLead, plan: SalesPlan): Tracked {
+    const tr: Tracked = { lead, plan, sender: { subject: lead.id, idPrefix: `evt-${lead.no}`, flaky: rng(this.o.seed, lead.no, 3), events: 0 } };
     this.tracked.set(lead.id, tr);
+    return tr;
+  }
+
+  private arrive(lead: DemoLead): void {
+    const tr = this.follow(lead, salesPlan(this.o.seed, lead.no, lead.segment));
     this.leadsSent++;
     if (lead.touchBeforeCreate) {
       this.crm.stats.outOfOrder++;
@@ -90,7 +106,7 @@ export class Simulator {
     }
     void this.deliver(lead, 'lead.created', lead.data);
     const update = lead.update;
-    if (update) this.at(Date.now() + tr.plan.steps[2] * this.o.windowMs, () => void this.deliver(lead, 'lead.updated', update.data));
+    if (update) this.window.at(Date.now() + tr.plan.steps[2] * this.o.windowMs, () => void this.deliver(lead, 'lead.updated', update.data));
   }
 
   /** The sales team notices a new clock (hand-off, reassignment, overflow or recycling) and plans the touch. */
@@ -103,7 +119,7 @@ export class Simulator {
     const by = c.owner ?? this.poolMember(c, tr.lead);
     if (when === null || !by) return;
     const mayProgress = (behaviour === 'prompt' || behaviour === 'late') && !this.lost.has(c.leadId);
-    this.at(when, async () => {
+    this.window.at(when, async () => {
       // The rep works from a stale view if the lead moved on meanwhile: the workflow ignores that touch.
       const current = (this.latestClock.get(c.leadId) ?? 0) === c.clock;
       const ok = await this.deliver(tr.lead, 'lead.touched', { by, channel: tr.plan.channel });
@@ -128,92 +144,30 @@ export class Simulator {
       await this.deliver(lead, 'opportunity.lost', { opportunityId, reason: plan.lostReason });
       return;
     }
-    const start = new Date();
-    const end = new Date(Date.UTC(start.getUTCFullYear() + 1, start.getUTCMonth(), start.getUTCDate() - 1));
-    await this.deliver(lead, 'opportunity.won', {
-      opportunityId,
-      accountId: `ACC-${lead.no}`,
-      amount: plan.amount,
-      arr: plan.amount,
-      currency: 'EUR',
-      handoff: {
-        champion: `${lead.person.first} ${lead.person.last} (${lead.person.title})`,
-        goals: plan.goals,
-        successCriteria: plan.successCriteria,
-        contractStart: start.toISOString().slice(0, 10),
-        contractEnd: end.toISOString().slice(0, 10),
-      },
-    });
+    const { handoff, customer } = this.customers.sign(lead, plan);
+    const won = await this.deliver(lead, 'opportunity.won', { opportunityId, accountId: lead.accountId, amount: plan.amount, arr: plan.amount, currency: 'EUR', handoff });
+    if (won) this.customers.onboard(customer);
   }
 
-  /**
-   * Sends one event after the lead's previous one was accepted; a few are sent again with the same id a moment
-   * later, as a CRM that missed an answer would. Resolves false when the event could not be delivered.
-   */
+  /** Sends one event of the lead's, after its previous one was accepted; false when it could not be delivered. */
   private deliver(lead: DemoLead, type: EventType, data: Record<string, unknown>): Promise<boolean> {
-    const tr = this.tracked.get(lead.id)!;
-    const event: CrmEvent = { specversion: '1.0', id: `evt-${lead.no}-${++tr.events}`, source: SOURCE, type, subject: lead.id, time: new Date().toISOString(), data };
-    const sent = this.enqueue(lead.id, () => this.crm.send(event));
-    if (tr.flaky.chance(REDELIVERY)) {
-      const again = Date.now() + 300 + tr.flaky.next() * 1200;
-      void sent.then((ok) => ok && this.at(again, () => void this.enqueue(lead.id, () => this.crm.send(event, { redelivery: true }))));
-    }
-    return sent;
-  }
-
-  private enqueue(leadId: string, send: () => Promise<void>): Promise<boolean> {
-    const prev = this.chains.get(leadId) ?? Promise.resolve(true);
-    const next = prev.then(() =>
-      send().then(
-        () => true,
-        (e: Error) => {
-          if (this.problems.length < 5) this.problems.push(e.message);
-          return false;
-        },
-      ),
-    );
-    this.chains.set(leadId, next);
-    return this.track(next);
-  }
-
-  /** Runs fn at epoch ms `when`, if that is inside the window; counts it as not sent otherwise. */
-  private at(when: number, fn: () => unknown): void {
-    if (when > this.end) {
-      this.crm.stats.notSent++;
-      return;
-    }
-    void this.track(this.until(when).then((inTime) => (inTime ? fn() : undefined)));
+    return this.outbox.send(this.tracked.get(lead.id)!.sender, type, data);
   }
 
   /** Waits `fraction` of the window; false (and counted as not sent) when that would pass the window's end. */
-  private async pause(fraction: number): Promise<boolean> {
-    const when = Date.now() + fraction * this.o.windowMs;
-    if (when > this.end) {
-      this.crm.stats.notSent++;
-      return false;
-    }
-    return this.until(when);
+  private pause(fraction: number): Promise<boolean> {
+    return this.window.pause(fraction * this.o.windowMs);
   }
 
-  private async until(when: number): Promise<boolean> {
-    try {
-      await sleep(Math.max(0, when - Date.now()), undefined, { signal: this.o.signal });
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private track<T>(p: Promise<T>): Promise<T> {
-    this.tasks.add(p);
-    void p.finally(() => this.tasks.delete(p)).catch(() => undefined);
-    return p;
-  }
-
-  /** Polls the ledger for new clocks, re-reading a margin of rows so one that committed late is still seen. */
-  private async watchClocks(): Promise<void> {
+  /**
+   * Polls the ledger for new first-touch clocks (for the sales team) and new CS assignments with their kickoff
+   * clocks (for customer success), re-reading a margin of rows so one that committed late is still seen.
+   */
+  private async watchLedger(): Promise<void> {
     let high = 0;
-    while (Date.now() < this.end && !this.o.signal.aborted) {
+    let highKickoff = 0;
+    const w = this.window;
+    while (Date.now() < w.end && !this.o.signal.aborted) {
       try {
         for (const c of await clocksSince(this.o.ledger, Math.max(0, high - 200))) {
           high = Math.max(high, c.id);
@@ -221,10 +175,16 @@ export class Simulator {
           this.seenClocks.add(c.id);
           this.onClock(c);
         }
+        for (const k of await kickoffClocksSince(this.o.ledger, Math.max(0, highKickoff - 200))) {
+          highKickoff = Math.max(highKickoff, k.id);
+          if (this.seenKickoffs.has(k.id)) continue;
+          this.seenKickoffs.add(k.id);
+          this.customers.onKickoffClock(k);
+        }
       } catch (e) {
-        if (this.problems.length < 5) this.problems.push(`reading the ledger: ${(e as Error).message}`);
+        this.outbox.problem(`reading the ledger: ${(e as Error).message}`);
       }
-      await this.until(Math.min(this.end, Date.now() + POLL_MS));
+      await w.until(Math.min(w.end, Date.now() + POLL_MS));
     }
   }
 

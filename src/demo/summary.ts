@@ -1,9 +1,12 @@
 import type { Ledger } from '../ledger/types.ts';
 
 /**
- * Every ledger query the demo runs, in one place: the progress line, the summary and the sales team's view of
- * new SLA clocks all read what the workflows wrote, never the simulator's own bookkeeping. The demo starts on an
- * empty ledger, so the queries need no run filter.
+ * Every ledger query the demo runs about leads, in one place (delight.ts has those about customers): the progress
+ * line, the summary and the sales team's view of new SLA clocks all read what the workflows wrote, never the
+ * simulator's own bookkeeping. The demo starts on an empty ledger, so the queries need no run filter.
+ *
+ * Kickoff clocks of customers share the sla.* types with first-touch clocks; they belong to an account and no
+ * lead, so every SLA number here counts only rows with a lead_id.
  */
 
 export interface Outcomes {
@@ -65,11 +68,11 @@ SELECT count(*) AS evaluated,
 FROM leads l LEFT JOIN routed r USING (lead_id) LEFT JOIN dq d USING (lead_id)`;
 
 const EVENTS_SQL = `
-SELECT count(*) FILTER (WHERE type = 'sla.started') AS clocks,
-       count(*) FILTER (WHERE type = 'sla.met') AS met,
-       count(*) FILTER (WHERE type = 'sla.warned') AS warned,
-       count(*) FILTER (WHERE type = 'sla.breached') AS breached,
-       count(*) FILTER (WHERE type = 'sla.escalated') AS escalated,
+SELECT count(*) FILTER (WHERE type = 'sla.started' AND lead_id IS NOT NULL) AS clocks,
+       count(*) FILTER (WHERE type = 'sla.met' AND lead_id IS NOT NULL) AS met,
+       count(*) FILTER (WHERE type = 'sla.warned' AND lead_id IS NOT NULL) AS warned,
+       count(*) FILTER (WHERE type = 'sla.breached' AND lead_id IS NOT NULL) AS breached,
+       count(*) FILTER (WHERE type = 'sla.escalated' AND lead_id IS NOT NULL) AS escalated,
        count(*) FILTER (WHERE type = 'lead.reassigned' AND data->>'reason' IN ('sla-breach', 'overflow')) AS reassigned,
        count(*) FILTER (WHERE type = 'lead.reassigned' AND data->>'reason' = 'overflow') AS overflow,
        count(*) FILTER (WHERE type = 'lead.reassigned' AND data->>'reason' = 'recycled') AS recycled,
@@ -88,7 +91,7 @@ FROM ledger_events`;
 const RUNNING_SQL = `
 SELECT count(*) AS running
 FROM ledger_events s
-WHERE s.type = 'sla.started'
+WHERE s.type = 'sla.started' AND s.lead_id IS NOT NULL
   AND NOT EXISTS (
     SELECT 1 FROM ledger_events r
     WHERE r.event_key IN (regexp_replace(s.event_key, ':started$', ':met'), regexp_replace(s.event_key, ':started$', ':breached')))
@@ -97,7 +100,7 @@ WHERE s.type = 'sla.started'
 // Per lead, its first touch and first meeting: a lead reassigned twice counts once, with its own first time.
 const MEDIANS_SQL = `
 SELECT (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FROM (
-          SELECT min((data->>'timeToFirstTouchMs')::float8) AS ms FROM ledger_events WHERE type = 'sla.met' GROUP BY lead_id) t) AS touch_ms,
+          SELECT min((data->>'timeToFirstTouchMs')::float8) AS ms FROM ledger_events WHERE type = 'sla.met' AND lead_id IS NOT NULL GROUP BY lead_id) t) AS touch_ms,
        (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FROM (
           SELECT min((data->>'timeToFirstMeetingMs')::float8) AS ms FROM ledger_events WHERE type = 'meeting.booked' GROUP BY lead_id) m) AS meeting_ms`;
 
@@ -156,7 +159,7 @@ export interface ClockRow {
 const CLOCKS_SQL = `
 SELECT id, lead_id, event_key, owner, occurred_at, data->>'pool' AS pool, data->>'warnAt' AS warn_at, data->>'deadline' AS deadline
 FROM ledger_events
-WHERE type = 'sla.started' AND id > $1
+WHERE type = 'sla.started' AND lead_id IS NOT NULL AND id > $1
 ORDER BY id`;
 
 /** Clocks recorded after row `afterId` (callers re-read a margin and de-duplicate, so a late commit is not missed). */

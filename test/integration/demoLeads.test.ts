@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createEvaluateLead } from '../../activities/lead/evaluateLead.ts';
 import type { ActivityDeps } from '../../activities/deps.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { createScoreHealth } from '../../activities/account/health.ts';
 import { arrivalTimes } from '../../src/demo/arrivals.ts';
+import { customerPlan, healthReport, referral, type Band } from '../../src/demo/customers.ts';
 import { generateLead } from '../../src/demo/leads.ts';
+import { rng } from '../../src/demo/random.ts';
 import { salesPlan } from '../../src/demo/salesTeam.ts';
 import { validateEvent } from '../../src/events/validate.ts';
 import type { Ledger } from '../../src/ledger/types.ts';
@@ -51,5 +54,55 @@ describe('the demo lead mix', () => {
     // Neither front- nor back-loaded: about half arrive in each half.
     expect(t.filter((x) => x < 27_000).length).toBeGreaterThan(110);
     expect(t.filter((x) => x < 27_000).length).toBeLessThan(190);
+  });
+});
+
+describe('the demo customers', () => {
+  const loaded = loadConfig(demoConfig);
+  const rules = new RulesCache(demoRules, { config: loaded.config });
+  const noAccounts = { query: async () => [] } as unknown as Ledger;
+  const event = (type: string, subject: string, data: Record<string, unknown>) => ({ specversion: '1.0', id: `e-${subject}`, source: '/crm/test', type, subject, time: new Date().toISOString(), data });
+
+  it('are the same for the same seed and decide roughly in the mix demo/README.md describes', () => {
+    expect(customerPlan(7, 12)).toEqual(customerPlan(7, 12));
+    const n = 2000;
+    const decisions: Record<string, number> = {};
+    for (let i = 1; i <= n; i++) {
+      const p = customerPlan(7, i);
+      decisions[p.decision] = (decisions[p.decision] ?? 0) + 1;
+      expect(p.health.length).toBeGreaterThanOrEqual(1);
+      expect(p.health.length).toBeLessThanOrEqual(3);
+      if (p.decision === 'churn') expect(p.health.at(-1)).toBe('red');
+    }
+    const share = (k: string) => (decisions[k] ?? 0) / n;
+    expect(share('renew'), JSON.stringify(decisions)).toBeGreaterThan(0.55);
+    for (const k of ['expand', 'contract', 'churn']) expect(share(k), k).toBeGreaterThan(0.05);
+  });
+
+  it('send health reports that the demo health rules score into the band the plan meant, even with the renewal near', async () => {
+    const score = createScoreHealth({ rules } as ActivityDeps);
+    const soon = new Date(Date.now() + 30_000).toISOString();
+    const account = { accountId: 'ACC-1', name: 'Acme', domain: null, region: 'emea', tier: 'B', arr: 20_000, salesOwner: null, csOwner: 'emma-janssen', contract: { start: null, end: soon }, context: {}, healthBand: null };
+    for (const band of ['green', 'yellow', 'red'] as Band[]) {
+      for (let i = 0; i < 40; i++) {
+        const report = healthReport(band, rng(7, i, 99));
+        expect(validateEvent(event('account.health_reported', 'ACC-1', report)), band).toEqual([]);
+        for (const contract of [{ start: null, end: soon }, { start: null, end: null }]) {
+          const r = await score({ account: { ...account, contract }, report, at: new Date().toISOString() });
+          expect(r.band, `${band} ${JSON.stringify(report)}`).toBe(band);
+        }
+      }
+    }
+  });
+
+  it('refer companies that are valid referral.submitted events and MQLs under demo/rules', async () => {
+    const evaluate = createEvaluateLead({ rules, ledger: noAccounts, config: loaded } as ActivityDeps);
+    for (let no = 1; no <= 40; no++) {
+      const { lead, data } = referral(7, no);
+      expect(data.leadId).toBe(lead.id);
+      expect(validateEvent(event('referral.submitted', `ACC-${no}`, data)), lead.id).toEqual([]);
+      const r = await evaluate({ leadId: lead.id, lead: { ...lead.data, referrer: { accountId: `ACC-${no}` } }, at: new Date().toISOString() });
+      expect(r.status, `${lead.id} ${JSON.stringify(lead.data)}`).toBe('mql');
+    }
   });
 });

@@ -41,11 +41,14 @@ function minutes(v: string): number {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Live demo: the local stack plus a simulated CRM and sales team, with SLAs in seconds (demo/config, demo/rules)')
+    .description('Live demo: the local stack plus a simulated CRM, sales team, customer success and customers, with SLAs and contracts in seconds (demo/config, demo/rules)')
     .option('--leads <n>', 'how many leads the CRM sends', whole('--leads', 1, 5000), 300)
     .option('--minutes <m>', 'how long the CRM keeps sending events', minutes, 1.5)
-    .option('--seed <s>', 'seed of the lead mix and the sales team behaviour', whole('--seed', 0, 2 ** 31 - 1), 7)
-    .option('--exit', 'stop after the summary; exit 1 unless leads were routed, SLAs met and breached, leads reassigned and deals won')
+    .option('--seed <s>', 'seed of the lead mix and of how the sales team and the customers behave', whole('--seed', 0, 2 ** 31 - 1), 7)
+    .option(
+      '--exit',
+      'stop after the summary; exit 1 unless leads were routed, SLAs met and breached, leads reassigned, deals won, customers onboarded, a customer renewed, one churned and a referral became a lead',
+    )
     .option('--json', 'print the summary as one JSON line on stdout (progress goes to stderr)')
     .action(async (opts: DemoOpts, cmd: Command) => {
       const t0 = performance.now();
@@ -89,7 +92,7 @@ export function registerDemoCommand(program: Command): void {
           `  Temporal Web UI   ${stack.urls.ui ?? '(headless)'}`,
           `  Ingest API        ${stack.urls.api}`,
           `  Ledger            ${stack.ledger.description}`,
-          `Sending ${opts.leads} leads over ${opts.minutes} min (seed ${opts.seed}); SLA clocks run in seconds. Ctrl-C stops everything.`,
+          `Sending ${opts.leads} leads over ${opts.minutes} min (seed ${opts.seed}); SLA clocks and contracts run in seconds. Ctrl-C stops everything.`,
           '',
         ].join('\n'),
       );
@@ -131,7 +134,7 @@ export function registerDemoCommand(program: Command): void {
       };
       if (opts.json) process.stdout.write(`${JSON.stringify(m.reportJson(ctx))}\n`);
       else process.stdout.write(m.reportLines(ctx, { keepsRunning: !opts.exit }).join('\n'));
-      const missing = m.missingOutcomes(result.run.outcomes);
+      const missing = m.missingOutcomes(result.run);
 
       if (opts.exit) {
         await stop();
