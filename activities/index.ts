@@ -2,6 +2,7 @@
 import { createAccountActivities } from './account/index.ts';
 import { createLeadActivities } from './lead/index.ts';
 import { createLedgerActivities } from './ledger.ts';
+import { createPlanningActivities } from './planning/index.ts';
 
 import type { ActivityDeps } from './deps.ts';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLedgerActivities(deps.ledger),
     ...createLeadActivities(deps),
     ...createAccountActivities(deps),
+    ...createPlanningActivities(deps),
   };
 }
 

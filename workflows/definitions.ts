@@ -2,9 +2,10 @@
  * Names shared by workflows and their clients (CLI, ingest API, tests), in one place so a rename
  * cannot leave one side behind. Pure declarations only: this file is bundled into workflow code.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AccountEvent, AccountState } from './account/types.ts';
 import type { LeadEvent, LeadState } from './lead/types.ts';
+import type { PlanningDecisionInput, PlanningDecisionResult, PlanningState } from './planning/types.ts';
 
 export const DEFAULT_TASK_QUEUE = 'flywheel';
 
@@ -48,3 +49,15 @@ export const accountWorkflowId = (accountId: string) => `account:${accountId}`;
 /** CRM events about a customer, and Flywheel's own hand-off and referral news, arrive on this one signal. */
 export const accountEventSignal = defineSignal<[AccountEvent]>('accountEvent');
 export const accountStateQuery = defineQuery<AccountState>('state');
+
+// --- Planning cycle (adjust, augment, analyze, align) ----------------------------------------------------
+
+export const planningWorkflowType = 'planningCycle';
+export const PLANNING_ID_PREFIX = 'planning:';
+export const planningWorkflowId = (cycle: string) => `${PLANNING_ID_PREFIX}${cycle}`;
+/** The Schedule that starts cycles; its action's workflow id, to which Temporal appends `-<scheduled time>`. */
+export const PLANNING_SCHEDULE_ID = 'flywheel-planning';
+export const PLANNING_SCHEDULED_WORKFLOW_ID = planningWorkflowId('scheduled');
+/** Leadership's answer to a published plan; the validator rejects unknown approvers, empty change requests and repeats. */
+export const planningDecisionUpdate = defineUpdate<PlanningDecisionResult, [PlanningDecisionInput]>('decide');
+export const planningStateQuery = defineQuery<PlanningState>('state');

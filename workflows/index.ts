@@ -2,3 +2,4 @@
 export { systemCheck } from './systemCheck.ts';
 export { leadLifecycle } from './lead/leadLifecycle.ts';
 export { accountLifecycle } from './account/accountLifecycle.ts';
+export { planningCycle } from './planning/planningCycle.ts';

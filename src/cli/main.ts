@@ -12,6 +12,7 @@ import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerEventsCommands } from './commands/events.ts';
 import { registerLeadCommands } from './commands/lead.ts';
 import { registerAccountCommands } from './commands/account.ts';
+import { registerPlanCommands } from './commands/plan.ts';
 
 export function buildProgram(): Command {
   const program = new Command('flywheel')
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerRulesCommands(program);
   registerLedgerCommands(program);
   registerMetricsCommand(program);
+  registerPlanCommands(program);
   registerToolsCommands(program);
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();

@@ -27,6 +27,9 @@ export const LEDGER_EVENT_TYPES = [
   'onboarding.completed',
   'referral.submitted',
   'referral.credited',
+  'plan.published',
+  'plan.decided',
+  'plan.escalated',
 ] as const;
 
 export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];
