@@ -15,6 +15,8 @@ import { buildActivityDeps } from '../worker/activityDeps.ts';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions.ts';
 import { buildHealthChecks } from './healthChecks.ts';
 import { dataPaths } from './paths.ts';
+import { existsSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
 
 export interface DevStack {
   urls: { temporal: string; ui?: string; api: string; health: string };
@@ -79,10 +81,11 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
     const taskQueue = cfg.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
     const worker = await createFlywheelWorker({ target, taskQueue, deps: buildActivityDeps(loaded, ledger), workflowBundle: { code: bundle.code } });
     const workerDone = worker.run();
-    stops.push(async () => {
+    const stopWorker = async () => {
       if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
       await workerDone;
-    });
+    };
+    stops.push(stopWorker);
 
     const client = await connectClient(target);
     stops.push(() => client.connection.close());
@@ -100,6 +103,9 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
     const host = cfg.server?.host ?? '127.0.0.1';
     await app.listen({ host, port: cfg.server?.port ?? 8787 });
     stops.push(() => app.close());
+    // Stop the worker before the API: activities finishing during the drain still reach the stand-in CRM.
+    stops.push(stopWorker);
+    await ensureSchedule(loaded, client, taskQueue);
     const { port } = app.server.address() as { port: number };
     const api = `http://${host}:${port}`;
 
@@ -115,5 +121,21 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
   } catch (e) {
     await stopAll();
     throw e;
+  }
+}
+
+/**
+ * The planning cycle's Schedule from the organisation's growth plan (config/plan.yaml beside the config), created or
+ * updated at every start. A missing or invalid plan only warns: the rest of the stack does not depend on it.
+ */
+async function ensureSchedule(loaded: LoadedConfig, client: Client, taskQueue: string): Promise<void> {
+  const file = path.join(path.dirname(loaded.file), 'plan.yaml');
+  if (!existsSync(file)) return;
+  try {
+    const { loadPlan } = await import('../plan/load.ts');
+    const { ensurePlanningSchedule } = await import('../planning/schedule.ts');
+    await ensurePlanningSchedule(client, loadPlan(file, { config: loaded.config }).plan, taskQueue, { input: { planFile: file } });
+  } catch (e) {
+    process.stderr.write(`warning: the planning Schedule was not set up from ${path.relative(process.cwd(), file)}: ${(e as Error).message}\n`);
   }
 }

@@ -18,6 +18,7 @@ async function scratchProject(): Promise<{ root: string; configFile: string }> {
   mkdirSync(path.join(root, 'config'));
   const configFile = path.join(root, 'config', 'flywheel.yaml');
   writeFileSync(configFile, doc.toString());
+  writeFileSync(path.join(root, 'config', 'plan.yaml'), readFileSync(new URL('../../config/plan.yaml', import.meta.url)));
   return { root, configFile };
 }
 
@@ -77,6 +78,11 @@ describe('flywheel dev', () => {
     const events = await runCli(['ledger', 'events', '--type', 'system.check', '--json'], env());
     expect(events.code).toBe(0);
     expect(events.stdout).toContain(report.check.checkId);
+    // The planning cycle's Schedule comes from config/plan.yaml: cron and time zone of the plan's cadence, skip overlaps.
+    const schedule = spawnSync(temporalCli, ['schedule', 'describe', '--schedule-id', 'flywheel-planning', '--address', second.ready.temporal, '--output', 'json'], { encoding: 'utf8' });
+    expect(schedule.status).toBe(0);
+    expect(schedule.stdout).toContain('planningCycle');
+    expect(schedule.stdout).toMatch(/SCHEDULE_OVERLAP_POLICY_SKIP/);
     await stop(second.run, second.ready);
   });
 
