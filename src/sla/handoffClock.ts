@@ -3,6 +3,7 @@ import { durationMs, parseDuration, parsePercent } from '../rules/durations.ts';
 import type { RulesEngine } from '../rules/engine.ts';
 import type { Decision, Facts, Handoff } from '../rules/types.ts';
 import { calendarFor, repCalendarId } from '../routing/candidates.ts';
+import type { HandoffClock } from '../../workflows/clock.ts';
 
 export interface HandoffClockRequest {
   handoff: Handoff;
@@ -15,16 +16,7 @@ export interface HandoffClockRequest {
   reassignments: number;
 }
 
-export interface HandoffClock {
-  handoff: Handoff;
-  rule: string | null;
-  target: string;
-  startedAt: string;
-  warnAt: string;
-  deadline: string;
-  calendar: string;
-  escalation: { notify: string[]; reassign: boolean; maxReassignments: number; then: string | null };
-}
+export type { HandoffClock };
 
 /**
  * One hand-off clock (marketing -> sales first touch, sales -> CS kickoff): the SLA rules give target, warning and

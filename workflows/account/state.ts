@@ -1,5 +1,5 @@
 import { durationMs, MS_PER_DAY, parseDuration } from '../../src/rules/durations.ts';
-import { pushBounded } from '../lead/state.ts';
+import { recordDecisions, remember } from '../lead/state.ts';
 import type { DecisionRecord } from '../lead/types.ts';
 import type { AccountEvent, AccountSnapshot, AccountState } from './types.ts';
 
@@ -47,14 +47,11 @@ export function initialAccountState(accountId: string): AccountState {
 }
 
 export function rememberAccountEvent(s: AccountState, e: AccountEvent): void {
-  pushBounded(s.seen, e.key, ACCOUNT_LIMITS.seen);
+  remember(s, e, ACCOUNT_LIMITS.seen);
 }
 
 export function recordAccountDecisions(s: AccountState, ds: DecisionRecord[]): void {
-  for (const d of ds) {
-    pushBounded(s.decisions, d, ACCOUNT_LIMITS.decisions);
-    s.rulesRevision = d.revision;
-  }
+  recordDecisions(s, ds, ACCOUNT_LIMITS.decisions);
 }
 
 /** Money in the ledger is kept to cents; sums of floats must not drift across years of changes. */

@@ -1,4 +1,5 @@
 /** Shapes the account workflow shares with its activities and clients. Pure types: bundled into workflow code. */
+import type { HandoffClock } from '../clock.ts';
 import type { DecisionRecord, FlywheelStage, IgnoredEvent, SlaStatus } from '../lead/types.ts';
 
 /** Events a customer's CRM sends about the account (validated CloudEvents, trimmed). */
@@ -45,17 +46,8 @@ export interface HandoffPayload {
 
 export type AccountStatus = 'awaiting-handoff' | 'onboarding' | 'active' | 'churned';
 
-export interface KickoffClock {
-  rule: string | null;
-  target: string;
-  startedAt: string;
-  warnAt: string;
-  deadline: string;
-  calendar: string;
-  escalation: { notify: string[]; reassign: boolean; maxReassignments: number; then: string | null };
-  status: SlaStatus;
-  metAt?: string;
-}
+/** The sales -> CS kickoff clock and where it stands. */
+export type KickoffClock = Omit<HandoffClock, 'handoff'> & { status: SlaStatus; metAt?: string };
 
 export interface CsAssignment {
   owner: string | null;

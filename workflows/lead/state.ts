@@ -39,8 +39,9 @@ export function pushBounded<T>(list: T[], item: T, max: number): void {
   if (list.length > max) list.splice(0, list.length - max);
 }
 
-export function remember(s: LeadState, e: LeadEvent): void {
-  pushBounded(s.seen, e.key, LIMITS.seen);
+/** Remembers an applied event's key (bounded) so redelivery has no second effect; lead and account share it. */
+export function remember(s: { seen: string[] }, e: { key: string }, max: number = LIMITS.seen): void {
+  pushBounded(s.seen, e.key, max);
 }
 
 /** Records why an event had no effect (bounded), for the `state` query; shared by the lead and account workflows. */
@@ -50,9 +51,10 @@ export function ignore(s: { ignored: IgnoredEvent[] }, e: { id: string; type: st
   return item;
 }
 
-export function recordDecisions(s: LeadState, ds: DecisionRecord[]): void {
+/** Keeps the last decisions (bounded) and the rules revision they were made at; lead and account share it. */
+export function recordDecisions(s: { decisions: DecisionRecord[]; rulesRevision: string | null }, ds: DecisionRecord[], max: number = LIMITS.decisions): void {
   for (const d of ds) {
-    pushBounded(s.decisions, d, LIMITS.decisions);
+    pushBounded(s.decisions, d, max);
     s.rulesRevision = d.revision;
   }
 }

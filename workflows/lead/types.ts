@@ -1,4 +1,5 @@
 /** Shapes the lead workflow shares with its activities and clients. Pure types: bundled into workflow code. */
+import type { HandoffClock } from '../clock.ts';
 
 export type FlywheelStage = 'Attract' | 'Engage' | 'Delight' | 'Closed';
 
@@ -79,15 +80,9 @@ export interface Assignment {
   decision: DecisionRecord;
 }
 
-export interface SlaClock {
+/** The marketing -> sales first-touch clock with the decision that set it. */
+export interface SlaClock extends HandoffClock {
   handoff: 'marketing-to-sales';
-  rule: string | null;
-  target: string;
-  startedAt: string;
-  warnAt: string;
-  deadline: string;
-  calendar: string;
-  escalation: { notify: string[]; reassign: boolean; maxReassignments: number; then: string | null };
   decision: DecisionRecord;
 }
 
