@@ -11,7 +11,7 @@ export type { ActivityDeps };
 /** Activities close over their dependencies, so tests and the worker wire real stores explicitly. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createLedgerActivities(deps.ledger),
+    ...createLedgerActivities(deps.ledger, deps.config),
     ...createLeadActivities(deps),
     ...createAccountActivities(deps),
     ...createPlanningActivities(deps),

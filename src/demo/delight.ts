@@ -69,15 +69,14 @@ SELECT count(*) FILTER (WHERE type = 'sla.started') AS clocks,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY (data->>'timeToKickoffMs')::float8) FILTER (WHERE type = 'sla.met') AS median_ms
 FROM ledger_events WHERE type LIKE 'sla.%' AND lead_id IS NULL AND account_id IS NOT NULL`;
 
-// A kickoff clock is resolved by its met or breached row; a customer who churned first drops its clock silently.
+// A kickoff clock is resolved by its met, breached or cancelled (the customer churned first) row.
 const KICKOFF_RUNNING_SQL = `
 SELECT count(*) AS running
 FROM ledger_events s
 WHERE s.type = 'sla.started' AND s.lead_id IS NULL AND s.account_id IS NOT NULL
   AND NOT EXISTS (
     SELECT 1 FROM ledger_events r
-    WHERE r.event_key IN (regexp_replace(s.event_key, ':started$', ':met'), regexp_replace(s.event_key, ':started$', ':breached')))
-  AND NOT EXISTS (SELECT 1 FROM ledger_events c WHERE c.type = 'arr.changed' AND c.data->>'kind' = 'churn' AND c.account_id = s.account_id AND c.id > s.id)`;
+    WHERE r.event_key IN (regexp_replace(s.event_key, ':started$', ':met'), regexp_replace(s.event_key, ':started$', ':breached'), regexp_replace(s.event_key, ':started$', ':cancelled')))`;
 
 const HEALTH_SQL = `
 SELECT band, count(*) AS n FROM (

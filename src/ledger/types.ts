@@ -8,6 +8,7 @@ export const LEDGER_EVENT_TYPES = [
   'sla.met',
   'sla.breached',
   'sla.escalated',
+  'sla.cancelled',
   'deal.created',
   'deal.won',
   'deal.lost',

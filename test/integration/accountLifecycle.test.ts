@@ -72,6 +72,11 @@ describe('account lifecycle on the dev server', () => {
     expect(['emma-janssen', 'david-kim']).toContain(s.csOwner);
     const assigned = (await rowsWith(accountId, 'cs.assigned')).find((r) => r.type === 'cs.assigned')!;
     expect(assigned.data.skipped).toEqual([{ rep: 'sofia-rossi', reason: 'cs-overflow: at capacity (0/0)' }]);
+
+    // Churning before the kickoff closes the open clock on record; the row carries the CSM's team for metrics.
+    await deliverToAccount(h, accountEvent('account.churned', accountId, { reason: 'acquired' }));
+    const cancelled = (await waitForLedger<Row & { team: string | null }>(h, accountId, (rs) => rs.some((r) => r.type === 'sla.cancelled'), 'kickoff clock cancelled')).find((r) => r.type === 'sla.cancelled')!;
+    expect(cancelled).toMatchObject({ owner: s.csOwner, team: 'customer-success', data: { handoff: 'sales-to-cs', reason: 'churned' } });
   });
 
   it('records an incomplete hand-off and tells the seller and their manager', async () => {

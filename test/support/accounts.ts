@@ -84,7 +84,7 @@ export async function waitForLedger<T extends Record<string, unknown>>(h: TestHa
   let rows: T[] = [];
   let pause = 20;
   while (Date.now() < deadline) {
-    rows = await h.ledger.query<T>('SELECT type, owner, lead_id, arr_delta, amount, occurred_at, data FROM ledger_events WHERE account_id = $1 ORDER BY id', [accountId]);
+    rows = await h.ledger.query<T>('SELECT type, owner, team, lead_id, arr_delta, amount, occurred_at, data FROM ledger_events WHERE account_id = $1 ORDER BY id', [accountId]);
     if (done(rows)) return rows;
     await new Promise((r) => setTimeout(r, pause));
     pause = Math.min(pause * 2, 250);

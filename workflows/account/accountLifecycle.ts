@@ -274,7 +274,12 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
         if (s.status === 'churned') return skip(e, `already churned at ${s.churn?.at}`);
         changeArr(e, 'churn', -s.arr);
         s.churn = { at: e.time, reason: String(d.reason) };
-        s.kickoff = s.kickoff && s.kickoff.status !== 'met' ? { ...s.kickoff, status: 'none' } : s.kickoff;
+        const k = s.kickoff;
+        if (k && (k.status === 'running' || k.status === 'warned')) {
+          // Close the open clock on record, so nothing counting running clocks has to know about churn.
+          note('sla.cancelled', `sla:${s.clocks - 1}:cancelled`, { data: { handoff: 'sales-to-cs', rule: k.rule, deadline: k.deadline, reason: 'churned' } });
+          s.kickoff = { ...k, status: 'none' };
+        }
         s.renewal = null;
         s.closesAt = new Date(Date.now() + (input.closedGraceMs ?? CHURN_GRACE_MS)).toISOString();
         setStage('Closed', 'churned');
