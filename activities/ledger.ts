@@ -9,7 +9,7 @@ export function createLedgerActivities(ledger: Ledger, config?: LoadedConfig) {
      * row's owner, not the org chart: the owner's team is filled in here, so per-team metrics need no join.
      */
     async recordLedgerEvents(events: LedgerEvent[]): Promise<{ inserted: number; duplicates: number; mode: string }> {
-      const r = await ledger.record(events.map((e) => (e.team !== undefined || !teamOf(e.owner) ? e : { ...e, team: teamOf(e.owner) })));
+      const r = await ledger.record(events.map((e) => (e.team !== undefined ? e : { ...e, team: teamOf(e.owner) })));
       return { ...r, mode: ledger.mode };
     },
   };

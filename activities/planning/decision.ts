@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { LedgerEvent } from '../../src/ledger/types.ts';
+import { cents } from '../../src/numbers.ts';
 import { DEFAULT_REPORTS_DIR } from '../../src/planning/cycle.ts';
 import { writeDecision, writeReport } from '../../src/planning/publish.ts';
 import type { PlanningReport } from '../../src/planning/report.ts';
@@ -32,7 +33,7 @@ export function createDecisionActivities(deps: ActivityDeps) {
         adjust: {
           arrTarget: a.period.arrTarget,
           actualArr: a.actualArr,
-          gap: Math.round((a.period.arrTarget - a.actualArr) * 100) / 100,
+          gap: cents(a.period.arrTarget - a.actualArr),
           attainment: a.period.arrTarget > 0 ? Math.round((a.actualArr / a.period.arrTarget) * 10_000) / 10_000 : null,
           accounts: a.accounts,
           funnel: a.funnel,

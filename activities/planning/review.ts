@@ -7,7 +7,8 @@ import type { PlanPeriod } from '../../src/plan/types.ts';
 import { approvalDeadlineMs, pickPeriod, reviewWindow } from '../../src/planning/cycle.ts';
 import { toReportChecks, toReportRecommendations } from '../../src/planning/normalize.ts';
 import type { ActivityDeps } from '../deps.ts';
-import { bad, planningSupport, sum } from './support.ts';
+import { sumMoney } from '../../src/numbers.ts';
+import { bad, planningSupport } from './support.ts';
 import type { AdjustInput, AdjustResult, AnalyzeResult, AugmentResult, WindowInput } from './types.ts';
 
 /** Steps 1-3 of a planning cycle: adjust (re-forecast), augment (audit), analyze (metrics against assumptions). */
@@ -29,7 +30,7 @@ export function createReviewActivities(deps: ActivityDeps) {
       }
       const window = reviewWindow(period, at);
       const arr = await arrByAccount(ledger, new Date(window.to));
-      const actualArr = sum(arr.values());
+      const actualArr = sumMoney(arr.values());
       // Re-forecast the periods not yet over (the running one included) from the ARR the ledger shows now.
       const remaining = plan.periods.filter((p) => p.to > window.to.slice(0, 10));
       const reforecast = remaining.length > 0 ? reverseFunnel({ ...plan, startingArr: actualArr, periods: remaining }) : [];

@@ -6,8 +6,6 @@ import type { LoadedPlan } from '../../src/plan/types.ts';
 import { resolveRecipients } from '../../src/routing/recipients.ts';
 import type { ActivityDeps } from '../deps.ts';
 
-export const sum = (xs: Iterable<number>) => Math.round([...xs].reduce((a, b) => a + b, 0) * 100) / 100;
-
 /** Problems a retry cannot fix fail the activity for good. */
 export const bad = (e: unknown, type: string) => ApplicationFailure.nonRetryable((e as Error).message, type);
 

@@ -62,3 +62,22 @@ export function formatIsoDate(epochDay: number): string {
 export function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
+
+/** A YYYY-MM-DD date moved by whole days. */
+export function addDays(date: string, days: number): string {
+  const d = parseIsoDate(date);
+  if (d === undefined) throw new Error(`not a date: ${date}`);
+  return formatIsoDate(d + days);
+}
+
+/** A YYYY-MM-DD date moved by whole months; the day is clamped to the target month's length (03-31 − 1 month = 02-28). */
+export function addMonths(date: string, months: number): string {
+  const d = parseIsoDate(date);
+  if (d === undefined) throw new Error(`not a date: ${date}`);
+  const { year, month, day } = civilFromDays(d);
+  const index = year * 12 + (month - 1) + months;
+  const y = Math.floor(index / 12);
+  const m = index - y * 12 + 1;
+  const last = civilFromDays(daysFromCivil(m === 12 ? y + 1 : y, m === 12 ? 1 : m + 1, 1) - 1).day;
+  return formatIsoDate(daysFromCivil(y, m, Math.min(day, last)));
+}

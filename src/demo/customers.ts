@@ -1,5 +1,6 @@
 import type { DemoLead } from './leads.ts';
 import { companyName, COUNTRIES, PEOPLE, phoneFor, REGIONS, slug, TITLES } from './names.ts';
+import { round } from '../numbers.ts';
 import { rng, type Rng } from './random.ts';
 
 export type Band = 'green' | 'yellow' | 'red';
@@ -85,8 +86,8 @@ export function healthReport(band: Band, r: Rng): Record<string, unknown> {
     case 'green':
       return {
         ...common,
-        activeSeatRatio: round(r.float(0.8, 0.97)),
-        weeklyActiveUsersTrend: round(r.float(0, 0.2)),
+        activeSeatRatio: round(r.float(0.8, 0.97), 2),
+        weeklyActiveUsersTrend: round(r.float(0, 0.2), 2),
         daysSinceLastLogin: r.int(0, 2),
         nps: { score: r.int(50, 80), responses: r.int(3, 15) },
         supportTickets: { open: r.int(0, 5), p1Last30d: 0, escalated: false },
@@ -96,8 +97,8 @@ export function healthReport(band: Band, r: Rng): Record<string, unknown> {
     case 'yellow':
       return {
         ...common,
-        activeSeatRatio: round(r.float(0.42, 0.58)),
-        weeklyActiveUsersTrend: round(r.float(-0.4, -0.26)),
+        activeSeatRatio: round(r.float(0.42, 0.58), 2),
+        weeklyActiveUsersTrend: round(r.float(-0.4, -0.26), 2),
         daysSinceLastLogin: r.int(2, 9),
         nps: { score: r.int(0, 40), responses: r.int(1, 8) },
         supportTickets: { open: r.int(2, 8), p1Last30d: r.int(0, 1), escalated: false },
@@ -107,8 +108,8 @@ export function healthReport(band: Band, r: Rng): Record<string, unknown> {
     case 'red':
       return {
         ...common,
-        activeSeatRatio: round(r.float(0.12, 0.35)),
-        weeklyActiveUsersTrend: round(r.float(-0.6, -0.3)),
+        activeSeatRatio: round(r.float(0.12, 0.35), 2),
+        weeklyActiveUsersTrend: round(r.float(-0.6, -0.3), 2),
         daysSinceLastLogin: r.int(5, 30),
         nps: { score: r.int(-50, -5), responses: r.int(2, 10) },
         supportTickets: { open: r.int(4, 16), p1Last30d: r.int(0, 4), escalated: r.chance(0.4) },
@@ -119,7 +120,6 @@ export function healthReport(band: Band, r: Rng): Record<string, unknown> {
   }
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
 
 /** Referred leads get their own numbers, clear of the CRM's leads (at most 5,000), for ids and random streams. */
 const REFERRAL_NO = 100_000;

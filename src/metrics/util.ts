@@ -1,5 +1,8 @@
 import type { Ledger } from '../ledger/types.ts';
+import { round } from '../numbers.ts';
 import type { Period } from './period.ts';
+
+export { round, sumMoney } from '../numbers.ts';
 
 /** What every metric reads: only `query`, so a report can run on any ledger mode or a transaction. */
 export type MetricsLedger = Pick<Ledger, 'query'>;
@@ -9,23 +12,12 @@ export function periodParams(p: Period): [string, string] {
   return [p.from.toISOString(), p.to.toISOString()];
 }
 
-/** `x` rounded half up to `digits` decimals. */
-export function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f + Math.sign(x) * Number.EPSILON * f) / f;
-}
 
 /** n / d rounded to 4 decimals, or null when d is 0: a ratio without a denominator is unknown, not 0. */
 export function ratio(n: number, d: number): number | null {
   return d === 0 ? null : round(n / d, 4);
 }
 
-/** Σ of money amounts, exact to the cent (summed as integer cents). */
-export function sumMoney(xs: Iterable<number>): number {
-  let cents = 0;
-  for (const x of xs) cents += Math.round(x * 100);
-  return cents / 100;
-}
 
 /** The median (mean of the two middle values for an even count), or null for no values. */
 export function median(xs: readonly number[]): number | null {

@@ -1,5 +1,6 @@
 import type { FlywheelMetrics } from '../metrics/flywheel.ts';
 import type { Period } from '../metrics/period.ts';
+import { cents, round, sumMoney } from '../numbers.ts';
 import { reverseFunnel } from './funnel.ts';
 import type { GrowthPlan, PlanAssumptions } from './types.ts';
 
@@ -53,7 +54,6 @@ export function monthsIn(period: Period): number {
   return (t.getTime() - f.getTime()) / 86_400_000 / DAYS_PER_MONTH;
 }
 
-const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
 /**
  * Actuals against every assumption of the plan. Churn and expansion are per month in the plan and per window in
@@ -77,14 +77,14 @@ export function analyze(plan: GrowthPlan, metrics: PlanMetrics, period?: Period)
     check('monthlyExpansion', 'delight.expansionShare, per month', 'higher-is-better', a.monthlyExpansion, perMonth(metrics.delight.expansionShare), 'rate'),
   ];
   if (window && months !== 1) {
-    for (const c of checks.slice(5)) c.note = `scaled from ${round4(months)} months`;
+    for (const c of checks.slice(5)) c.note = `scaled from ${round(months, 4)} months`;
   }
 
   // Bookings: the funnel's bookings for the plan periods that lie inside the window.
   const inside = window
     ? reverseFunnel(plan).filter((m) => Date.parse(`${m.from}T00:00:00Z`) >= window.from.getTime() && Date.parse(`${m.to}T00:00:00Z`) <= window.to.getTime())
     : [];
-  const planned = Math.round(inside.reduce((sum, m) => sum + m.bookingsNeeded * 100, 0)) / 100;
+  const planned = sumMoney(inside.map((m) => m.bookingsNeeded));
   const bookings = check('bookings', 'engage.bookings', 'higher-is-better', planned, inside.length > 0 ? metrics.engage.bookings : null, 'money');
   bookings.note = inside.length > 0 ? `plan periods ${inside.map((m) => m.period).join(', ')}` : 'no plan period lies inside the measured window';
   checks.push(bookings);
@@ -102,9 +102,9 @@ function check(
   if (actual === null || !Number.isFinite(actual)) {
     return { assumption, metric, direction, planned, actual: null, variance: null, relativeVariance: null, status: 'no-data', favourable: null };
   }
-  const value = unit === 'money' ? Math.round(actual * 100) / 100 : round4(actual);
-  const diff = unit === 'money' ? Math.round((value - planned) * 100) / 100 : round4(value - planned);
-  const relative = planned === 0 ? null : round4(diff / planned);
+  const value = unit === 'money' ? cents(actual) : round(actual, 4);
+  const diff = unit === 'money' ? cents(value - planned) : round(value - planned, 4);
+  const relative = planned === 0 ? null : round(diff / planned, 4);
   const size = relative === null ? (diff === 0 ? 0 : Infinity) : Math.abs(relative);
   const status: CheckStatus = size <= ON_TRACK ? 'on-track' : size <= WATCH ? 'watch' : 'off-track';
   const favourable = diff === 0 ? null : direction === 'higher-is-better' ? diff > 0 : diff < 0;

@@ -1,34 +1,12 @@
-import { civilFromDays, daysFromCivil, formatIsoDate, parseIsoDate } from '../calendar/civil.ts';
+import { addDays, addMonths } from '../calendar/civil.ts';
+import { cents } from '../numbers.ts';
 import type { FunnelMonth, GrowthPlan } from './types.ts';
-
-/** Money to the cent, so that 0.1 + 0.2 style noise never reaches a table or a comparison. */
-export function cents(x: number): number {
-  return Math.round(x * 100) / 100;
-}
 
 /** Rounds up, ignoring float noise below 1e-9 (2 / 0.25 / 0.8 must be 10, not 11). */
 export function ceilWhole(x: number): number {
   return Math.max(0, Math.ceil(x - 1e-9));
 }
 
-/** A YYYY-MM-DD date moved by whole days. */
-export function addDays(date: string, days: number): string {
-  const d = parseIsoDate(date);
-  if (d === undefined) throw new Error(`not a date: ${date}`);
-  return formatIsoDate(d + days);
-}
-
-/** A YYYY-MM-DD date moved by whole months; the day is clamped to the target month's length (03-31 − 1 month = 02-28). */
-export function addMonths(date: string, months: number): string {
-  const d = parseIsoDate(date);
-  if (d === undefined) throw new Error(`not a date: ${date}`);
-  const { year, month, day } = civilFromDays(d);
-  const index = year * 12 + (month - 1) + months;
-  const y = Math.floor(index / 12);
-  const m = index - y * 12 + 1;
-  const last = civilFromDays(daysFromCivil(m === 12 ? y + 1 : y, m === 12 ? 1 : m + 1, 1) - 1).day;
-  return formatIsoDate(daysFromCivil(y, m, Math.min(day, last)));
-}
 
 /**
  * The plan read backwards, one row per period: from the ARR target to the bookings, opportunities, MQLs and leads

@@ -1,4 +1,4 @@
-import { formatIsoDate, MS_PER_DAY, MS_PER_HOUR, parseIsoDate } from '../calendar/civil.ts';
+import { MS_PER_DAY, MS_PER_HOUR, parseIsoDate } from '../calendar/civil.ts';
 import { localToInstant } from '../calendar/zonedTime.ts';
 import { durationMs, MS_PER_DAY as WALL_DAY, parseDuration } from '../rules/durations.ts';
 
@@ -43,11 +43,4 @@ export function scheduleReminders(contractEnd: string, offsets: readonly string[
     upcoming: all.filter((r) => r.t > now).map((r) => ({ offset: r.offset, at: new Date(r.t).toISOString() })),
     passed: all.filter((r) => r.t <= now).map((r) => r.offset),
   };
-}
-
-/** A date `days` after a date-only contract date (for a default one-year term). */
-export function addDays(date: string, days: number): string {
-  const day = parseIsoDate(date);
-  if (day === undefined) throw new Error(`invalid date "${date}"`);
-  return formatIsoDate(day + days);
 }

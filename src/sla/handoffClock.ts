@@ -16,7 +16,6 @@ export interface HandoffClockRequest {
   reassignments: number;
 }
 
-export type { HandoffClock };
 
 /**
  * One hand-off clock (marketing -> sales first touch, sales -> CS kickoff): the SLA rules give target, warning and

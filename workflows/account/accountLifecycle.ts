@@ -5,7 +5,8 @@ import { SA } from '../../src/temporal/searchAttributes.ts';
 import { accountEventSignal, accountStateQuery } from '../definitions.ts';
 import { ignore, pushBounded } from '../lead/state.ts';
 import type { FlywheelStage } from '../lead/types.ts';
-import { ACCOUNT_LIMITS, CHURN_GRACE_MS, cents, initialAccountState, ONBOARDING_MS, playbookDueMs, recordAccountDecisions, rememberAccountEvent, snapshotOf } from './state.ts';
+import { cents } from '../../src/numbers.ts';
+import { ACCOUNT_LIMITS, CHURN_GRACE_MS, initialAccountState, ONBOARDING_MS, playbookDueMs, recordAccountDecisions, rememberAccountEvent, snapshotOf } from './state.ts';
 import type { AccountEvent, AccountState, AccountWorkflowInput, HandoffPayload } from './types.ts';
 
 const acts = proxyActivities<FlywheelActivities>({

@@ -54,9 +54,6 @@ export function recordAccountDecisions(s: AccountState, ds: DecisionRecord[]): v
   recordDecisions(s, ds, ACCOUNT_LIMITS.decisions);
 }
 
-/** Money in the ledger is kept to cents; sums of floats must not drift across years of changes. */
-export const cents = (n: number): number => Math.round(n * 100) / 100;
-
 export const ONBOARDING_MS = 30 * MS_PER_DAY;
 export const CHURN_GRACE_MS = 30 * MS_PER_DAY;
 

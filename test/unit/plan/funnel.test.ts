@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPlan } from '../../../src/plan/load.ts';
-import { addDays, addMonths, ceilWhole, reverseFunnel } from '../../../src/plan/funnel.ts';
+import { addDays, addMonths } from '../../../src/calendar/civil.ts';
+import { ceilWhole, reverseFunnel } from '../../../src/plan/funnel.ts';
 import { smallPlan } from './fixtures.ts';
 
 describe('reverseFunnel', () => {

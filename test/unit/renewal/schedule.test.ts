@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toWallTime } from '../../../src/calendar/zonedTime.ts';
-import { addDays, contractEndInstant, reminderInstant, scheduleReminders } from '../../../src/renewal/schedule.ts';
+import { addDays } from '../../../src/calendar/civil.ts';
+import { contractEndInstant, reminderInstant, scheduleReminders } from '../../../src/renewal/schedule.ts';
 
 const BERLIN = 'Europe/Berlin';
 const wall = (t: number) => {
