@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { EVENT_TYPES, eventKey, workflowIdFor, type CrmEvent } from '../events/catalog.ts';
-import { accountEventSignal, accountWorkflowType, leadEventSignal, leadWorkflowType } from '../../workflows/definitions.ts';
-import type { AccountEvent, AccountWorkflowInput } from '../../workflows/account/types.ts';
-import type { LeadEvent, LeadWorkflowInput } from '../../workflows/lead/types.ts';
+import { deliver, type Delivery } from '../temporal/deliver.ts';
+import type { AccountEvent } from '../../workflows/account/types.ts';
+import type { LeadEvent } from '../../workflows/lead/types.ts';
 
 /** One event that Temporal accepted: its signal is durably in the workflow's history. */
 export interface DeliveryResult {
@@ -85,19 +85,12 @@ export class TemporalEventSink implements EventSink {
 
   private async signal(e: CrmEvent): Promise<DeliveryResult> {
     const key = eventKey(e);
-    const workflowId = workflowIdFor(e);
     const base = { key, id: e.id, source: e.source, subject: e.subject, time: e.time, data: e.data };
-    const common = { workflowId, taskQueue: this.taskQueue };
-    await this.client.withDeadline(Date.now() + this.timeoutMs, () => {
-      if (EVENT_TYPES[e.type].entity === 'account') {
-        const input: AccountWorkflowInput = { accountId: e.subject };
-        const event = { ...base, type: e.type } as AccountEvent;
-        return this.client.workflow.signalWithStart(accountWorkflowType, { ...common, args: [input], signal: accountEventSignal, signalArgs: [event] });
-      }
-      const input: LeadWorkflowInput = { leadId: e.subject };
-      const event = { ...base, type: e.type } as LeadEvent;
-      return this.client.workflow.signalWithStart(leadWorkflowType, { ...common, args: [input], signal: leadEventSignal, signalArgs: [event] });
-    });
+    const target: Delivery =
+      EVENT_TYPES[e.type].entity === 'account'
+        ? { entity: 'account', id: e.subject, event: { ...base, type: e.type } as AccountEvent }
+        : { entity: 'lead', id: e.subject, event: { ...base, type: e.type } as LeadEvent };
+    const { workflowId } = await this.client.withDeadline(Date.now() + this.timeoutMs, () => deliver(this.client, this.taskQueue, target));
     return { event: e, key, workflowId };
   }
 }

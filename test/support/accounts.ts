@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventKey } from '../../src/events/catalog.ts';
-import { accountEventSignal, accountStateQuery, accountWorkflowId, accountWorkflowType } from '../../workflows/definitions.ts';
+import { deliver as deliverEvent } from '../../src/temporal/deliver.ts';
+import { accountStateQuery, accountWorkflowId } from '../../workflows/definitions.ts';
 import type { AccountCrmEventType, AccountEvent, AccountState } from '../../workflows/account/types.ts';
 import type { TestHarness } from './temporal.ts';
 import { deliver, leadEvent, midMarketLead, waitForState } from './leads.ts';
@@ -13,13 +14,7 @@ export function accountEvent(type: AccountCrmEventType, accountId: string, data:
 /** Delivers like the ingest API: signal-with-start on the account's workflow. */
 export async function deliverToAccount(h: TestHarness, e: AccountEvent): Promise<void> {
   h.track(accountWorkflowId(e.subject));
-  await h.client.workflow.signalWithStart(accountWorkflowType, {
-    workflowId: accountWorkflowId(e.subject),
-    taskQueue: h.taskQueue,
-    args: [{ accountId: e.subject }],
-    signal: accountEventSignal,
-    signalArgs: [e],
-  });
+  await deliverEvent(h.client, h.taskQueue, { entity: 'account', id: e.subject, event: e });
 }
 
 /**

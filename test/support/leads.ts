@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { eventKey } from '../../src/events/catalog.ts';
 import type { LoadedConfig } from '../../src/config/types.ts';
-import { leadEventSignal, leadStateQuery, leadWorkflowId, leadWorkflowType } from '../../workflows/definitions.ts';
+import { deliver as deliverEvent } from '../../src/temporal/deliver.ts';
+import { leadStateQuery, leadWorkflowId } from '../../workflows/definitions.ts';
 import type { LeadEvent, LeadState } from '../../workflows/lead/types.ts';
 import type { TestHarness } from './temporal.ts';
 
@@ -30,13 +31,7 @@ export function leadEvent(type: LeadEvent['type'], subject: string, data: Record
 /** Delivers like the ingest API: signal-with-start on the lead's workflow. */
 export async function deliver(h: TestHarness, e: LeadEvent): Promise<void> {
   h.track(leadWorkflowId(e.subject));
-  await h.client.workflow.signalWithStart(leadWorkflowType, {
-    workflowId: leadWorkflowId(e.subject),
-    taskQueue: h.taskQueue,
-    args: [{ leadId: e.subject }],
-    signal: leadEventSignal,
-    signalArgs: [e],
-  });
+  await deliverEvent(h.client, h.taskQueue, { entity: 'lead', id: e.subject, event: e });
 }
 
 export function leadState(h: TestHarness, leadId: string): Promise<LeadState> {
