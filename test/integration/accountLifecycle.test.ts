@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadWorkflowId } from '../../workflows/definitions.ts';
 import { createHarness, type TestHarness } from '../support/temporal.ts';
 import { alwaysOpen, deliver, leadEvent, leadState, waitForList, waitForState } from '../support/leads.ts';
-import { accountEvent, deliverToAccount, eventually, fullHandoff, waitForAccount, waitForLedger, winLead } from '../support/accounts.ts';
+import { eventually } from '../support/eventually.ts';
+import { accountEvent, deliverToAccount, fullHandoff, waitForAccount, waitForLedger, winLead } from '../support/accounts.ts';
 
 let h: TestHarness;
 beforeAll(async () => {

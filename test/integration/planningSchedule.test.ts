@@ -11,6 +11,7 @@ import type { PlanningOutcome } from '../../workflows/planning/types.ts';
 import { runCli } from '../support/cli.ts';
 import { createHarness, type TestHarness } from '../support/temporal.ts';
 import { waitForPlanning, writeTestPlan } from './planningSupport.ts';
+import { eventually } from '../support/eventually.ts';
 
 describe('the planning Schedule starts cycles (dev server)', () => {
   let h: TestHarness;
@@ -29,16 +30,9 @@ describe('the planning Schedule starts cycles (dev server)', () => {
   });
 
   /** The workflow ids the schedule started, once there are `n`: the schedule reports them itself. */
-  async function startedBySchedule(n: number, timeoutMs = 30_000): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs;
-    let ids: string[] = [];
-    while (Date.now() < deadline) {
-      const d = await h.client.schedule.getHandle(scheduleId).describe();
-      ids = d.info.recentActions.map((a) => a.action.workflow.workflowId);
-      if (ids.length >= n) return ids;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`schedule ${scheduleId} started ${ids.length} of ${n} workflows`);
+  function startedBySchedule(n: number, timeoutMs = 30_000): Promise<string[]> {
+    const ids = async () => (await h.client.schedule.getHandle(scheduleId).describe()).info.recentActions.map((a) => a.action.workflow.workflowId);
+    return eventually(ids, (x) => x.length >= n, (x) => `schedule ${scheduleId} started ${x?.length ?? 0} of ${n} workflows`, timeoutMs);
   }
 
   it('is created from the plan cadence, updated idempotently, and its runs are planning:<cycle> workflows that never overlap', async () => {
@@ -69,9 +63,7 @@ describe('the planning Schedule starts cycles (dev server)', () => {
 
     // While that cycle waits for its decision, another trigger is skipped rather than run beside it.
     await handle.trigger(ScheduleOverlapPolicy.SKIP);
-    const deadline = Date.now() + 10_000;
-    while ((await handle.describe()).info.numActionsSkippedOverlap < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    const after = await handle.describe();
+    const after = await eventually(() => handle.describe(), (x) => x.info.numActionsSkippedOverlap >= 1, 'the second trigger skipped', 10_000);
     expect(after.info.numActionsSkippedOverlap).toBe(1);
     expect(after.info.runningActions.map((a) => a.workflow.workflowId)).toEqual([workflowId]);
 

@@ -6,6 +6,7 @@ import { parse, stringify } from 'yaml';
 import type { GrowthPlan } from '../../src/plan/types.ts';
 import { planningStateQuery, planningWorkflowId } from '../../workflows/definitions.ts';
 import type { PlanningState } from '../../workflows/planning/types.ts';
+import { eventually, queried } from '../support/eventually.ts';
 import type { TestHarness } from '../support/temporal.ts';
 
 const ymd = (y: number, m: number) => new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
@@ -32,37 +33,17 @@ export function planningState(h: TestHarness, cycle: string, timeoutMs = 5_000):
   return h.client.withDeadline(Date.now() + timeoutMs, () => h.client.workflow.getHandle(planningWorkflowId(cycle)).query(planningStateQuery));
 }
 
-export async function waitForPlanning(h: TestHarness, cycle: string, done: (s: PlanningState) => boolean, what: string, timeoutMs = 60_000): Promise<PlanningState> {
-  const deadline = Date.now() + timeoutMs;
-  let last: PlanningState | undefined;
-  let pause = 20;
-  while (Date.now() < deadline) {
-    try {
-      last = await planningState(h, cycle);
-      if (done(last)) return last;
-    } catch (e) {
-      if (!/not found|no such|WorkflowNotFound|deadline/i.test(`${String(e)} ${String((e as Error).cause)}`)) throw e;
-    }
-    await new Promise((r) => setTimeout(r, pause));
-    pause = Math.min(pause * 2, 250);
-  }
-  throw new Error(`planning cycle ${cycle} never reached "${what}"; last state: ${JSON.stringify(last && { step: last.step, status: last.status, decision: last.decision })}`);
+export function waitForPlanning(h: TestHarness, cycle: string, done: (s: PlanningState) => boolean, what: string, timeoutMs = 60_000): Promise<PlanningState> {
+  const brief = (last: PlanningState | undefined) => last && { step: last.step, status: last.status, decision: last.decision };
+  return eventually(() => queried(() => planningState(h, cycle)), done, (last) => `planning cycle ${cycle} never reached "${what}"; last state: ${JSON.stringify(brief(last))}`, timeoutMs);
 }
 
 export type PlanRow = { key: string; type: string; occurred_at: Date; owner: string | null; workflow_id: string; data: Record<string, unknown> };
 
 /** Polls the ledger rows a cycle wrote until `done` holds. */
-export async function waitForPlanRows(h: TestHarness, cycle: string, done: (rows: PlanRow[]) => boolean, what: string, timeoutMs = 15_000): Promise<PlanRow[]> {
-  const deadline = Date.now() + timeoutMs;
-  let rows: PlanRow[] = [];
-  let pause = 20;
-  while (Date.now() < deadline) {
-    rows = await h.ledger.query<PlanRow>(`SELECT event_key AS key, type, occurred_at, owner, workflow_id, data FROM ledger_events WHERE workflow_id = $1 ORDER BY id`, [planningWorkflowId(cycle)]);
-    if (done(rows)) return rows;
-    await new Promise((r) => setTimeout(r, pause));
-    pause = Math.min(pause * 2, 250);
-  }
-  throw new Error(`ledger rows of planning:${cycle} never showed "${what}"; types: ${rows.map((r) => r.type).join(', ')}`);
+export function waitForPlanRows(h: TestHarness, cycle: string, done: (rows: PlanRow[]) => boolean, what: string, timeoutMs = 15_000): Promise<PlanRow[]> {
+  const rows = () => h.ledger.query<PlanRow>(`SELECT event_key AS key, type, occurred_at, owner, workflow_id, data FROM ledger_events WHERE workflow_id = $1 ORDER BY id`, [planningWorkflowId(cycle)]);
+  return eventually(rows, done, (last) => `ledger rows of planning:${cycle} never showed "${what}"; types: ${(last ?? []).map((r) => r.type).join(', ')}`, timeoutMs);
 }
 
 /** A stand-in CRM webhook endpoint that keeps every delivery. */

@@ -3,6 +3,7 @@ import { eventKey } from '../../src/events/catalog.ts';
 import { deliver as deliverEvent } from '../../src/temporal/deliver.ts';
 import { accountStateQuery, accountWorkflowId } from '../../workflows/definitions.ts';
 import type { AccountCrmEventType, AccountEvent, AccountState } from '../../workflows/account/types.ts';
+import { eventually, queried } from './eventually.ts';
 import type { TestHarness } from './temporal.ts';
 import { deliver, leadEvent, midMarketLead, waitForState } from './leads.ts';
 
@@ -26,22 +27,9 @@ export function accountState(h: TestHarness, accountId: string, timeoutMs = 5_00
 }
 
 /** Queries until the account reaches a state; the workflow decides when, the bound turns a hang into a failure. */
-export async function waitForAccount(h: TestHarness, accountId: string, done: (s: AccountState) => boolean, what: string, timeoutMs = 30_000): Promise<AccountState> {
-  const deadline = Date.now() + timeoutMs;
-  let last: AccountState | undefined;
-  let pause = 20;
-  while (Date.now() < deadline) {
-    try {
-      last = await accountState(h, accountId);
-      if (done(last)) return last;
-    } catch (e) {
-      if (!/not found|no such|WorkflowNotFound|deadline/i.test(`${String(e)} ${String((e as Error).cause)}`)) throw e;
-    }
-    await new Promise((r) => setTimeout(r, pause));
-    pause = Math.min(pause * 2, 250);
-  }
-  const brief = last && { status: last.status, arr: last.arr, csOwner: last.csOwner, kickoff: last.kickoff?.status, renewal: last.renewal, ignored: last.ignored, early: last.early?.length };
-  throw new Error(`account ${accountId} never reached "${what}"; last state: ${JSON.stringify(brief)}`);
+export function waitForAccount(h: TestHarness, accountId: string, done: (s: AccountState) => boolean, what: string, timeoutMs = 30_000): Promise<AccountState> {
+  const brief = (last: AccountState | undefined) => last && { status: last.status, arr: last.arr, csOwner: last.csOwner, kickoff: last.kickoff?.status, renewal: last.renewal, ignored: last.ignored, early: last.early?.length };
+  return eventually(() => queried(() => accountState(h, accountId)), done, (last) => `account ${accountId} never reached "${what}"; last state: ${JSON.stringify(brief(last))}`, timeoutMs);
 }
 
 /** A complete sales -> CS hand-off context (the shipped handoff rules' base requirements). */
@@ -74,28 +62,7 @@ export async function winLead(h: TestHarness, leadId: string, accountId: string,
 }
 
 /** Polls the ledger until `done` holds for an account's rows: the workflow writes them after its state changes. */
-export async function waitForLedger<T extends Record<string, unknown>>(h: TestHarness, accountId: string, done: (rows: T[]) => boolean, what: string, timeoutMs = 15_000): Promise<T[]> {
-  const deadline = Date.now() + timeoutMs;
-  let rows: T[] = [];
-  let pause = 20;
-  while (Date.now() < deadline) {
-    rows = await h.ledger.query<T>('SELECT type, owner, team, lead_id, arr_delta, amount, occurred_at, data FROM ledger_events WHERE account_id = $1 ORDER BY id', [accountId]);
-    if (done(rows)) return rows;
-    await new Promise((r) => setTimeout(r, pause));
-    pause = Math.min(pause * 2, 250);
-  }
-  throw new Error(`ledger rows of ${accountId} never showed "${what}"; types: ${rows.map((r) => r.type).join(', ')}`);
-}
-
-/** Polls `probe` until `done` holds (bounded): for effects a workflow makes in an activity after its state changed. */
-export async function eventually<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let pause = 20;
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`never saw "${what}"; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, pause));
-    pause = Math.min(pause * 2, 250);
-  }
+export function waitForLedger<T extends Record<string, unknown>>(h: TestHarness, accountId: string, done: (rows: T[]) => boolean, what: string, timeoutMs = 15_000): Promise<T[]> {
+  const rows = () => h.ledger.query<T>('SELECT type, owner, team, lead_id, arr_delta, amount, occurred_at, data FROM ledger_events WHERE account_id = $1 ORDER BY id', [accountId]);
+  return eventually(rows, done, (last) => `ledger rows of ${accountId} never showed "${what}"; types: ${(last ?? []).map((r) => r.type).join(', ')}`, timeoutMs);
 }

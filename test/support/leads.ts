@@ -4,6 +4,7 @@ import type { LoadedConfig } from '../../src/config/types.ts';
 import { deliver as deliverEvent } from '../../src/temporal/deliver.ts';
 import { leadStateQuery, leadWorkflowId } from '../../workflows/definitions.ts';
 import type { LeadEvent, LeadState } from '../../workflows/lead/types.ts';
+import { eventually, queried } from './eventually.ts';
 import type { TestHarness } from './temporal.ts';
 
 /** A demo-request from a 450-person German online retailer: tier B, MQL, routed to the mid-market queue. */
@@ -38,25 +39,9 @@ export function leadState(h: TestHarness, leadId: string): Promise<LeadState> {
   return h.client.workflow.getHandle(leadWorkflowId(leadId)).query(leadStateQuery);
 }
 
-/**
- * Queries until the workflow reaches a state, backing off between queries. The workflow, not a guessed delay,
- * decides when this returns; the bound only turns a hang into a readable failure.
- */
-export async function waitForState(h: TestHarness, leadId: string, done: (s: LeadState) => boolean, what: string, timeoutMs = 30_000): Promise<LeadState> {
-  const deadline = Date.now() + timeoutMs;
-  let last: LeadState | undefined;
-  let pause = 20;
-  while (Date.now() < deadline) {
-    try {
-      last = await leadState(h, leadId);
-      if (done(last)) return last;
-    } catch (e) {
-      if (!/not found|no such|WorkflowNotFound/i.test(String(e))) throw e;
-    }
-    await new Promise((r) => setTimeout(r, pause));
-    pause = Math.min(pause * 2, 250);
-  }
-  throw new Error(`lead ${leadId} never reached "${what}"; last state: ${JSON.stringify(last && { status: last.status, owner: last.owner, sla: last.sla?.status, ignored: last.ignored })}`);
+/** Queries until the lead's workflow reaches a state (see eventually). */
+export function waitForState(h: TestHarness, leadId: string, done: (s: LeadState) => boolean, what: string, timeoutMs = 30_000): Promise<LeadState> {
+  return eventually(() => queried(() => leadState(h, leadId)), done, (last) => `lead ${leadId} never reached "${what}"; last state: ${JSON.stringify(last && { status: last.status, owner: last.owner, sla: last.sla?.status, ignored: last.ignored })}`, timeoutMs);
 }
 
 /** Opens every calendar around the clock, so dev-server tests do not depend on the hour they run at. */
@@ -70,16 +55,11 @@ export function alwaysOpen(loaded: LoadedConfig): void {
 }
 
 /** Workflow ids matching a visibility query, once the query returns at least `min` (visibility lags a little). */
-export async function waitForList(h: TestHarness, query: string, min: number, timeoutMs = 15_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  let ids: string[] = [];
-  let pause = 50;
-  while (Date.now() < deadline) {
-    ids = [];
+export function waitForList(h: TestHarness, query: string, min: number, timeoutMs = 15_000): Promise<string[]> {
+  const list = async () => {
+    const ids: string[] = [];
     for await (const w of h.client.workflow.list({ query })) ids.push(w.workflowId);
-    if (ids.length >= min) return ids;
-    await new Promise((r) => setTimeout(r, pause));
-    pause = Math.min(pause * 2, 500);
-  }
-  throw new Error(`query ${query} returned ${ids.length} workflow(s), expected ${min}`);
+    return ids;
+  };
+  return eventually(list, (ids) => ids.length >= min, (ids) => `query ${query} returned ${ids?.length ?? 0} workflow(s), expected ${min}`, timeoutMs);
 }

@@ -1,6 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openLedger } from '../../../src/ledger/open.ts';
-import type { OpenedLedger } from '../../../src/ledger/types.ts';
+import { describe, expect, it } from 'vitest';
 import { attract } from '../../../src/metrics/attract.ts';
 import { delight } from '../../../src/metrics/delight.ts';
 import { engage } from '../../../src/metrics/engage.ts';
@@ -10,24 +8,14 @@ import { friction } from '../../../src/metrics/friction.ts';
 import { handoffs } from '../../../src/metrics/handoffs.ts';
 import { parsePeriod, type Period } from '../../../src/metrics/period.ts';
 import { formatMetricsReport } from '../../../src/metrics/report.ts';
-import { pgliteTemplate, removeTempRoots, tempRoot } from '../ledger/helpers/fixtures.ts';
+import { emptyLedgerPerTest } from '../ledger/helpers/emptyLedger.ts';
 import { ev, flywheelFixture } from './flywheelFixture.ts';
 
 // The fixture and the story of each lead and account are in flywheelFixture.ts.
 const MARCH: Period = parsePeriod('2027-03-01', '2027-04-01');
 const SPEND = { webinar: 2_500, 'demo-request': 3_000, 'paid-search': 1_000 };
 
-let ledger: OpenedLedger;
-beforeAll(async () => {
-  await pgliteTemplate();
-  ledger = await openLedger({ root: await tempRoot(), role: 'owner', databaseUrl: undefined, serve: false });
-}, 120_000);
-afterAll(async () => {
-  await ledger?.close();
-  removeTempRoots();
-});
-// Metrics read the whole table, so every test starts from an empty ledger.
-beforeEach(() => ledger.query('DELETE FROM ledger_events'));
+const ledger = emptyLedgerPerTest();
 
 async function march(): Promise<FlywheelMetrics> {
   await ledger.record(flywheelFixture());

@@ -1,25 +1,14 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openLedger } from '../../../src/ledger/open.ts';
-import type { LedgerEvent, OpenedLedger } from '../../../src/ledger/types.ts';
+import { describe, expect, it } from 'vitest';
+import type { LedgerEvent } from '../../../src/ledger/types.ts';
 import { arrByAccount } from '../../../src/metrics/arr.ts';
 import { parsePeriod, type Period } from '../../../src/metrics/period.ts';
 import { retention, type RetentionMetrics } from '../../../src/metrics/retention.ts';
-import { pgliteTemplate, removeTempRoots, tempRoot } from '../ledger/helpers/fixtures.ts';
+import { emptyLedgerPerTest } from '../ledger/helpers/emptyLedger.ts';
 
 const Q1: Period = parsePeriod('2027-01-01', '2027-04-01');
 
-let ledger: OpenedLedger;
-beforeAll(async () => {
-  await pgliteTemplate();
-  ledger = await openLedger({ root: await tempRoot(), role: 'owner', databaseUrl: undefined, serve: false });
-}, 120_000);
-afterAll(async () => {
-  await ledger?.close();
-  removeTempRoots();
-});
-// Metrics read the whole table, so every test starts from an empty ledger.
-beforeEach(() => ledger.query('DELETE FROM ledger_events'));
+const ledger = emptyLedgerPerTest();
 
 let seq = 0;
 const won = (accountId: string, arrDelta: number, occurredAt: string): LedgerEvent => ({ key: `won-${seq++}`, type: 'deal.won', accountId, arrDelta, occurredAt });

@@ -1,28 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.ts';
-import { openLedger } from '../../../src/ledger/open.ts';
-import type { LedgerEvent, OpenedLedger } from '../../../src/ledger/types.ts';
+import type { LedgerEvent } from '../../../src/ledger/types.ts';
 import { parsePeriod } from '../../../src/metrics/period.ts';
 import { audit, type Recommendation } from '../../../src/plan/audit.ts';
 import type { RulesEngine } from '../../../src/rules/engine.ts';
 import { loadRules } from '../../../src/rules/load.ts';
-import { pgliteTemplate, removeTempRoots, tempRoot } from '../ledger/helpers/fixtures.ts';
+import { emptyLedgerPerTest } from '../ledger/helpers/emptyLedger.ts';
 
 const config = loadConfig('config/flywheel.yaml').config;
 const JAN = parsePeriod('2027-01-01', '2027-02-01');
 
-let ledger: OpenedLedger;
+const ledger = emptyLedgerPerTest();
 let engine: RulesEngine;
-beforeAll(async () => {
-  await pgliteTemplate();
-  ledger = await openLedger({ root: await tempRoot(), role: 'owner', databaseUrl: undefined, serve: false });
+beforeAll(() => {
   engine = loadRules('rules', { config });
-}, 120_000);
-afterAll(async () => {
-  await ledger?.close();
-  removeTempRoots();
 });
-beforeEach(() => ledger.query('DELETE FROM ledger_events'));
 
 let seq = 0;
 const at = (day: number) => `2027-01-${String(day).padStart(2, '0')}T10:00:00Z`;
