@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DiagnosticsError, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { DiagnosticsError, readSourceOrDiagnose, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { ajvToDiagnostics } from '../schema/ajvDiagnostics.ts';
 import { lazyValidator } from '../schema/validator.ts';
 import { parseLocatedYaml } from '../yaml/located.ts';
@@ -26,14 +25,7 @@ export function checkConfigText(file: string, text: string): { config?: Flywheel
 /** Loads and fully validates the configuration, or throws a DiagnosticsError naming file, line and path. */
 export function loadConfig(file = defaultConfigPath()): LoadedConfig {
   const abs = path.resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(abs, 'utf8');
-  } catch (e) {
-    throw new DiagnosticsError([
-      { severity: 'error', file: displayPath(abs), line: 1, column: 1, code: 'config-missing', message: `cannot read config: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` },
-    ]);
-  }
+  const text = readSourceOrDiagnose(abs, displayPath(abs), 'config');
   const { config, diagnostics } = checkConfigText(displayPath(abs), text);
   if (!config || diagnostics.some((d) => d.severity === 'error')) throw new DiagnosticsError(diagnostics);
   // The project root is the folder holding config/, so `flywheel` works from any subfolder given FLYWHEEL_CONFIG.

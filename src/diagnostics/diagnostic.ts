@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 export type Severity = 'error' | 'warning';
 
 /** One finding about a file a person edits (config, rules, rule tests), located so an editor or CI can jump to it. */
@@ -49,5 +50,15 @@ export class DiagnosticsError extends Error {
   constructor(readonly diagnostics: Diagnostic[]) {
     super(diagnostics.map(formatDiagnostic).join('\n'));
     this.name = 'DiagnosticsError';
+  }
+}
+
+/** A YAML source's text, or a DiagnosticsError at its line 1 saying why it cannot be read (`noun`: config, plan). */
+export function readSourceOrDiagnose(abs: string, shown: string, noun: string): string {
+  try {
+    return readFileSync(abs, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new DiagnosticsError([{ severity: 'error', file: shown, line: 1, column: 1, code: `${noun}-missing`, message: `cannot read ${noun}: ${why}` }]);
   }
 }

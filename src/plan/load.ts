@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defaultConfigPath, displayPath, loadConfig } from '../config/load.ts';
 import type { FlywheelConfig } from '../config/types.ts';
-import { DiagnosticsError, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { DiagnosticsError, readSourceOrDiagnose, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { ajvToDiagnostics } from '../schema/ajvDiagnostics.ts';
 import { lazyValidator } from '../schema/validator.ts';
 import { parseLocatedYaml } from '../yaml/located.ts';
@@ -44,14 +44,7 @@ export interface LoadPlanOptions {
 /** Loads and fully validates a growth plan, or throws a DiagnosticsError naming file, line, column and path. */
 export function loadPlan(file = defaultPlanPath(), opts: LoadPlanOptions = {}): LoadedPlan {
   const abs = path.resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(abs, 'utf8');
-  } catch (e) {
-    throw new DiagnosticsError([
-      { severity: 'error', file: displayPath(abs), line: 1, column: 1, code: 'plan-missing', message: `cannot read plan: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` },
-    ]);
-  }
+  const text = readSourceOrDiagnose(abs, displayPath(abs), 'plan');
   const config = opts.config ?? loadConfig(opts.configFile ?? planConfigPath(abs)).config;
   const { plan, diagnostics } = checkPlanText(displayPath(abs), text, config);
   if (!plan || diagnostics.some((d) => d.severity === 'error')) throw new DiagnosticsError(diagnostics);

@@ -121,9 +121,28 @@ const signatureDescription =
   'the server clock are refused. For requests without a body (GET) the signed text is `<timestamp>.<path and query>`. ' +
   '`flywheel dev` without a secret does not check signatures.';
 
+const signed = [{ signatureHeader: [], timestampHeader: [] }];
+const signatureParams = [{ $ref: '#/components/parameters/Timestamp' }, { $ref: '#/components/parameters/Signature' }];
+
+/** GET of a workflow's `state` query (leads, accounts): same parameters and answers, its own state schema. */
+function stateRead(operationId: string, noun: string, summary: string, idDescription: string, schema: string): Json {
+  return {
+    get: {
+      operationId,
+      summary,
+      security: signed,
+      parameters: [{ name: 'id', in: 'path', required: true, description: idDescription, schema: { type: 'string' } }, ...signatureParams],
+      responses: {
+        '200': { description: 'The state', content: { 'application/json': { schema: ref(schema) } } },
+        '401': problemResponse('Missing, invalid or stale signature'),
+        '404': problemResponse(`No workflow for this ${noun}`),
+        '503': problemResponse('Temporal did not answer'),
+      },
+    },
+  };
+}
+
 function paths(opts: { devSink: boolean; bodyLimitBytes: number }): Json {
-  const signed = [{ signatureHeader: [], timestampHeader: [] }];
-  const signatureParams = [{ $ref: '#/components/parameters/Timestamp' }, { $ref: '#/components/parameters/Signature' }];
   const p: Json = {
     '/v1/events': {
       post: {
@@ -156,34 +175,8 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number }): Json {
         },
       },
     },
-    '/v1/leads/{id}': {
-      get: {
-        operationId: 'getLead',
-        summary: "A lead's current state, from its workflow",
-        security: signed,
-        parameters: [{ name: 'id', in: 'path', required: true, description: "The lead's CRM id (the events' subject)", schema: { type: 'string' } }, ...signatureParams],
-        responses: {
-          '200': { description: 'The state', content: { 'application/json': { schema: ref('LeadState') } } },
-          '401': problemResponse('Missing, invalid or stale signature'),
-          '404': problemResponse('No workflow for this lead'),
-          '503': problemResponse('Temporal did not answer'),
-        },
-      },
-    },
-    '/v1/accounts/{id}': {
-      get: {
-        operationId: 'getAccount',
-        summary: "A customer account's current state, from its workflow",
-        security: signed,
-        parameters: [{ name: 'id', in: 'path', required: true, description: "The account's CRM id (the account events' subject)", schema: { type: 'string' } }, ...signatureParams],
-        responses: {
-          '200': { description: 'The state', content: { 'application/json': { schema: ref('AccountState') } } },
-          '401': problemResponse('Missing, invalid or stale signature'),
-          '404': problemResponse('No workflow for this account'),
-          '503': problemResponse('Temporal did not answer'),
-        },
-      },
-    },
+    '/v1/leads/{id}': stateRead('getLead', 'lead', "A lead's current state, from its workflow", "The lead's CRM id (the events' subject)", 'LeadState'),
+    '/v1/accounts/{id}': stateRead('getAccount', 'account', "A customer account's current state, from its workflow", "The account's CRM id (the account events' subject)", 'AccountState'),
     '/healthz': {
       get: {
         operationId: 'health',
