@@ -34,11 +34,26 @@ export interface TestHarness {
   advance(ms: number): Promise<void>;
   /** The server's notion of now (time-skipping server: its skipped clock). */
   now(): Promise<number>;
+  /** The server's now as ISO 8601, for event times. */
+  isoNow(): Promise<string>;
+  /** Skips the time-skipping server's clock forward to an instant. */
+  advanceTo(instant: number): Promise<void>;
   /** Remembers a workflow this file started, so close() can end it. */
   track(workflowId: string): void;
   /** Runs `fn` while the worker polls; fails fast if the worker dies meanwhile. */
   run<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** The time-skipping server's clock before any harness exists (e.g. to shape a harness's config around it). */
+export async function timeSkippingNow(): Promise<number> {
+  const connection = await Connection.connect({ address: inject('temporal').timeSkippingAddress, [InternalConnectionOptionsSymbol]: { supportsTestService: true } } as ConnectionOptions);
+  try {
+    const { time } = await connection.testService!.getCurrentTime({});
+    return tsToMs(time);
+  } finally {
+    await connection.close();
+  }
 }
 
 /** A worker on a task queue of its own against one of the run's shared servers, with a fresh embedded ledger. */
@@ -76,7 +91,7 @@ export async function createHarness(kind: ServerKind, name: string, opts: Harnes
   const connection = await Connection.connect(connectionOptions as ConnectionOptions);
   const client = new Client({ connection, namespace: 'default' });
   const timeSkippingClient = kind === 'time-skipping' ? new TimeSkippingWorkflowClient({ connection, namespace: 'default' }) : undefined;
-  return {
+  const harness: TestHarness = {
     kind,
     taskQueue,
     client,
@@ -93,17 +108,22 @@ export async function createHarness(kind: ServerKind, name: string, opts: Harnes
       const { time } = await connection.testService!.getCurrentTime({});
       return tsToMs(time);
     },
+    isoNow: async () => new Date(await harness.now()).toISOString(),
+    advanceTo: async (instant: number) => harness.advance(instant - (await harness.now())),
     run: (fn) => Promise.race([fn(), running.then(() => Promise.reject(new Error('worker stopped')))]),
     track: (id) => void started.add(id),
     async close() {
+      // The worker drains first: a workflow task still running when its workflow is terminated never completes,
+      // and the time-skipping server then keeps its clock locked for every later file.
+      if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
+      await running.catch(() => undefined);
       // Open workflows would keep timers and tasks on a queue nobody polls any more; on the time-skipping server
       // that stops the shared clock for every later file.
       await Promise.all([...started].map((id) => client.workflow.getHandle(id).terminate('test file finished').catch(() => undefined)));
-      if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
-      await running.catch(() => undefined);
       await connection.close();
       await ledger.close();
       rmSync(ledgerRoot, { recursive: true, force: true });
     },
   };
+  return harness;
 }
