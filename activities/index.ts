@@ -1,5 +1,7 @@
 
 import { createAccountActivities } from './account/index.ts';
+import { createResumeClock } from './clock.ts';
+import { createClosedRecordActivities } from './closedRecords.ts';
 import { createLeadActivities } from './lead/index.ts';
 import { createLedgerActivities } from './ledger.ts';
 import { createPlanningActivities } from './planning/index.ts';
@@ -15,6 +17,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createLeadActivities(deps),
     ...createAccountActivities(deps),
     ...createPlanningActivities(deps),
+    resumeClock: createResumeClock(deps),
+    ...createClosedRecordActivities(deps),
   };
 }
 

@@ -41,6 +41,8 @@ export const leadWorkflowId = (leadId: string) => `lead:${leadId}`;
 /** Every CRM event for a lead arrives through this one signal, in delivery order. */
 export const leadEventSignal = defineSignal<[LeadEvent]>('crmEvent');
 export const leadStateQuery = defineQuery<LeadState>('state');
+/** A held lead routes again now: a rep of its queue was freed, or another lead's call placed it from the line. */
+export const leadRouteSignal = defineSignal('route');
 
 // --- Account lifecycle (Delight) ----------------------------------------------------------------------
 

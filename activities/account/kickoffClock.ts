@@ -2,6 +2,7 @@ import { accountWorkflowId } from '../../workflows/definitions.ts';
 import type { AccountSnapshot, KickoffClock } from '../../workflows/account/types.ts';
 import type { DecisionRecord } from '../../workflows/lead/types.ts';
 import { decideHandoffClock } from '../../src/sla/handoffClock.ts';
+import { clockKey } from '../../src/sla/clockKeys.ts';
 import type { ActivityDeps } from '../deps.ts';
 import { toRecord } from '../lead/decisionRecord.ts';
 import { accountFacts } from './facts.ts';
@@ -20,7 +21,7 @@ export function createStartKickoffClock({ rules, ledger, config }: ActivityDeps)
     });
     await ledger.record([
       {
-        key: `account:${id}:sla:${req.clock}:started`,
+        key: clockKey('account', id, req.clock, 'started'),
         type: 'sla.started',
         occurredAt: req.startedAt,
         accountId: id,
@@ -31,7 +32,6 @@ export function createStartKickoffClock({ rules, ledger, config }: ActivityDeps)
         data: { handoff: 'sales-to-cs', rule: clock.rule, target: clock.target, warnAt: clock.warnAt, deadline: clock.deadline, calendar: clock.calendar, queue: req.queue },
       },
     ]);
-    const { handoff: _handoff, ...rest } = clock;
-    return { clock: { ...rest, status: 'running' }, decision: toRecord(decision, req.startedAt) };
+    return { clock: { ...clock, status: 'running' }, decision: toRecord(decision, req.startedAt) };
   };
 }

@@ -1,14 +1,17 @@
-import { leadWorkflowId } from '../../workflows/definitions.ts';
-import { existingPlacement, placeInQueue, placeWithRep, type Placement } from '../../src/routing/assignmentStore.ts';
-import type { Assignment, AssignmentRequest } from '../../workflows/lead/types.ts';
-import type { LedgerTx } from '../../src/ledger/types.ts';
+import { existingPlacement, lockQueue, type Placement } from '../../src/routing/assignmentStore.ts';
+import { lockOwnTurn } from '../../src/routing/heldLeads.ts';
+import { placeLead, type LeadRoute } from '../../src/routing/leadPlacement.ts';
+import type { Assignment, AssignmentRequest, HoldInfo } from '../../workflows/lead/types.ts';
 import { toRecord } from './decisionRecord.ts';
 import type { ActivityDeps } from '../deps.ts';
 import { accountFacts, leadFacts } from './facts.ts';
+import { heldRow, placedRow } from './assignmentRows.ts';
+import { tellPlacedFromLine, wakeHeldLeads } from './routeSignals.ts';
 
 /**
  * The marketing -> sales hand-off: the routing rules pick a strategy and queue, then one transaction places the
- * lead (account owner, weighted round robin, pool, overflow) and writes the ledger row, keyed by lead and attempt.
+ * lead (account owner, weighted round robin, pool, follow the sun, overflow) or holds it when nobody can take it,
+ * and writes the ledger rows, keyed by lead and attempt. Leads held longer in a queue are placed into it first.
  */
 export function createAssignLead({ rules, ledger, config }: ActivityDeps) {
   return async function assignLead(req: AssignmentRequest): Promise<Assignment> {
@@ -22,53 +25,71 @@ export function createAssignLead({ rules, ledger, config }: ActivityDeps) {
       icp: { tier: req.tier },
       handoff: { type: 'marketing-to-sales', reassignments: req.attempt },
     });
-    const route = decision.outcome;
+    const outcome = decision.outcome;
     const at = Date.parse(req.at);
     const key = `${req.leadId}:${req.attempt}`;
     const placeReq = { key, leadId: req.leadId, at, exclude: new Set(req.exclude) };
     const overflowQueue = req.overflowFrom ? (cfg.queues?.find((q) => q.id === req.overflowFrom)?.overflow ?? req.overflowFrom) : undefined;
+    const rule = decision.matched[0] ?? null;
+    const source = typeof req.lead.source === 'string' ? req.lead.source : null;
+    const route: LeadRoute = {
+      ...(overflowQueue
+        ? { queue: overflowQueue }
+        : outcome?.strategy === 'account-owner'
+          ? { owner: typeof account.owner === 'string' ? account.owner : undefined, queue: outcome.fallbackQueue }
+          : outcome?.strategy === 'queue'
+            ? { queue: outcome.queue, fallbackQueue: outcome.fallbackQueue }
+            : { queue: firstOverflow(cfg.queues ?? []) }),
+      policy: outcome ?? {},
+      rule,
+      since: req.heldSince ?? req.at,
+      next: { attempt: req.attempt + 1, reason: req.reason, exclude: req.exclude, tier: req.tier, source, rule, rulesRevision: decision.revision.id },
+    };
 
-    // Placement and its ledger row commit together; a retry finds the placement by key and changes nothing.
-    const placement: Placement = await ledger.transaction(async (tx) => {
+    // Placement and its ledger rows commit together; a retry finds the placement by key and changes nothing.
+    const { placement, fromLine } = await ledger.transaction(async (tx) => {
+      await lockOwnTurn(tx, req.leadId, (q) => lockQueue(tx, q));
       const prior = await existingPlacement(tx, key);
-      if (prior) return prior;
-      const p = await place(tx);
-      await tx.record([
-        {
-          key: `lead:${req.leadId}:assigned:${req.attempt}`,
-          type: req.attempt === 0 ? 'lead.assigned' : 'lead.reassigned',
-          occurredAt: req.at,
-          leadId: req.leadId,
-          workflowId: leadWorkflowId(req.leadId),
-          owner: p.rep ?? undefined,
-          team: cfg.reps.find((r) => r.id === p.rep)?.team,
-          stage: 'Engage',
-          rulesRevision: decision.revision.id,
-          data: { queue: p.queue, pool: p.pool, strategy: p.strategy, reason: req.reason, skipped: p.skipped, exclude: req.exclude, rule: decision.matched[0] ?? null, source: req.lead.source ?? null, tier: req.tier },
-        },
-      ]);
-      return p;
+      if (prior) return { placement: prior, fromLine: [] };
+      const placed = await placeLead(tx, cfg, placeReq, route);
+      const rows = placed.placedFromLine.map(({ held, placement: p }) =>
+        placedRow(cfg, p, { leadId: held.leadId, at: req.at, since: held.since, held: true, ...held.request }),
+      );
+      const p = placed.placement;
+      rows.push(
+        p.strategy === 'held'
+          ? heldRow(cfg, p.hold!, { leadId: req.leadId, attempt: req.attempt, at: req.at, reason: req.reason, exclude: req.exclude, tier: req.tier, source, rulesRevision: decision.revision.id })
+          : placedRow(cfg, p, { ...route.next, attempt: req.attempt, leadId: req.leadId, at: req.at, since: route.since, held: req.heldSince !== undefined }),
+      );
+      await tx.record(rows);
+      return { placement: p, fromLine: placed.placedFromLine };
     });
 
-    async function place(tx: LedgerTx): Promise<Placement> {
-      if (overflowQueue) return placeInQueue(tx, cfg, placeReq, overflowQueue);
-      if (route?.strategy === 'account-owner' && typeof account.owner === 'string') {
-        const owned = await placeWithRep(tx, cfg, placeReq, account.owner, route.fallbackQueue);
-        if (owned) return owned;
-      }
-      if (route?.strategy === 'queue') return placeInQueue(tx, cfg, placeReq, route.queue, route.fallbackQueue);
-      return placeInQueue(tx, cfg, placeReq, route?.fallbackQueue ?? firstOverflow(cfg.queues ?? []));
-    }
+    // After the commit: the leads placed from the line learn it now, not at their timers, and released reps'
+    // queues route their first held lead. Both are only wake-ups: a lead's own timer and key still decide.
+    await tellPlacedFromLine(ledger, cfg, fromLine.map((f) => f.held.leadId), req.at);
+    await wakeHeldLeads(ledger, cfg, placement.freed);
 
     return {
       owner: placement.rep,
       pool: placement.pool,
       queue: placement.queue,
-      strategy: placement.strategy,
+      strategy: leadStrategy(placement),
       reason: req.reason,
       decision: toRecord(decision, req.at),
+      held: leadStrategy(placement) === 'held' ? (placement.hold ?? legacyHold(placement, route)) : null,
     };
   };
+}
+
+/** Rows written before holding existed may say `unassigned`: that lead waited for nobody, which is a hold now. */
+function leadStrategy(p: Placement): Assignment['strategy'] {
+  return p.strategy === 'unassigned' ? 'held' : p.strategy;
+}
+
+/** A pre-holding `unassigned` row found by key: a hold that only freed capacity (a route signal) ends. */
+function legacyHold(p: Placement, route: LeadRoute): HoldInfo {
+  return { queue: p.queue, since: route.since, candidates: [], nextRouteAt: null, maxHoldAt: null, notify: route.policy.holdNotify ?? ['manager'], rule: route.rule };
 }
 
 function firstOverflow(queues: { id: string; overflow?: string }[]): string {

@@ -30,10 +30,13 @@ export function createEvaluateLead({ rules, ledger }: ActivityDeps) {
     else status = 'nurture';
     const reasons = disq.outcome.reasons.map((r) => r.reason);
     if (qual.outcome?.status === 'disqualified' && reasons.length === 0) reasons.push(qual.outcome.reason ?? 'disqualified by qualification rules');
+    // Re-opening is the exception: only when every disqualifying rule allows it, never for the qualification rules'
+    // own verdict (they say nothing about whether it can change).
+    const reopenable = disq.outcome.reasons.length > 0 && disq.outcome.reasons.every((r) => r.reopenable === true);
     return {
       decisions,
       blockedBy: [...blockedBy, ...missingFields.map((f) => `${f}: required before the hand-off to sales`)],
-      disqualified: status === 'disqualified' ? { reasons } : null,
+      disqualified: status === 'disqualified' ? { reasons, reopenable } : null,
       tier,
       status,
       missingFields,

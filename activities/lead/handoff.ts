@@ -1,11 +1,13 @@
 import { leadWorkflowId } from '../../workflows/definitions.ts';
 import { claimPooled, releaseLead } from '../../src/routing/assignmentStore.ts';
+import { forgetHeld } from '../../src/routing/heldLeads.ts';
 import { durationMs, parseDuration } from '../../src/rules/durations.ts';
 import { toRecord } from './decisionRecord.ts';
 import type { HandoffPayload } from '../../workflows/account/types.ts';
 import { signalAccount, signalRunningAccount } from '../account/signals.ts';
 import type { ActivityDeps } from '../deps.ts';
 import { accountFacts, leadFacts } from './facts.ts';
+import { wakeHeldLeads } from './routeSignals.ts';
 
 export function createHandoffActivities({ ledger, config, rules }: ActivityDeps) {
   return {
@@ -66,8 +68,16 @@ export function createHandoffActivities({ ledger, config, rules }: ActivityDeps)
       return { recorded: true, referredBy, referrerNotified: credited };
     },
 
+    /**
+     * The lead's rep (or hold) is released; a held lead also leaves its queue's line. The freed rep's queues wake
+     * their first held lead.
+     */
     async releaseAssignment(req: { leadId: string; reason: string; at: string }) {
-      await ledger.transaction((tx) => releaseLead(tx, req.leadId, Date.parse(req.at), req.reason));
+      const freed = await ledger.transaction(async (tx) => {
+        await forgetHeld(tx, req.leadId);
+        return releaseLead(tx, req.leadId, Date.parse(req.at), req.reason);
+      });
+      await wakeHeldLeads(ledger, config.config, freed);
     },
 
     async claimFromPool(req: { leadId: string; rep: string; pool: string }) {

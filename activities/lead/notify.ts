@@ -1,5 +1,7 @@
 import { leadWorkflowId } from '../../workflows/definitions.ts';
+import { clockKey } from '../../src/sla/clockKeys.ts';
 import { resolveRecipients } from '../../src/routing/recipients.ts';
+import type { HoldCandidate } from '../../workflows/lead/types.ts';
 import type { ActivityDeps } from '../deps.ts';
 
 /** Signed webhooks telling the CRM what Flywheel decided; the idempotency key lets the CRM drop repeats. */
@@ -15,7 +17,7 @@ export function createNotifyActivities({ webhooks, config, ledger }: ActivityDep
       const to = resolveRecipients(config.config, req.notify, req.owner, poolTeam);
       await ledger.record([
         {
-          key: `lead:${req.leadId}:sla:${req.attempt}:escalated`,
+          key: clockKey('lead', req.leadId, req.attempt, 'escalated'),
           type: 'sla.escalated',
           occurredAt: req.at,
           leadId: req.leadId,
@@ -26,6 +28,57 @@ export function createNotifyActivities({ webhooks, config, ledger }: ActivityDep
       ]);
       const sent = await webhooks.send('lead.sla_breached', { ...req, recipients: to }, `lead:${req.leadId}:escalation:${req.attempt}`);
       return { notified: to.map((t) => t.id), webhook: sent };
+    },
+
+    /**
+     * A lead held past its rule's maxHold tells the recipients once (default the held queue's manager), with why
+     * each candidate could not take it. The ledger row comes first, so a failed webhook loses nothing.
+     */
+    async notifyHoldExceeded(req: { leadId: string; queue: string; since: string; maxHoldAt: string; notify: string[]; candidates: HoldCandidate[]; at: string }): Promise<{ notified: string[] }> {
+      const team = config.config.queues?.find((q) => q.id === req.queue)?.team;
+      const to = resolveRecipients(config.config, req.notify, null, team);
+      const notified = to.map((t) => t.id);
+      const key = `lead:${req.leadId}:hold-exceeded:${req.since}`;
+      await ledger.record([
+        {
+          key,
+          type: 'lead.hold_exceeded',
+          occurredAt: req.at,
+          leadId: req.leadId,
+          workflowId: leadWorkflowId(req.leadId),
+          team,
+          stage: 'Engage',
+          data: { queue: req.queue, since: req.since, maxHoldAt: req.maxHoldAt, candidates: req.candidates, notified },
+        },
+      ]);
+      await webhooks.send('lead.hold_exceeded', { ...req, recipients: to }, key);
+      return { notified };
+    },
+
+    /**
+     * A lead stuck in Attract on missing or bad data tells its owner team: every marketing team (as a recipient of
+     * its own, for a team inbox) and its manager. The ledger row comes first, so a failed webhook loses nothing.
+     */
+    async notifyBlocked(req: { leadId: string; missingFields: string[]; blockedBy: string[]; at: string; attempt: number }): Promise<{ notified: string[] }> {
+      const teams = config.config.teams.filter((t) => t.function === 'marketing');
+      const managers = resolveRecipients(config.config, teams.map((t) => t.id), null);
+      const to = [...managers, ...teams.filter((t) => !managers.some((m) => m.id === t.id)).map((t) => ({ id: t.id }))];
+      const notified = to.map((t) => t.id);
+      const key = `lead:${req.leadId}:blocked:${req.attempt}`;
+      await ledger.record([
+        {
+          key,
+          type: 'lead.blocked',
+          occurredAt: req.at,
+          leadId: req.leadId,
+          workflowId: leadWorkflowId(req.leadId),
+          team: teams[0]?.id,
+          stage: 'Attract',
+          data: { missingFields: req.missingFields, blockedBy: req.blockedBy, notified },
+        },
+      ]);
+      await webhooks.send('lead.blocked', { ...req, teams: teams.map((t) => t.id), recipients: to }, key);
+      return { notified };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { leadWorkflowId } from '../../workflows/definitions.ts';
 import { decideHandoffClock } from '../../src/sla/handoffClock.ts';
+import { clockKey } from '../../src/sla/clockKeys.ts';
 import type { SlaClock } from '../../workflows/lead/types.ts';
 import { toRecord } from './decisionRecord.ts';
 import type { ActivityDeps } from '../deps.ts';
@@ -31,7 +32,7 @@ export function createStartSlaClock({ rules, ledger, config }: ActivityDeps) {
     });
     await ledger.record([
       {
-        key: `lead:${req.leadId}:sla:${req.clock}:started`,
+        key: clockKey('lead', req.leadId, req.clock, 'started'),
         type: 'sla.started',
         occurredAt: req.startedAt,
         leadId: req.leadId,

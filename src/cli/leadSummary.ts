@@ -16,18 +16,25 @@ export function humanDuration(ms: number): string {
  */
 export function leadSummary(s: LeadState, workflowId: string): string[] {
   const row = (label: string, value: string) => `  ${label.padEnd(13)}${value}`;
-  const owner = s.owner ?? (s.pool ? `pool ${s.pool} (unclaimed)` : 'unassigned');
+  const owner = s.owner ?? (s.pool ? `pool ${s.pool} (unclaimed)` : s.hold ? `held in ${s.hold.queue}` : 'unassigned');
   const lines = [
     `Lead ${s.leadId}  (workflow ${workflowId})`,
     row('Stage', `${s.stage} / ${s.status}${s.closedReason ? ` (${s.closedReason})` : ''}`),
     row('Owner', `${owner}${s.queue ? `  queue ${s.queue}` : ''}${s.reassignments ? `  reassigned ${s.reassignments}x` : ''}`),
     row('Tier', s.tier ?? 'not scored'),
   ];
+  const hold = s.hold;
+  if (hold) {
+    lines.push(row('Held', `since ${hold.since}; routed again ${hold.nextRouteAt ? `at ${hold.nextRouteAt}` : 'when a rep frees capacity'}${hold.maxHoldAt ? `; manager ${hold.toldAt ? `told ${hold.toldAt}` : `told at ${hold.maxHoldAt}`}` : ''}`));
+    for (const c of hold.candidates) lines.push(row('', `${c.rep.padEnd(16)} ${c.queue}: ${c.reason}${c.availableAt ? ` until ${c.availableAt}` : ''}`));
+  }
   const sla = s.sla;
   if (sla) {
     lines.push(row('SLA', `${sla.status}: target ${sla.target} on calendar ${sla.calendar}${sla.rule ? ` (rule ${sla.rule})` : ''}`));
     lines.push(row('', `started ${sla.startedAt}, warn ${sla.warnAt}, deadline ${sla.deadline}`));
-  } else lines.push(row('SLA', 'none running'));
+    if (sla.paused) lines.push(row('', `paused since ${sla.paused.at} (${sla.paused.reason})${sla.paused.until ? `, resumes ${sla.paused.until}` : ''}`));
+    if (sla.pausedMs) lines.push(row('', `paused ${humanDuration(sla.pausedMs)} of business time so far`));
+  } else lines.push(row('SLA', hold ? 'starts at the assignment' : 'none running'));
   const ttft = sla?.timeToFirstTouchMs;
   lines.push(row('First touch', ttft !== undefined ? `${humanDuration(ttft)} after hand-off${sla?.metAt ? ` (${sla.metAt})` : ''}` : s.handoffAt ? 'not yet' : '-'));
   if (s.timeToFirstMeetingMs !== null && s.timeToFirstMeetingMs !== undefined) lines.push(row('First meeting', `${humanDuration(s.timeToFirstMeetingMs)} after hand-off`));

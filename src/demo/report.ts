@@ -83,7 +83,7 @@ export function reportLines(c: ReportContext, opts: { keepsRunning: boolean }): 
   const currency = c.config.organisation.currency ?? 'EUR';
   const rows: [string, number, string][] = [
     ['leads sent', c.run.leadsSent, `${n(d.events)} CRM events accepted by the API`],
-    ['routed to sales', o.routed, o.unassigned > 0 ? `${o.unassigned} placement(s) found every queue at capacity` : ''],
+    ['routed to sales', o.routed, o.unassigned > 0 ? `${o.unassigned} placement(s) found nobody available and held the lead` : ''],
     ['SLA met', o.met, `median time to first touch ${secs(o.medianTimeToFirstTouchMs)}`],
     ['SLA warned', o.warned, ''],
     ['SLA breached', o.breached, `${o.escalated} escalation(s) sent`],

@@ -76,7 +76,7 @@ SELECT count(*) FILTER (WHERE type = 'sla.started' AND lead_id IS NOT NULL) AS c
        count(*) FILTER (WHERE type = 'lead.reassigned' AND data->>'reason' IN ('sla-breach', 'overflow')) AS reassigned,
        count(*) FILTER (WHERE type = 'lead.reassigned' AND data->>'reason' = 'overflow') AS overflow,
        count(*) FILTER (WHERE type = 'lead.reassigned' AND data->>'reason' = 'recycled') AS recycled,
-       count(*) FILTER (WHERE type IN ('lead.assigned', 'lead.reassigned') AND data->>'strategy' = 'unassigned') AS unassigned,
+       count(*) FILTER (WHERE type = 'lead.held') AS unassigned,
        count(*) FILTER (WHERE type = 'meeting.booked') AS meetings,
        count(*) FILTER (WHERE type = 'deal.created') AS opportunities,
        count(*) FILTER (WHERE type = 'deal.won') AS won,

@@ -16,11 +16,18 @@ export const EVENT_TYPES = {
   'account.expanded': { schema: 'account.expanded', entity: 'account' },
   'account.contracted': { schema: 'account.contracted', entity: 'account' },
   'account.churned': { schema: 'account.churned', entity: 'account' },
+  // Stop and restart a hand-off clock (a prospect asks to be called next week, a customer moves the kickoff).
+  'lead.sla_paused': { schema: 'clock.paused', entity: 'lead' },
+  'lead.sla_resumed': { schema: 'clock.resumed', entity: 'lead' },
+  'account.kickoff_paused': { schema: 'clock.paused', entity: 'account' },
+  'account.kickoff_resumed': { schema: 'clock.resumed', entity: 'account' },
   // The subject is the referring customer; the referred contact becomes a new lead.
   'referral.submitted': { schema: 'referral.submitted', entity: 'account' },
 } as const satisfies Record<string, { schema: string; entity: 'lead' | 'account' }>;
 
 export type EventType = keyof typeof EVENT_TYPES;
+/** The event types whose subject is a record of `entity`: the workflows' event unions derive from this table. */
+export type EventTypeOf<E extends 'lead' | 'account'> = { [K in EventType]: (typeof EVENT_TYPES)[K]['entity'] extends E ? K : never }[EventType];
 
 export interface CrmEvent<D = Record<string, unknown>> {
   specversion: '1.0';

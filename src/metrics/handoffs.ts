@@ -1,5 +1,6 @@
+import { MS_PER_HOUR } from '../calendar/civil.ts';
 import type { Period } from './period.ts';
-import { isoWeekStart, periodParams, ratio, type MetricsLedger } from './util.ts';
+import { isoWeekStart, periodParams, ratio, round, type MetricsLedger } from './util.ts';
 
 export const HANDOFFS = ['marketing-to-sales', 'sales-to-cs'] as const;
 export type Handoff = (typeof HANDOFFS)[number];
@@ -17,12 +18,32 @@ export interface SlaGroup {
   compliance: number | null;
 }
 
+/** Business hours excluded from the SLA clocks of one hand-off by pauses. */
+export interface PausedTime {
+  /** Distinct clocks (record and clock number) with at least one resume in the period. */
+  clocks: number;
+  hours: number;
+}
+
+/** Time leads waited without an owner because nobody could take them (marketing -> sales routing). */
+export interface HeldTime {
+  leads: number;
+  hours: number;
+}
+
 /** Hand-offs: are the marketing -> sales and sales -> CS hand-offs on time and complete? docs/metrics.md#hand-offs */
 export interface HandoffMetrics {
   /** Every group with at least one sla.met or sla.breached in the period, ordered by hand-off, week, team, owner. */
   sla: SlaGroup[];
-  /** met / (met + breached) per hand-off over the whole period. */
+  /**
+   * met / (met + breached) per hand-off over the whole period. A paused clock's deadline moved by its paused
+   * business time, so paused time is counted out of compliance: it neither breaches nor meets a clock.
+   */
   compliance: Record<Handoff, number | null>;
+  /** Clocks resumed in the period (sla.resumed with data.pausedMs) and the business hours they were paused. */
+  paused: Record<Handoff, PausedTime>;
+  /** Leads placed in the period after being held (lead.assigned / lead.reassigned with data.heldMs), and the hours (wall clock) they waited. */
+  held: HeldTime;
   /** Accounts with a handoff.incomplete in the period. */
   incompleteHandoffs: number;
   /** Accounts handed off (handoff.recorded) in the period that also had a handoff.incomplete in it, over accounts handed off. */
@@ -30,11 +51,30 @@ export interface HandoffMetrics {
 }
 
 // A lead row is the marketing -> sales first-touch clock; an account row without a lead is the CS kickoff clock.
+const HANDOFF_OF_ROW = `CASE WHEN lead_id IS NOT NULL THEN 'marketing-to-sales' ELSE 'sales-to-cs' END`;
+
 const SLA_SQL = `
-SELECT CASE WHEN lead_id IS NOT NULL THEN 'marketing-to-sales' ELSE 'sales-to-cs' END AS handoff,
+SELECT ${HANDOFF_OF_ROW} AS handoff,
        occurred_at, team, owner, type = 'sla.met' AS met
 FROM ledger_events
 WHERE type IN ('sla.met', 'sla.breached') AND (lead_id IS NOT NULL OR account_id IS NOT NULL)
+  AND occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz`;
+
+// Each resume carries the business ms since its pause; a clock paused twice is one clock with both pauses' time.
+// The clock is the record plus the clock number of its key (src/sla/clockKeys.ts: <entity>:<id>:sla:<clock>:resumed:<n>).
+const PAUSED_SQL = `
+SELECT coalesce(data->>'handoff', ${HANDOFF_OF_ROW}) AS handoff,
+       count(DISTINCT concat_ws(':', lead_id, account_id, substring(event_key from ':sla:([0-9]+):resumed:'))) AS clocks,
+       sum((data->>'pausedMs')::numeric) AS ms
+FROM ledger_events
+WHERE type = 'sla.resumed' AND jsonb_typeof(data->'pausedMs') = 'number' AND (lead_id IS NOT NULL OR account_id IS NOT NULL)
+  AND occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz
+GROUP BY 1`;
+
+const HELD_SQL = `
+SELECT count(DISTINCT lead_id) AS leads, coalesce(sum((data->>'heldMs')::numeric), 0) AS ms
+FROM ledger_events
+WHERE type IN ('lead.assigned', 'lead.reassigned') AND lead_id IS NOT NULL AND jsonb_typeof(data->'heldMs') = 'number'
   AND occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz`;
 
 const INCOMPLETE_SQL = `
@@ -69,9 +109,17 @@ export async function handoffs(ledger: MetricsLedger, period: Period): Promise<H
     .sort((a, b) => cmp(a.handoff, b.handoff) || cmp(a.week, b.week) || cmp(a.team, b.team) || cmp(a.owner, b.owner));
   const [inc] = await ledger.query<{ incomplete: number; recorded: number; recorded_incomplete: number }>(INCOMPLETE_SQL, periodParams(period));
   const c = (h: Handoff) => ratio(totals[h].met, totals[h].met + totals[h].breached);
+  const pausedRows = await ledger.query<{ handoff: Handoff; clocks: number | string; ms: number | string }>(PAUSED_SQL, periodParams(period));
+  const paused = (h: Handoff): PausedTime => {
+    const r = pausedRows.find((x) => x.handoff === h);
+    return { clocks: Number(r?.clocks ?? 0), hours: round(Number(r?.ms ?? 0) / MS_PER_HOUR, 2) };
+  };
+  const [held] = await ledger.query<{ leads: number | string; ms: number | string }>(HELD_SQL, periodParams(period));
   return {
     sla,
     compliance: { 'marketing-to-sales': c('marketing-to-sales'), 'sales-to-cs': c('sales-to-cs') },
+    paused: { 'marketing-to-sales': paused('marketing-to-sales'), 'sales-to-cs': paused('sales-to-cs') },
+    held: { leads: Number(held?.leads ?? 0), hours: round(Number(held?.ms ?? 0) / MS_PER_HOUR, 2) },
     incompleteHandoffs: inc?.incomplete ?? 0,
     incompleteRate: ratio(inc?.recorded_incomplete ?? 0, inc?.recorded ?? 0),
   };

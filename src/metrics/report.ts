@@ -1,4 +1,5 @@
 import type { FlywheelMetrics } from './flywheel.ts';
+import { HANDOFFS } from './handoffs.ts';
 
 const NA = 'n/a';
 const pct = (x: number | null): string => (x === null ? NA : `${(x * 100).toFixed(1)}%`);
@@ -55,6 +56,8 @@ export function formatMetricsReport(m: FlywheelMetrics): string[] {
     line('SLA marketing -> sales', pct(h.compliance['marketing-to-sales'])),
     line('SLA sales -> CS', pct(h.compliance['sales-to-cs'])),
     line('incomplete hand-offs', `${h.incompleteHandoffs} (${pct(h.incompleteRate)} of hand-offs)`),
+    line('paused (business h)', list(HANDOFFS.map((k) => [k, `${num(h.paused[k].hours)} (${h.paused[k].clocks} clocks)`]))),
+    line('held before routing', `${h.held.leads} leads, ${num(h.held.hours)} h`),
   );
   if (h.sla.length > 0) {
     out.push('  by week, team, owner:');

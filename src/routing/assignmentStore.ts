@@ -1,5 +1,6 @@
 import type { FlywheelConfig, QueueConfig } from '../config/types.ts';
 import type { LedgerTx } from '../ledger/types.ts';
+import type { HoldInfo } from '../../workflows/lead/types.ts';
 import { judgeCandidates, queueMembers, type CandidateVerdict } from './candidates.ts';
 import { pickSmoothWeighted } from './smoothWeightedRoundRobin.ts';
 
@@ -7,11 +8,18 @@ export interface Placement {
   rep: string | null;
   pool: string | null;
   queue: string;
-  strategy: 'account-owner' | 'weighted-round-robin' | 'pool' | 'overflow' | 'unassigned';
+  /** `held` (leads: nobody can take it yet) and `unassigned` (CS: nobody could take it) have no rep and no pool. */
+  strategy: 'account-owner' | 'weighted-round-robin' | 'pool' | 'overflow' | 'follow-the-sun' | 'held' | 'unassigned';
   skipped: { rep: string; reason: string }[];
+  /** Set on a held placement: why, and when it is routed again. */
+  hold: HoldInfo | null;
   /** True when this call found an earlier placement with the same key (an activity retry). */
   replayed: boolean;
+  /** Reps whose earlier assignment of this record this placement released (their capacity is free again). */
+  freed: string[];
 }
+
+type NewPlacement = Omit<Placement, 'replayed' | 'freed' | 'hold'> & { hold?: HoldInfo | null };
 
 export interface PlaceRequest {
   key: string;
@@ -22,15 +30,16 @@ export interface PlaceRequest {
 
 /** Returns the placement already made under this key, so a retried activity never assigns twice. */
 export async function existingPlacement(tx: LedgerTx, key: string): Promise<Placement | null> {
-  const rows = await tx.query<{ rep: string | null; pool: string | null; queue: string; strategy: Placement['strategy']; skipped: Placement['skipped'] }>(
-    'SELECT rep, pool, queue, strategy, skipped FROM lead_assignments WHERE assignment_key = $1',
+  const rows = await tx.query<{ rep: string | null; pool: string | null; queue: string; strategy: Placement['strategy']; skipped: Placement['skipped']; hold: HoldInfo | null }>(
+    'SELECT rep, pool, queue, strategy, skipped, hold FROM lead_assignments WHERE assignment_key = $1',
     [key],
   );
   const r = rows[0];
-  return r ? { ...r, replayed: true } : null;
+  return r ? { ...r, hold: r.hold ?? null, replayed: true, freed: [] } : null;
 }
 
-async function openCounts(tx: LedgerTx, reps: string[]): Promise<Map<string, number>> {
+/** Open assignments per rep (what capacity caps count). */
+export async function openCounts(tx: LedgerTx, reps: string[]): Promise<Map<string, number>> {
   if (reps.length === 0) return new Map();
   const rows = await tx.query<{ rep: string; n: number }>(
     'SELECT rep, count(*)::int AS n FROM lead_assignments WHERE released_at IS NULL AND rep = ANY($1::text[]) GROUP BY rep',
@@ -39,13 +48,21 @@ async function openCounts(tx: LedgerTx, reps: string[]): Promise<Map<string, num
   return new Map(rows.map((r) => [r.rep, Number(r.n)]));
 }
 
-async function record(tx: LedgerTx, req: PlaceRequest, p: Omit<Placement, 'replayed'>): Promise<Placement> {
-  await releaseLead(tx, req.leadId, req.at, 'reassigned');
+/** Writes the placement under its key, releasing the record's previous open assignment. */
+export async function recordPlacement(tx: LedgerTx, req: PlaceRequest, p: NewPlacement): Promise<Placement> {
+  const freed = await releaseLead(tx, req.leadId, req.at, 'reassigned');
+  const hold = p.hold ?? null;
   await tx.query(
-    'INSERT INTO lead_assignments (assignment_key, lead_id, rep, pool, queue, strategy, assigned_at, skipped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)',
-    [req.key, req.leadId, p.rep, p.pool, p.queue, p.strategy, new Date(req.at).toISOString(), JSON.stringify(p.skipped)],
+    'INSERT INTO lead_assignments (assignment_key, lead_id, rep, pool, queue, strategy, assigned_at, skipped, hold) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb)',
+    [req.key, req.leadId, p.rep, p.pool, p.queue, p.strategy, new Date(req.at).toISOString(), JSON.stringify(p.skipped), hold === null ? null : JSON.stringify(hold)],
   );
-  return { ...p, replayed: false };
+  return { ...p, hold, replayed: false, freed };
+}
+
+/** Takes the queue's row lock for the rest of the transaction, so placements into one queue take turns. */
+export async function lockQueue(tx: LedgerTx, queueId: string): Promise<void> {
+  await tx.query('INSERT INTO queue_locks (queue_id) VALUES ($1) ON CONFLICT DO NOTHING', [queueId]);
+  await tx.query('SELECT queue_id FROM queue_locks WHERE queue_id = $1 FOR UPDATE', [queueId]);
 }
 
 /** Assigns to a named rep (account owner) if they can take it now; null when they cannot. */
@@ -54,7 +71,7 @@ export async function placeWithRep(tx: LedgerTx, config: FlywheelConfig, req: Pl
   if (!rep) return null;
   const verdict = judgeCandidates(config, [rep], req.at, await openCounts(tx, [rep.id]), req.exclude)[0]!;
   if (!verdict.eligible) return null;
-  return record(tx, req, { rep: rep.id, pool: null, queue, strategy: 'account-owner', skipped: [] });
+  return recordPlacement(tx, req, { rep: rep.id, pool: null, queue, strategy: 'account-owner', skipped: [] });
 }
 
 /**
@@ -71,17 +88,16 @@ export async function placeInQueue(tx: LedgerTx, config: FlywheelConfig, req: Pl
   let viaOverflow = false;
   while (queue && !visited.has(queue.id)) {
     visited.add(queue.id);
-    await tx.query('INSERT INTO queue_locks (queue_id) VALUES ($1) ON CONFLICT DO NOTHING', [queue.id]);
-    await tx.query('SELECT queue_id FROM queue_locks WHERE queue_id = $1 FOR UPDATE', [queue.id]);
+    await lockQueue(tx, queue.id);
     const members = queueMembers(config, queue);
     const verdicts = judgeCandidates(config, members, req.at, await openCounts(tx, members.map((m) => m.id)), req.exclude);
     skipped.push(...verdicts.filter((v) => !v.eligible).map((v) => ({ rep: v.rep.id, reason: `${queue!.id}: ${v.reason}` })));
     const eligible = verdicts.filter((v) => v.eligible);
     if (queue.strategy === 'pool' && eligible.length > 0) {
-      return record(tx, req, { rep: null, pool: queue.id, queue: queue.id, strategy: 'pool', skipped });
+      return recordPlacement(tx, req, { rep: null, pool: queue.id, queue: queue.id, strategy: 'pool', skipped });
     }
     const rep = await rotate(tx, queue.id, eligible);
-    if (rep) return record(tx, req, { rep, pool: null, queue: queue.id, strategy: viaOverflow ? 'overflow' : 'weighted-round-robin', skipped });
+    if (rep) return recordPlacement(tx, req, { rep, pool: null, queue: queue.id, strategy: viaOverflow ? 'overflow' : 'weighted-round-robin', skipped });
     queue = byId(queue.overflow);
     if ((!queue || visited.has(queue.id)) && fallback) {
       queue = byId(fallback);
@@ -89,10 +105,11 @@ export async function placeInQueue(tx: LedgerTx, config: FlywheelConfig, req: Pl
     }
     viaOverflow = true;
   }
-  return record(tx, req, { rep: null, pool: null, queue: queueId, strategy: 'unassigned', skipped });
+  return recordPlacement(tx, req, { rep: null, pool: null, queue: queueId, strategy: 'unassigned', skipped });
 }
 
-async function rotate(tx: LedgerTx, queueId: string, eligible: CandidateVerdict[]): Promise<string | null> {
+/** The next rep of the queue's weighted round robin among the eligible, advancing its stored weights. */
+export async function rotate(tx: LedgerTx, queueId: string, eligible: CandidateVerdict[]): Promise<string | null> {
   if (eligible.length === 0) return null;
   const rows = await tx.query<{ rep: string; current_weight: number }>('SELECT rep, current_weight FROM queue_rotation WHERE queue_id = $1', [queueId]);
   const current = new Map(rows.map((r) => [r.rep, Number(r.current_weight)]));
@@ -107,12 +124,13 @@ async function rotate(tx: LedgerTx, queueId: string, eligible: CandidateVerdict[
   return pick.rep;
 }
 
-export async function releaseLead(tx: LedgerTx, leadId: string, at: number, reason: string): Promise<void> {
-  await tx.query('UPDATE lead_assignments SET released_at = $2, release_reason = $3 WHERE lead_id = $1 AND released_at IS NULL', [
-    leadId,
-    new Date(at).toISOString(),
-    reason,
-  ]);
+/** Closes the record's open assignment; returns the rep it held, if any (their capacity is free again). */
+export async function releaseLead(tx: LedgerTx, leadId: string, at: number, reason: string): Promise<string[]> {
+  const rows = await tx.query<{ rep: string | null }>(
+    'UPDATE lead_assignments SET released_at = $2, release_reason = $3 WHERE lead_id = $1 AND released_at IS NULL RETURNING rep',
+    [leadId, new Date(at).toISOString(), reason],
+  );
+  return rows.flatMap((r) => (r.rep ? [r.rep] : []));
 }
 
 /** A pool member claims a pooled lead with their first touch: the open row becomes theirs. */

@@ -84,8 +84,8 @@ export const KIND_SPECS: Readonly<Record<Kind, KindSpec>> = {
     hitPolicy: 'first',
     summary: 'who gets the lead: the account owner or a queue from config',
     facts: ['lead', 'account', 'icp', 'owner', 'now'],
-    refs: queues,
-    durations: [],
+    refs: [...queues, { path: ['followTheSun', '*'], types: ['queue'] }, recipientsAt('holdNotify')],
+    durations: [['maxHold']],
     factPaths: [],
   },
   sla: {
@@ -98,7 +98,7 @@ export const KIND_SPECS: Readonly<Record<Kind, KindSpec>> = {
       recipientsAt('escalation', 'notify'),
       { path: ['escalation', 'then'], types: ['queue'], keywords: ['overflow'] },
     ],
-    durations: [['target'], ['warnAt']],
+    durations: [['target'], ['warnAt'], ['pause', 'maxPause']],
     factPaths: [],
   },
   health: {

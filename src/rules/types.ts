@@ -10,6 +10,8 @@ export interface IcpOutcome {
 export interface DisqualificationOutcome {
   code: string;
   reason: string;
+  /** A later lead.updated re-opens the closed lead for a new decision (e.g. "too small" can grow); default false. */
+  reopenable?: boolean;
 }
 
 /** Outcome of a `qualification` rule: MQL status and the fields sales needs before accepting the lead. */
@@ -29,8 +31,21 @@ export interface DataQualityOutcome {
 
 /** Outcome of a `routing` rule. Queue members and strategy (round robin, pool) come from config. */
 export type RoutingOutcome =
-  | { strategy: 'account-owner'; fallbackQueue: string; reason?: string }
-  | { strategy: 'queue'; queue: string; fallbackQueue?: string; reason?: string };
+  | ({ strategy: 'account-owner'; fallbackQueue: string; reason?: string } & HoldPolicy)
+  | ({ strategy: 'queue'; queue: string; fallbackQueue?: string; reason?: string } & HoldPolicy);
+
+/**
+ * What a routing rule says about the time nobody can take the lead. `outOfHours`: when none of the queue's members
+ * is in working hours, `overflow` (default) tries the overflow chain and fallback queue, `hold` waits for the
+ * queue, `follow-the-sun` tries the members of `followTheSun` queues whose hours are open. A lead nobody can take
+ * is held; after `maxHold` (wall-clock) the `holdNotify` recipients (default the queue's manager) are told once.
+ */
+export interface HoldPolicy {
+  outOfHours?: 'hold' | 'overflow' | 'follow-the-sun';
+  followTheSun?: string[];
+  maxHold?: string;
+  holdNotify?: Recipient[];
+}
 
 export type Handoff = 'marketing-to-sales' | 'sales-to-cs';
 
@@ -51,6 +66,8 @@ export interface SlaOutcome {
     /** After the last reassignment: the owner queue's overflow, or a queue id. */
     then?: 'overflow' | (string & {});
   };
+  /** Which pause reasons (from CRM events) may stop this clock; absent: the clock cannot be paused. */
+  pause?: { reasons: string[]; maxPause?: string };
   reason?: string;
 }
 

@@ -54,6 +54,8 @@ export function decideHandoffClock(engine: RulesEngine, cfg: FlywheelConfig, req
         maxReassignments: sla?.escalation.maxReassignments ?? 0,
         then: sla?.escalation.then ?? null,
       },
+      // Fixed with the clock like the deadline: a rules change does not let new reasons pause a running clock.
+      pause: { reasons: sla?.pause?.reasons ?? [], maxPause: sla?.pause?.maxPause ?? null },
     },
   };
 }

@@ -1,22 +1,29 @@
-import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { FlywheelActivities } from '../../activities/index.ts';
 import type { LedgerEvent } from '../../src/ledger/types.ts';
 import { SA } from '../../src/temporal/searchAttributes.ts';
+import { clockKey, type ClockRowEvent } from '../../src/sla/clockKeys.ts';
+import { cancelClock, clockTimer, meetClock, onClockDue, pauseClock, resumeClock, type ClockEffect } from '../../src/sla/clockMachine.ts';
 import { accountEventSignal, accountStateQuery } from '../definitions.ts';
-import { ignore, pushBounded } from '../lead/state.ts';
+import { ignore, pushBounded } from '../shared/records.ts';
+import { hasSeen } from '../shared/seen.ts';
 import type { FlywheelStage } from '../lead/types.ts';
 import { cents } from '../../src/numbers.ts';
 import { ACCOUNT_LIMITS, CHURN_GRACE_MS, initialAccountState, ONBOARDING_MS, playbookDueMs, recordAccountDecisions, rememberAccountEvent, snapshotOf } from './state.ts';
-import type { AccountEvent, AccountState, AccountWorkflowInput, HandoffPayload } from './types.ts';
+import type { ClosedRecord } from '../shared/closed.ts';
+import type { AccountEvent, AccountState, AccountWorkflowInput, HandoffPayload, KickoffClock } from './types.ts';
 
 const acts = proxyActivities<FlywheelActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+const local = proxyLocalActivities<FlywheelActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '30 seconds' } });
 
 /** Continue-as-new well before Temporal's limits: a customer lives for years. */
 const HISTORY_BUDGET = 2_000;
 const BAND_RANK = { green: 0, yellow: 1, red: 2 } as const;
+/** A closed account revived by a late event records it (or is won back), then completes again. */
+const REVIVED_GRACE_MS = 3_600_000;
 
 export interface AccountOutcome {
   accountId: string;
@@ -40,9 +47,14 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
 
   const nowIso = () => new Date().toISOString();
   const wfId = workflowInfo().workflowId;
+  // A revived closed account keys its rows by the event that revived it (see the lead workflow).
+  let keyBase = wfId;
   const note = (type: LedgerEvent['type'], key: string, extra: Partial<LedgerEvent> = {}) =>
-    ledger.push({ key: `${wfId}:${key}`, type, occurredAt: nowIso(), accountId: s.accountId, workflowId: wfId, owner: s.csOwner ?? undefined, stage: s.stage, ...extra });
+    ledger.push({ key: `${keyBase}:${key}`, type, occurredAt: nowIso(), accountId: s.accountId, workflowId: wfId, owner: s.csOwner ?? undefined, stage: s.stage, ...extra });
   const snapshot = () => snapshotOf(s);
+  /** A kickoff clock row under the one key builder. */
+  const noteClock = (type: LedgerEvent['type'], event: ClockRowEvent, data: Record<string, unknown>) =>
+    ledger.push({ key: clockKey('account', s.accountId, s.clocks - 1, event), type, occurredAt: nowIso(), accountId: s.accountId, workflowId: wfId, owner: s.csOwner ?? undefined, stage: s.stage, data });
 
   const publish = () =>
     upsertSearchAttributes([
@@ -137,34 +149,46 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
     await replayEarly();
   }
 
-  async function onKickoffTimer(now: number): Promise<void> {
-    const k = s.kickoff!;
-    if (k.status === 'running' && now >= Date.parse(k.warnAt) && now < Date.parse(k.deadline)) {
-      k.status = 'warned';
-      note('sla.warned', `sla:${s.clocks - 1}:warned`, { data: { handoff: 'sales-to-cs', deadline: k.deadline, rule: k.rule } });
-      return;
+  /** Carries out what the clock machine decided, in order: rows, then the escalation, then the move. */
+  async function apply(effects: ClockEffect[]): Promise<void> {
+    for (const fx of effects) {
+      const k = s.kickoff!;
+      if (fx.kind === 'row') noteClock(fx.type, fx.event, fx.data);
+      else if (fx.kind === 'escalate') {
+        if (fx.breacher) s.breachedCsms.push(fx.breacher);
+        await flush();
+        await acts.notifyAccount({ accountId: s.accountId, type: 'sla.escalated', key: clockKey('account', s.accountId, s.clocks - 1, 'escalated'), notify: k.escalation.notify, owner: fx.breacher, at: nowIso(), data: { handoff: 'sales-to-cs', rule: k.rule, deadline: k.deadline } });
+      } else {
+        s.reassignments++;
+        const from = fx.kind === 'overflow' ? (fx.then === 'overflow' ? (s.csQueue ?? undefined) : fx.then) : undefined;
+        await assignCs(fx.kind === 'reassign' ? 'kickoff-breach' : 'overflow', from);
+        if (s.onboarding && !s.onboarding.completed) s.onboarding.owner = s.csOwner;
+        await startKickoff();
+      }
     }
-    if (now < Date.parse(k.deadline)) return;
-    k.status = 'breached';
-    const breacher = s.csOwner;
-    note('sla.breached', `sla:${s.clocks - 1}:breached`, { data: { handoff: 'sales-to-cs', deadline: k.deadline, rule: k.rule, owner: breacher } });
-    if (breacher) s.breachedCsms.push(breacher);
-    await flush();
-    await acts.notifyAccount({ accountId: s.accountId, type: 'sla.escalated', key: `${wfId}:sla:${s.clocks - 1}:escalated`, notify: k.escalation.notify, owner: breacher, at: nowIso(), data: { handoff: 'sales-to-cs', rule: k.rule, deadline: k.deadline } });
-    const canReassign = k.escalation.reassign && s.reassignments < k.escalation.maxReassignments;
-    const toOverflow = !canReassign && k.escalation.then !== null && s.reassignments <= k.escalation.maxReassignments;
-    if (!canReassign && !toOverflow) return;
-    s.reassignments++;
-    const from = k.escalation.then === 'overflow' ? (s.csQueue ?? undefined) : (k.escalation.then ?? undefined);
-    await assignCs(canReassign ? 'kickoff-breach' : 'overflow', canReassign ? undefined : from);
-    if (s.onboarding && !s.onboarding.completed) s.onboarding.owner = s.csOwner;
-    await startKickoff();
+  }
+
+  /** The kickoff clock, with the hand-off name that clocks started before it was stored on them lack. */
+  function kickoffClock(): KickoffClock | null {
+    if (s.kickoff) s.kickoff.handoff ??= 'sales-to-cs';
+    return s.kickoff;
+  }
+
+  async function resumeKickoff(by: 'event' | 'until', e?: AccountEvent): Promise<void> {
+    const k = kickoffClock();
+    if (!k || k.status !== 'paused' || !k.paused) return e ? skip(e, 'the kickoff clock is not paused') : undefined;
+    const at = nowIso();
+    const shift = await acts.resumeClock({ clock: k, pausedAt: k.paused.at, resumedAt: at });
+    const r = resumeClock(k, at, shift, by);
+    if ('refused' in r) return e ? skip(e, r.refused) : undefined;
+    await apply(r);
   }
 
   async function onTimer(now: number): Promise<void> {
     if (s.status === 'churned') return;
-    const k = s.kickoff;
-    if (k && (k.status === 'running' || k.status === 'warned') && now >= Date.parse(k.status === 'running' ? k.warnAt : k.deadline)) await onKickoffTimer(now);
+    const k = kickoffClock();
+    const due = clockTimer(k);
+    if (k && due && now >= due.at) await (due.kind === 'resume' ? resumeKickoff('until') : apply(onClockDue(k, now, s.csOwner, s.reassignments)));
     const ob = s.onboarding;
     if (ob && !ob.completed && now >= Date.parse(ob.until)) {
       ob.completed = true;
@@ -197,9 +221,9 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
   function nextTimer(): { at: number; summary: string } | null {
     const due: { at: number; summary: string }[] = [];
     if (s.status === 'churned') return s.closesAt ? { at: Date.parse(s.closesAt), summary: 'close after churn' } : null;
-    const k = s.kickoff;
-    if (k?.status === 'running') due.push({ at: Date.parse(k.warnAt), summary: `kickoff SLA warning for ${s.csOwner ?? s.csQueue}` });
-    if (k?.status === 'warned') due.push({ at: Date.parse(k.deadline), summary: `kickoff SLA deadline for ${s.csOwner ?? s.csQueue}` });
+    const k = clockTimer(s.kickoff);
+    const who = s.csOwner ?? s.csQueue;
+    if (k) due.push({ at: k.at, summary: k.kind === 'warn' ? `kickoff SLA warning for ${who}` : k.kind === 'deadline' ? `kickoff SLA deadline for ${who}` : `kickoff SLA pause ends for ${who}` });
     if (s.onboarding && !s.onboarding.completed) due.push({ at: Date.parse(s.onboarding.until), summary: `first 30 days with ${s.onboarding.owner ?? 'unassigned'} end` });
     const r = s.renewal;
     const next = r?.reminders.find((x) => !r.sent.includes(x.offset));
@@ -209,7 +233,7 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
   }
 
   async function handle(e: AccountEvent): Promise<void> {
-    if (s.seen.includes(e.key)) {
+    if (hasSeen(s, e.key)) {
       ignore(s, e, 'duplicate delivery (same source and id)', nowIso());
       return;
     }
@@ -226,15 +250,22 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
       case 'account.kickoff_held': {
         if (s.kickoffHeldAt) return skip(e, `kickoff already held at ${s.kickoffHeldAt}`);
         s.kickoffHeldAt = e.time;
-        const k = s.kickoff;
-        if (k && (k.status === 'running' || k.status === 'warned')) {
-          k.status = 'met';
-          k.metAt = e.time;
-          note('sla.met', `sla:${s.clocks - 1}:met`, { data: { handoff: 'sales-to-cs', rule: k.rule, deadline: k.deadline, timeToKickoffMs: Date.parse(e.time) - Date.parse(s.wonAt ?? k.startedAt) } });
-        }
+        const k = kickoffClock();
+        // With no clock (none started, or already met or breached) the kickoff is on record without an SLA row.
+        const met = k ? meetClock(k, e.time, { timeToKickoffMs: Date.parse(e.time) - Date.parse(s.wonAt ?? k.startedAt) }, false) : [];
+        if (!('refused' in met)) await apply(met);
         return;
       }
+      case 'account.kickoff_paused': {
+        const r = pauseClock(kickoffClock(), nowIso(), String(d.reason), typeof d.until === 'string' ? d.until : null);
+        return 'refused' in r ? skip(e, r.refused) : apply(r);
+      }
+      case 'account.kickoff_resumed':
+        return resumeKickoff('event', e);
       case 'account.health_reported': {
+        // A churned customer gets no health score or save playbook; the report is on its closed record.
+        // Versioned: histories recorded before this scored it.
+        if (s.status === 'churned' && patched('churned-account-ignores-health')) return skip(e, 'the account churned');
         const h = await acts.scoreHealth({ account: snapshot(), report: d, at: nowIso() });
         recordAccountDecisions(s, [h.decision]);
         const before = s.health?.band ?? null;
@@ -275,12 +306,8 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
         if (s.status === 'churned') return skip(e, `already churned at ${s.churn?.at}`);
         changeArr(e, 'churn', -s.arr);
         s.churn = { at: e.time, reason: String(d.reason) };
-        const k = s.kickoff;
-        if (k && (k.status === 'running' || k.status === 'warned')) {
-          // Close the open clock on record, so nothing counting running clocks has to know about churn.
-          note('sla.cancelled', `sla:${s.clocks - 1}:cancelled`, { data: { handoff: 'sales-to-cs', rule: k.rule, deadline: k.deadline, reason: 'churned' } });
-          s.kickoff = { ...k, status: 'none' };
-        }
+        // Close the open clock on record, so nothing counting running clocks has to know about churn.
+        await apply(cancelClock(kickoffClock(), 'churned'));
         s.renewal = null;
         s.closesAt = new Date(Date.now() + (input.closedGraceMs ?? CHURN_GRACE_MS)).toISOString();
         setStage('Closed', 'churned');
@@ -306,6 +333,43 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
     }
   }
 
+  /**
+   * The first event of a fresh run: was this account a customer whose workflow already closed (churned, past its
+   * grace)? Then the event is applied to that closed record, which a new won deal brings back, instead of waiting
+   * for a hand-off as a new account.
+   */
+  async function reviveIfClosed(first: AccountEvent): Promise<void> {
+    const closed: ClosedRecord | null = await local.findClosedRecord({ entity: 'account', id: s.accountId });
+    if (!closed) return;
+    const snap = closed.snapshot as Partial<AccountState>;
+    keyBase = `${wfId}:revived:${first.key}`;
+    // Kickoff clocks and CS placements are keyed by these counters: a customer won back goes on from them.
+    s.seq = snap.seq ?? 0;
+    s.clocks = snap.clocks ?? 0;
+    Object.assign(s, {
+      name: snap.name ?? null,
+      domain: snap.domain ?? null,
+      region: snap.region ?? null,
+      tier: snap.tier ?? null,
+      currency: snap.currency ?? null,
+      salesOwner: snap.salesOwner ?? null,
+      csOwner: closed.owner,
+      contract: snap.contract ?? { start: null, end: null },
+      churn: snap.churn ?? { at: closed.closedAt, reason: closed.reason ?? 'closed' },
+      wonAt: snap.wonAt ?? null,
+      closedAt: closed.closedAt,
+      closesAt: new Date(Date.now() + REVIVED_GRACE_MS).toISOString(),
+    });
+    s.stage = 'Closed';
+    s.status = 'churned';
+  }
+
+  /** The permanent record of the close: a later event for this account is applied to it, never to a new account. */
+  function noteClosed(): void {
+    const { name, domain, region, tier, currency, salesOwner, contract, churn, wonAt, clocks } = s;
+    note('account.closed', `${s.seq++}:closed`, { data: { status: s.status, reason: s.churn?.reason ?? null, owner: s.csOwner, reopenable: true, snapshot: { name, domain, region, tier, currency, salesOwner, contract, churn, wonAt, clocks, seq: s.seq } } });
+  }
+
   async function replayEarly(): Promise<void> {
     const early = s.early.splice(0).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
     for (const e of early) {
@@ -314,6 +378,8 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
     }
   }
 
+  // Only a fresh run can be a closed record's revival; a continued run carries its state.
+  let closedChecked = input.carried !== undefined;
   publish();
   for (;;) {
     if (s.status === 'churned' && s.closesAt && Date.now() >= Date.parse(s.closesAt) && inbox.length === 0) break;
@@ -321,6 +387,11 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
     const hasEvent = timer
       ? await condition(() => inbox.length > 0, Math.max(1, timer.at - Date.now()), { summary: timer.summary })
       : (await condition(() => inbox.length > 0), true);
+    if (hasEvent && !closedChecked) {
+      closedChecked = true;
+      // Versioned: histories recorded before closed records existed started every run as a new account.
+      if (patched('closed-record-revival')) await reviveIfClosed(inbox[0]!);
+    }
     if (hasEvent) await handle(inbox.shift()!);
     else await onTimer(Date.now());
     await flush();
@@ -330,6 +401,8 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
       await continueAsNew<typeof accountLifecycle>({ ...input, carried: { ...s, runs: s.runs + 1, early: [...s.early] }, pending: inbox.splice(0) });
     }
   }
+  // Versioned: runs recorded before closed records existed completed without this row.
+  if (patched('account-closed-record')) noteClosed();
   await flush();
   return { accountId: s.accountId, status: s.status, arr: s.arr, churnReason: s.churn?.reason ?? null };
 }

@@ -1,5 +1,6 @@
 import { durationMs, MS_PER_DAY, parseDuration } from '../../src/rules/durations.ts';
-import { recordDecisions, remember } from '../lead/state.ts';
+import { recordDecisions } from '../shared/records.ts';
+import { rememberKey } from '../shared/seen.ts';
 import type { DecisionRecord } from '../lead/types.ts';
 import type { AccountEvent, AccountSnapshot, AccountState } from './types.ts';
 
@@ -47,7 +48,7 @@ export function initialAccountState(accountId: string): AccountState {
 }
 
 export function rememberAccountEvent(s: AccountState, e: AccountEvent): void {
-  remember(s, e, ACCOUNT_LIMITS.seen);
+  rememberKey(s, e.key, ACCOUNT_LIMITS.seen);
 }
 
 export function recordAccountDecisions(s: AccountState, ds: DecisionRecord[]): void {

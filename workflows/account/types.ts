@@ -1,16 +1,10 @@
 /** Shapes the account workflow shares with its activities and clients. Pure types: bundled into workflow code. */
-import type { HandoffClock } from '../clock.ts';
-import type { DecisionRecord, FlywheelStage, IgnoredEvent, SlaStatus } from '../lead/types.ts';
+import type { EventTypeOf } from '../../src/events/catalog.ts';
+import type { RunningClock } from '../clock.ts';
+import type { DecisionRecord, FlywheelStage, IgnoredEvent } from '../lead/types.ts';
 
 /** Events a customer's CRM sends about the account (validated CloudEvents, trimmed). */
-export type AccountCrmEventType =
-  | 'account.kickoff_held'
-  | 'account.health_reported'
-  | 'account.renewed'
-  | 'account.expanded'
-  | 'account.contracted'
-  | 'account.churned'
-  | 'referral.submitted';
+export type AccountCrmEventType = EventTypeOf<'account'>;
 
 /**
  * Events Flywheel itself sends to the account: the sales -> CS hand-off from a won lead, and the news that a lead
@@ -47,7 +41,7 @@ export interface HandoffPayload {
 export type AccountStatus = 'awaiting-handoff' | 'onboarding' | 'active' | 'churned';
 
 /** The sales -> CS kickoff clock and where it stands. */
-export type KickoffClock = Omit<HandoffClock, 'handoff'> & { status: SlaStatus; metAt?: string };
+export type KickoffClock = RunningClock;
 
 export interface CsAssignment {
   owner: string | null;
@@ -127,11 +121,15 @@ export interface AccountState {
   churn: { at: string; reason: string } | null;
   /** A churned account keeps answering late events until then (a won deal before that brings it back). */
   closesAt: string | null;
+  /** Set on a closed account revived by a late event: when its record closed. */
+  closedAt?: string | null;
   seq: number;
   rulesRevision: string | null;
   decisions: DecisionRecord[];
   ignored: IgnoredEvent[];
   seen: string[];
+  /** Digests of every older applied key (see LeadState.seenDigests). */
+  seenDigests?: number[];
   /** CRM events that arrived before the hand-off, applied once the account exists. */
   early: AccountEvent[];
   runs: number;

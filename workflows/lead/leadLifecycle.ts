@@ -4,14 +4,20 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { FlywheelActivities } from '../../activities/index.ts';
 import { SA } from '../../src/temporal/searchAttributes.ts';
-import { leadEventSignal, leadStateQuery } from '../definitions.ts';
-import { ignore, initialState, LIMITS, mergeLead, pushBounded, recordDecisions, remember } from './state.ts';
+import { clockKey } from '../../src/sla/clockKeys.ts';
+import { clockTimer, holdTimer, meetClock, onClockDue, pauseClock, resumeClock, type ClockEffect, type Refusal } from '../../src/sla/clockMachine.ts';
+import { leadEventSignal, leadRouteSignal, leadStateQuery } from '../definitions.ts';
+import { ignore, pushBounded, recordDecisions } from '../shared/records.ts';
+import { hasSeen, rememberKey } from '../shared/seen.ts';
+import type { ClosedRecord } from '../shared/closed.ts';
+import { initialState, LIMITS, mergeLead } from './state.ts';
 import type { LedgerEvent } from '../../src/ledger/types.ts';
 import type { AssignmentRequest, LeadEvent, LeadState, LeadWorkflowInput } from './types.ts';
 
@@ -19,11 +25,15 @@ const acts = proxyActivities<FlywheelActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+// Short reads the workflow needs before it can decide anything; no server round trip.
+const local = proxyLocalActivities<FlywheelActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '30 seconds' } });
 
 /** Continue-as-new well before Temporal's limits, so a lead that lives for months keeps a short history. */
 const HISTORY_BUDGET = 2_000;
 /** How long a won or disqualified lead keeps answering late events before it completes. */
 const CLOSED_GRACE_MS = 7 * 24 * 3_600_000;
+/** A closed lead revived by a late event records it (and any redelivery close behind it), then completes again. */
+const REVIVED_GRACE_MS = 3_600_000;
 
 export interface LeadOutcome {
   leadId: string;
@@ -41,20 +51,30 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   const s: LeadState = input.carried ?? initialState(input.leadId);
   const inbox: LeadEvent[] = [...(input.pending ?? [])];
   const ledger: LedgerEvent[] = [];
+  // Freed capacity somewhere in the lead's queue: a held lead tries again now.
+  let routeWanted = false;
   setHandler(leadEventSignal, (e) => void inbox.push(e));
+  setHandler(leadRouteSignal, () => void (routeWanted = true));
   setHandler(leadStateQuery, () => s);
 
   const nowIso = () => new Date().toISOString();
   const wfId = workflowInfo().workflowId;
+  // A revived closed record keys its rows by the event that revived it: each revival is a new run whose counters
+  // start where the closed record's did, and a second revival must not collide with the first.
+  let keyBase = wfId;
   const note = (type: LedgerEvent['type'], keySuffix: string, extra: Partial<LedgerEvent> = {}) =>
-    ledger.push({ key: `${wfId}:${keySuffix}`, type, occurredAt: nowIso(), leadId: s.leadId, workflowId: wfId, owner: s.owner ?? undefined, stage: s.stage, ...extra });
+    ledger.push({ key: `${keyBase}:${keySuffix}`, type, occurredAt: nowIso(), leadId: s.leadId, workflowId: wfId, owner: s.owner ?? undefined, stage: s.stage, ...extra });
+
+  /** A clock row under the one key builder, with the lead's columns. */
+  const noteClock = (type: LedgerEvent['type'], event: Parameters<typeof clockKey>[3], data: Record<string, unknown>) =>
+    ledger.push({ key: clockKey('lead', s.leadId, s.assignments - 1, event), type, occurredAt: nowIso(), leadId: s.leadId, workflowId: wfId, owner: s.owner ?? undefined, stage: s.stage, data });
 
   const publish = () =>
     upsertSearchAttributes([
       { key: SA.FlywheelStage, value: s.stage },
       { key: SA.Owner, value: s.owner ?? s.pool ?? 'unassigned' },
       { key: SA.IcpTier, value: s.tier ?? 'unknown' },
-      { key: SA.SlaStatus, value: s.sla?.status ?? 'none' },
+      { key: SA.SlaStatus, value: s.hold ? 'held' : (s.sla?.status ?? 'none') },
       { key: SA.RulesRevision, value: s.rulesRevision ?? 'none' },
     ]);
 
@@ -73,19 +93,26 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   };
 
   async function attract(): Promise<void> {
+    const arriving = s.status === 'new';
     const r = await acts.evaluateLead({ leadId: s.leadId, lead: s.lead, at: nowIso() });
     recordDecisions(s, r.decisions);
     s.tier = r.tier;
+    // Arrival in Attract is on the ledger, so friction metrics see leads that stay in nurture or blocked.
+    if (arriving) note('stage.changed', `${s.seq++}:stage:Attract`, { data: { status: r.status, arrived: true, source: leadSource() } });
     for (const d of r.decisions) note('decision.recorded', `${s.seq++}:decision:${d.kind}`, { rulesRevision: d.revision, data: { kind: d.kind, matched: d.matched, outcome: d.outcome, inputs: d.inputs, source: leadSource() } });
     if (r.status === 'disqualified') {
       s.closedReason = r.disqualified?.reasons.join('; ') ?? 'disqualified by qualification rules';
       setStage('Closed', 'disqualified');
+      noteClosed(r.disqualified?.reopenable === true);
       return;
     }
     if (r.status !== 'mql') {
       s.status = r.status;
+      if (r.status === 'blocked-data') await tellBlocked(r.missingFields, r.blockedBy);
+      else s.blocked = null;
       return;
     }
+    s.blocked = null;
     await handoff({ leadId: s.leadId, lead: s.lead, tier: s.tier, at: nowIso(), exclude: [], attempt: s.assignments, reason: s.assignments === 0 ? 'handoff' : 'recycled' });
   }
 
@@ -97,60 +124,158 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     s.pool = a.pool;
     s.queue = a.queue;
     s.handoffAt ??= nowIso();
+    if (a.held) {
+      // Nobody can take it now: held, visibly, until the earliest moment someone can (or capacity frees up).
+      const told = s.hold && s.hold.since === a.held.since ? s.hold.toldAt : null;
+      s.hold = { ...a.held, toldAt: told, reason: req.reason, ...(req.overflowFrom ? { overflowFrom: req.overflowFrom } : {}) };
+      s.sla = null;
+      setStage('Engage', 'held');
+      return;
+    }
+    s.hold = null;
     setStage('Engage', 'assigned');
     await acts.notifyCrm({ kind: 'assignment', leadId: s.leadId, owner: a.owner, pool: a.pool, queue: a.queue, strategy: a.strategy, attempt: req.attempt });
     if (!a.owner && !a.pool) {
       s.sla = null;
       return;
     }
-    const clock = await acts.startSlaClock({ leadId: s.leadId, lead: s.lead, tier: s.tier, owner: a.owner, pool: a.pool, queue: a.queue, clock: req.attempt, startedAt: nowIso() });
+    // The clock starts at the assignment, not when the CRM has heard of it.
+    const clock = await acts.startSlaClock({ leadId: s.leadId, lead: s.lead, tier: s.tier, owner: a.owner, pool: a.pool, queue: a.queue, clock: req.attempt, startedAt: req.at });
     recordDecisions(s, [clock.decision]);
     s.sla = { ...clock, status: 'running' };
   }
 
+  /** Carries out what the clock machine decided, in order: rows, then the escalation, then the move. */
+  async function apply(effects: ClockEffect[]): Promise<void> {
+    for (const fx of effects) {
+      if (fx.kind === 'row') {
+        noteClock(fx.type, fx.event, fx.data);
+        continue;
+      }
+      const sla = s.sla!;
+      if (fx.kind === 'escalate') {
+        if (fx.breacher) s.breachedReps.push(fx.breacher);
+        // The breach is on record (ledger and SlaStatus) before anyone is notified or the lead moves.
+        await flush();
+        await acts.notifyEscalation({ leadId: s.leadId, owner: fx.breacher, pool: s.pool, notify: sla.escalation.notify, deadline: sla.deadline, rule: sla.rule, attempt: s.assignments - 1, at: nowIso() });
+        continue;
+      }
+      s.reassignments++;
+      await handoff({
+        leadId: s.leadId,
+        lead: s.lead,
+        tier: s.tier,
+        at: nowIso(),
+        exclude: [...s.breachedReps],
+        attempt: s.assignments,
+        reason: fx.kind === 'reassign' ? 'sla-breach' : 'overflow',
+        overflowFrom: fx.kind === 'reassign' ? undefined : fx.then === 'overflow' ? (s.queue ?? undefined) : fx.then,
+      });
+    }
+  }
+
+  /** Applies a machine answer; a refusal is recorded against the event that asked. */
+  async function applyOr(e: LeadEvent, r: ClockEffect[] | Refusal): Promise<void> {
+    if ('refused' in r) skip(e, r.refused);
+    else await apply(r);
+  }
+
   async function onSlaTimer(): Promise<void> {
     const sla = s.sla!;
-    const now = Date.now();
-    if (sla.status === 'running' && now >= Date.parse(sla.warnAt) && now < Date.parse(sla.deadline)) {
-      sla.status = 'warned';
-      note('sla.warned', `sla:${s.assignments - 1}:warned`, { data: { deadline: sla.deadline, rule: sla.rule } });
+    if (sla.status === 'paused') return resumeSla('until');
+    await apply(onClockDue(sla, Date.now(), s.owner, s.reassignments));
+  }
+
+  async function resumeSla(by: 'event' | 'until', e?: LeadEvent): Promise<void> {
+    const sla = s.sla;
+    if (!sla || sla.status !== 'paused' || !sla.paused) return e ? skip(e, 'the SLA clock is not paused') : undefined;
+    const at = nowIso();
+    const shift = await acts.resumeClock({ clock: sla, pausedAt: sla.paused.at, resumedAt: at });
+    const r = resumeClock(sla, at, shift, by);
+    if (e) await applyOr(e, r);
+    else if (!('refused' in r)) await apply(r);
+  }
+
+  /** A held lead's timer: route again, or tell the queue's manager it has waited past the rule's maximum. */
+  async function onHoldTimer(): Promise<void> {
+    const h = s.hold!;
+    const due = holdTimer(h);
+    if (due?.kind === 'tell') {
+      h.toldAt = nowIso();
+      await flush();
+      await acts.notifyHoldExceeded({ leadId: s.leadId, queue: h.queue, since: h.since, maxHoldAt: h.maxHoldAt!, notify: h.notify, candidates: h.candidates, at: nowIso() });
       return;
     }
-    if (now < Date.parse(sla.deadline)) return;
-    sla.status = 'breached';
-    const breacher = s.owner;
-    note('sla.breached', `sla:${s.assignments - 1}:breached`, { data: { deadline: sla.deadline, rule: sla.rule, owner: breacher } });
-    if (breacher) s.breachedReps.push(breacher);
-    // The breach is on record (ledger and SlaStatus) before anyone is notified or the lead moves.
+    await reroute();
+  }
+
+  async function reroute(): Promise<void> {
+    const h = s.hold!;
+    await handoff({ leadId: s.leadId, lead: s.lead, tier: s.tier, at: nowIso(), exclude: [...s.breachedReps], attempt: s.assignments, reason: h.reason ?? 'handoff', overflowFrom: h.overflowFrom, heldSince: h.since });
+  }
+
+  /** A blocked lead tells marketing (its owner team in Attract) which fields are missing, once per set of fields. */
+  async function tellBlocked(missing: string[], blockedBy: string[]): Promise<void> {
+    const same = s.blocked && s.blocked.missing.join('\n') === missing.join('\n');
+    if (same || !patched('blocked-lead-tells-marketing')) return;
+    const notices = (s.blocked?.notices ?? 0) + 1;
+    s.blocked = { missing, since: s.blocked?.since ?? nowIso(), notices };
     await flush();
-    await acts.notifyEscalation({ leadId: s.leadId, owner: breacher, pool: s.pool, notify: sla.escalation.notify, deadline: sla.deadline, rule: sla.rule, attempt: s.assignments - 1, at: nowIso() });
-    const canReassign = sla.escalation.reassign && s.reassignments < sla.escalation.maxReassignments;
-    const toOverflow = !canReassign && sla.escalation.then !== null && s.reassignments <= sla.escalation.maxReassignments;
-    if (!canReassign && !toOverflow) return;
-    s.reassignments++;
-    await handoff({
-      leadId: s.leadId,
-      lead: s.lead,
-      tier: s.tier,
-      at: nowIso(),
-      exclude: [...s.breachedReps],
-      attempt: s.assignments,
-      reason: canReassign ? 'sla-breach' : 'overflow',
-      overflowFrom: canReassign ? undefined : (sla.escalation.then === 'overflow' ? s.queue ?? undefined : sla.escalation.then ?? undefined),
-    });
+    await acts.notifyBlocked({ leadId: s.leadId, missingFields: missing, blockedBy, at: nowIso(), attempt: notices - 1 });
+  }
+
+  /** The permanent record of the close: a later event for this lead is applied to it, never to a new lead. */
+  function noteClosed(reopenable: boolean): void {
+    const snapshot = { stage: s.stage, tier: s.tier, queue: s.queue, lead: s.lead, opportunity: s.opportunity, handoffAt: s.handoffAt, seq: s.seq + 1, assignments: s.assignments };
+    note('lead.closed', `${s.seq++}:closed`, { data: { status: s.status, reason: s.closedReason, owner: s.owner, tier: s.tier, reopenable, snapshot } });
+  }
+
+  /**
+   * The first event of a fresh run: is this lead a closed record whose workflow already completed? Then the event
+   * is the closed record's (or re-opens it where the rules said it may). Returns true when the run stays closed.
+   */
+  async function reviveIfClosed(first: LeadEvent): Promise<boolean> {
+    const closed: ClosedRecord | null = await local.findClosedRecord({ entity: 'lead', id: s.leadId });
+    if (!closed) return false;
+    const snap = closed.snapshot as Partial<Pick<LeadState, 'stage' | 'tier' | 'queue' | 'lead' | 'opportunity' | 'handoffAt' | 'seq' | 'assignments'>>;
+    keyBase = `${wfId}:revived:${first.key}`;
+    // Placements and clocks are keyed by these counters: a re-opened lead goes on from the closed record's.
+    s.seq = snap.seq ?? 0;
+    s.assignments = snap.assignments ?? 0;
+    s.lead = snap.lead ?? {};
+    s.tier = snap.tier ?? null;
+    s.queue = snap.queue ?? null;
+    s.owner = closed.owner;
+    s.closedReason = closed.reason;
+    s.closedAt = closed.closedAt;
+    if (closed.reopenable && (first.type === 'lead.updated' || first.type === 'lead.created')) {
+      note('lead.reopened', `${s.seq++}:reopened`, { data: { closedAt: closed.closedAt, closedStatus: closed.status, reason: closed.reason, eventId: first.id } });
+      s.owner = null;
+      return false;
+    }
+    s.status = closed.status as LeadState['status'];
+    s.stage = snap.stage ?? (s.status === 'won' ? 'Delight' : 'Closed');
+    s.opportunity = snap.opportunity ?? null;
+    s.handoffAt = snap.handoffAt ?? null;
+    return true;
   }
 
   async function handle(e: LeadEvent): Promise<void> {
-    if (s.seen.includes(e.key)) {
+    if (hasSeen(s, e.key)) {
       ignore(s, e, 'duplicate delivery (same source and id)', nowIso());
       return;
     }
-    remember(s, e);
+    rememberKey(s, e.key, LIMITS.seen);
     if (s.status === 'new' && e.type !== 'lead.created' && e.type !== 'lead.updated') {
       // Webhooks race: a touch can arrive before the create. Keep it and apply it once the lead exists.
       pushBounded(s.early, e, LIMITS.early);
       return;
     }
+    if (e.type === 'lead.sla_paused') {
+      if (s.hold) return skip(e, `the lead is held in ${s.hold.queue}: no clock runs until someone is assigned`);
+      return applyOr(e, pauseClock(s.sla, nowIso(), String(e.data.reason), typeof e.data.until === 'string' ? e.data.until : null));
+    }
+    if (e.type === 'lead.sla_resumed') return resumeSla('event', e);
     switch (e.type) {
       case 'lead.created':
       case 'lead.updated': {
@@ -191,6 +316,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
         const arr = Number(e.data.arr);
         note('deal.won', `deal:${id}:won`, { amount: Number(e.data.amount ?? arr), accountId: String(e.data.accountId), arrDelta: arr, currency: e.data.currency as string | undefined, data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier, source: leadSource() } });
         setStage('Delight', 'won');
+        noteClosed(false);
         await acts.handoffToCustomerSuccess({ leadId: s.leadId, accountId: String(e.data.accountId), owner: s.owner, arr, opportunityId: id, context: (e.data.handoff as Record<string, unknown>) ?? {}, lead: s.lead, tier: s.tier, at: nowIso() });
         await acts.releaseAssignment({ leadId: s.leadId, reason: 'won', at: nowIso() });
         return;
@@ -223,19 +349,19 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
 
   function meetSlaIfOwner(e: LeadEvent, by: string): boolean {
     const sla = s.sla;
-    if (!sla || sla.status === 'met' || sla.status === 'breached') return false;
-    if (Date.parse(e.time) < Date.parse(sla.startedAt)) return false;
-    if (by !== s.owner) return false;
-    sla.status = 'met';
-    sla.metAt = e.time;
-    sla.timeToFirstTouchMs = Date.parse(e.time) - Date.parse(s.handoffAt ?? sla.startedAt);
-    note('sla.met', `sla:${s.assignments - 1}:met`, { data: { timeToFirstTouchMs: sla.timeToFirstTouchMs, rule: sla.rule, deadline: sla.deadline } });
+    if (!sla || by !== s.owner) return false;
+    const timeToFirstTouchMs = Date.parse(e.time) - Date.parse(s.handoffAt ?? sla.startedAt);
+    const r = meetClock(sla, e.time, { timeToFirstTouchMs });
+    if ('refused' in r) return false;
+    sla.timeToFirstTouchMs = timeToFirstTouchMs;
+    for (const fx of r) if (fx.kind === 'row') noteClock(fx.type, fx.event, fx.data);
     return true;
   }
 
   async function touched(e: LeadEvent): Promise<void> {
     const by = String(e.data.by);
     if (s.stage !== 'Engage') return skip(e, `touch while ${s.status}: the lead is not with sales`);
+    if (s.hold) return skip(e, `touch by ${by} while the lead is held in ${s.hold.queue}: nobody owns it yet`);
     if (s.sla && Date.parse(e.time) < Date.parse(s.sla.startedAt)) return skip(e, 'touch happened before the current hand-off');
     if (s.pool && !s.owner && (await acts.claimFromPool({ leadId: s.leadId, rep: by, pool: s.pool })).claimed) {
       s.owner = by;
@@ -252,6 +378,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     if (s.status === 'new' || s.early.length === 0) return;
     const early = s.early.splice(0).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
     for (const e of early) {
+      // Kept early means remembered but never applied: forget it so handle() applies it now.
       s.seen = s.seen.filter((k) => k !== e.key);
       await handle(e);
     }
@@ -259,21 +386,37 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
 
   function nextTimer(): { at: number; summary: string } | null {
     if (s.status === 'lost' && s.recycleAt) return { at: Date.parse(s.recycleAt), summary: 'recycle to nurture after cooldown' };
-    const sla = s.sla;
-    if (!sla || (sla.status !== 'running' && sla.status !== 'warned')) return null;
-    return sla.status === 'running'
-      ? { at: Date.parse(sla.warnAt), summary: `SLA warning for ${s.owner ?? s.pool}` }
-      : { at: Date.parse(sla.deadline), summary: `SLA deadline for ${s.owner ?? s.pool}` };
+    if (s.status === 'held' && s.hold) {
+      const h = holdTimer(s.hold);
+      return h && { at: h.at, summary: h.kind === 'route' ? `route again: held in ${s.hold.queue}` : `held in ${s.hold.queue} past the maximum hold: tell the manager` };
+    }
+    const t = clockTimer(s.sla);
+    if (!t) return null;
+    const who = s.owner ?? s.pool;
+    return { at: t.at, summary: t.kind === 'warn' ? `SLA warning for ${who}` : t.kind === 'deadline' ? `SLA deadline for ${who}` : `SLA pause ends for ${who}` };
   }
 
+  const wake = () => inbox.length > 0 || (routeWanted && s.status === 'held');
+  // Only a fresh run can be a closed record's revival; a continued run carries its state.
+  let closedChecked = input.carried !== undefined;
+  let revived = false;
   publish();
   for (;;) {
     if (s.status === 'won' || s.status === 'disqualified') break;
     const timer = nextTimer();
     const hasEvent = timer
-      ? await condition(() => inbox.length > 0, Math.max(1, timer.at - Date.now()), { summary: timer.summary })
-      : (await condition(() => inbox.length > 0), true);
-    if (hasEvent) await handle(inbox.shift()!);
+      ? await condition(wake, Math.max(1, timer.at - Date.now()), { summary: timer.summary })
+      : (await condition(wake), true);
+    if (hasEvent && inbox.length > 0 && !closedChecked) {
+      closedChecked = true;
+      // Versioned: histories recorded before closed records existed started every run as a new lead.
+      if (patched('closed-record-revival') && (revived = await reviveIfClosed(inbox[0]!))) break;
+    }
+    if (hasEvent && inbox.length > 0) await handle(inbox.shift()!);
+    else if (hasEvent) {
+      routeWanted = false;
+      await reroute();
+    } else if (s.status === 'held') await onHoldTimer();
     else if (s.status === 'lost') {
       s.recycleAt = null;
       s.owner = null;
@@ -298,13 +441,14 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   // A closed lead stays open for a while so late CRM events are recorded as ignored instead of starting a new,
   // empty lead under the same id. Versioned: histories recorded before this completed right away.
   if (patched('closed-grace-period')) {
-    const until = Date.now() + (input.closedGraceMs ?? CLOSED_GRACE_MS);
+    const until = Date.now() + (revived ? REVIVED_GRACE_MS : (input.closedGraceMs ?? CLOSED_GRACE_MS));
+    const since = s.closedAt ? ` since ${s.closedAt}` : '';
     while (await condition(() => inbox.length > 0, Math.max(1, until - Date.now()), { summary: 'late events after close' })) {
       const e = inbox.shift()!;
-      if (s.seen.includes(e.key)) ignore(s, e, 'duplicate delivery (same source and id)', nowIso());
+      if (hasSeen(s, e.key)) ignore(s, e, 'duplicate delivery (same source and id)', nowIso());
       else {
-        remember(s, e);
-        skip(e, `the lead is closed (${s.status})`);
+        rememberKey(s, e.key, LIMITS.seen);
+        skip(e, `the lead is closed (${s.status}${since})`);
       }
       await flush();
     }

@@ -1,5 +1,6 @@
 /** Shapes the lead workflow shares with its activities and clients. Pure types: bundled into workflow code. */
-import type { HandoffClock } from '../clock.ts';
+import type { EventTypeOf } from '../../src/events/catalog.ts';
+import type { ClockStatus, HandoffClock, RunningClock } from '../clock.ts';
 
 export type FlywheelStage = 'Attract' | 'Engage' | 'Delight' | 'Closed';
 
@@ -7,6 +8,7 @@ export type LeadStatus =
   | 'new'
   | 'nurture'
   | 'blocked-data'
+  | 'held'
   | 'assigned'
   | 'working'
   | 'meeting'
@@ -15,21 +17,14 @@ export type LeadStatus =
   | 'lost'
   | 'disqualified';
 
-export type SlaStatus = 'none' | 'running' | 'warned' | 'breached' | 'met';
+export type SlaStatus = ClockStatus;
 
 /** A CRM event as the workflow receives it: the validated CloudEvent, trimmed to what the lifecycle needs. */
 export interface LeadEvent {
   key: string;
   id: string;
   source: string;
-  type:
-    | 'lead.created'
-    | 'lead.updated'
-    | 'lead.touched'
-    | 'meeting.booked'
-    | 'opportunity.created'
-    | 'opportunity.won'
-    | 'opportunity.lost';
+  type: EventTypeOf<'lead'>;
   subject: string;
   time: string;
   data: Record<string, unknown>;
@@ -48,7 +43,8 @@ export interface DecisionRecord {
 export interface AttractResult {
   decisions: DecisionRecord[];
   blockedBy: string[];
-  disqualified: { reasons: string[] } | null;
+  /** reopenable: every disqualifying reason's rule says a later update may re-open the closed lead. */
+  disqualified: { reasons: string[]; reopenable: boolean } | null;
   tier: string | null;
   status: 'mql' | 'nurture' | 'disqualified' | 'blocked-data';
   missingFields: string[];
@@ -68,6 +64,32 @@ export interface AssignmentRequest {
   /** Force the overflow queue of the previous queue (after the last allowed reassignment). */
   overflowFrom?: string;
   reason: 'handoff' | 'sla-breach' | 'overflow' | 'recycled';
+  /** Set when a held lead is routed again: when it was first held (its place in the queue's line). */
+  heldSince?: string;
+}
+
+/** Why a candidate could not take the lead, and when they could (null: not foreseeable, e.g. at capacity). */
+export interface HoldCandidate {
+  rep: string;
+  queue: string;
+  reason: 'outside-hours' | 'out-of-office' | 'at-capacity' | 'inactive' | 'excluded';
+  availableAt: string | null;
+}
+
+/** A lead nobody could take: where it waits, why, and when it will be routed again. */
+export interface HoldInfo {
+  /** The queue the lead waits for (the one the routing rule chose). */
+  queue: string;
+  /** When it was first held: leads held in one queue are placed in this order. */
+  since: string;
+  candidates: HoldCandidate[];
+  /** The earliest moment a candidate can take it; null: only freed capacity (a route signal) can. */
+  nextRouteAt: string | null;
+  /** since + the rule's maxHold; null when the rule sets none. */
+  maxHoldAt: string | null;
+  /** Who is told at maxHoldAt (resolved like SLA recipients; default the queue's manager). */
+  notify: string[];
+  rule: string | null;
 }
 
 export interface Assignment {
@@ -75,9 +97,11 @@ export interface Assignment {
   /** For pool queues: the pool the lead waits in until a member claims it with a touch. */
   pool: string | null;
   queue: string;
-  strategy: 'account-owner' | 'weighted-round-robin' | 'pool' | 'overflow' | 'unassigned';
+  strategy: 'account-owner' | 'weighted-round-robin' | 'pool' | 'overflow' | 'follow-the-sun' | 'held';
   reason: string;
   decision: DecisionRecord;
+  /** Set when nobody could take the lead: it is held (owner and pool are null). */
+  held: HoldInfo | null;
 }
 
 /** The marketing -> sales first-touch clock with the decision that set it. */
@@ -109,7 +133,13 @@ export interface LeadState {
   assignments: number;
   /** Sequence for ledger keys of this lead, carried across continue-as-new. */
   seq: number;
-  sla: (SlaClock & { status: SlaStatus; metAt?: string; timeToFirstTouchMs?: number }) | null;
+  sla: (SlaClock & RunningClock & { timeToFirstTouchMs?: number }) | null;
+  /** The fields a blocked lead is missing, and how often marketing was told (absent before this existed). */
+  blocked?: { missing: string[]; since: string; notices: number } | null;
+  /** Set on a record that closed and was revived by a late event: what the closed record said. */
+  closedAt?: string | null;
+  /** Set while nobody can take the lead (status held); absent on leads recorded before holding existed. */
+  hold?: (HoldInfo & { toldAt: string | null; reason?: AssignmentRequest['reason']; overflowFrom?: string }) | null;
   handoffAt: string | null;
   firstMeetingAt: string | null;
   timeToFirstMeetingMs: number | null;
@@ -119,8 +149,10 @@ export interface LeadState {
   rulesRevision: string | null;
   decisions: DecisionRecord[];
   ignored: IgnoredEvent[];
-  /** Keys of events already applied (bounded), so CRM redelivery has no second effect. */
+  /** Keys of the latest events applied (bounded), so CRM redelivery has no second effect. */
   seen: string[];
+  /** Digests of every older applied key, so redelivery is recognised for the record's whole life. */
+  seenDigests?: number[];
   /** Events that arrived before the lead existed, applied once it does. */
   early: LeadEvent[];
   runs: number;

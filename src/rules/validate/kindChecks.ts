@@ -44,12 +44,37 @@ function checkSla(rule: Record<string, unknown>, base: Path, ctx: OutcomeContext
   if (target && warn && durationMinutes(warn) >= durationMinutes(target)) {
     ctx.report([...base, 'then', 'warnAt'], 'warn-after-target', `warnAt ${String(then.warnAt)} is not before the target ${String(then.target)}: the warning would come after the breach`);
   }
+  // A pause that only a resume event ends stops the clock for good when the CRM never sends one.
+  if (isObj(then.pause) && then.pause.maxPause === undefined) {
+    ctx.report([...base, 'then', 'pause'], 'unbounded-pause', 'pause has no maxPause: a pause without an until lasts until a resume event, and a missed one stops the clock for good', 'warning');
+  }
 }
 
 /** Sales and CS routing: the owner strategy has no queue of its own, only a fallback. */
 function checkRouting(rule: Record<string, unknown>, base: Path, ctx: OutcomeContext): void {
   if (isObj(rule.then) && rule.then.strategy === 'account-owner' && rule.then.queue !== undefined) {
     ctx.report([...base, 'then', 'queue'], 'ignored-field', 'queue is ignored with strategy account-owner; use fallbackQueue', 'warning');
+  }
+}
+
+/**
+ * The hold policy of a sales routing rule. followTheSun is read only with outOfHours follow-the-sun; a held lead has
+ * no owner, so `owner` among holdNotify would tell nobody; the rule's own queue in followTheSun is tried already.
+ */
+function checkHoldPolicy(outcome: unknown, base: Path, ctx: OutcomeContext): void {
+  if (!isObj(outcome)) return;
+  if (outcome.followTheSun !== undefined && outcome.outOfHours !== 'follow-the-sun') {
+    ctx.report([...base, 'followTheSun'], 'ignored-field', 'followTheSun is used only with outOfHours: follow-the-sun', 'warning');
+  }
+  if (Array.isArray(outcome.followTheSun)) {
+    outcome.followTheSun.forEach((q, i) => {
+      if (q === outcome.queue) ctx.report([...base, 'followTheSun', i], 'ignored-field', `"${String(q)}" is the rule's own queue, which is always tried first`, 'warning');
+    });
+  }
+  if (Array.isArray(outcome.holdNotify)) {
+    outcome.holdNotify.forEach((who, i) => {
+      if (who === 'owner') ctx.report([...base, 'holdNotify', i], 'no-owner', 'a held lead has no owner: "owner" tells nobody; use manager, a rep or a team', 'warning');
+    });
   }
 }
 
@@ -109,6 +134,10 @@ export function checkKind(kind: Kind, doc: Record<string, unknown>, ctx: Outcome
   if (kind === 'handoff') rules.forEach((r, i) => isObj(r) && checkHandoffPinned(r, ['rules', i], ctx, (h) => `requires fields for the ${h} hand-off`));
   if (kind === 'health') checkHealth(doc, ctx);
   if (kind === 'routing' || kind === 'cs-routing') rules.forEach((r, i) => isObj(r) && checkRouting(r, ['rules', i], ctx));
+  if (kind === 'routing') {
+    rules.forEach((r, i) => isObj(r) && checkHoldPolicy(r.then, ['rules', i, 'then'], ctx));
+    if (noMatch) checkHoldPolicy(noMatch, ['noMatch', 'outcome'], ctx);
+  }
   if (kind === 'renewal') {
     rules.forEach((r, i) => isObj(r) && checkReminders(r.then, ['rules', i, 'then'], ctx));
     if (noMatch) checkReminders(noMatch, ['noMatch', 'outcome'], ctx);

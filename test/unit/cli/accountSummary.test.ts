@@ -19,7 +19,7 @@ function customer(): AccountState {
     onboarding: { owner: 'emma-janssen', until: '2027-02-14T09:00:00Z', completed: false },
     wonAt: '2027-01-15T09:00:00Z',
     kickoffHeldAt: '2027-01-16T11:30:00Z',
-    kickoff: { rule: 'sla-stc-default', target: '5d', startedAt: '2027-01-15T09:00:00Z', warnAt: '2027-01-20T09:00:00Z', deadline: '2027-01-22T09:00:00Z', calendar: 'emea', escalation: { notify: ['manager'], reassign: true, maxReassignments: 1, then: 'overflow' }, status: 'met', metAt: '2027-01-16T11:30:00Z' },
+    kickoff: { handoff: 'sales-to-cs', rule: 'sla-stc-default', target: '5d', startedAt: '2027-01-15T09:00:00Z', warnAt: '2027-01-20T09:00:00Z', deadline: '2027-01-22T09:00:00Z', calendar: 'emea', escalation: { notify: ['manager'], reassign: true, maxReassignments: 1, then: 'overflow' }, status: 'met', metAt: '2027-01-16T11:30:00Z' },
     contract: { start: '2027-01-15', end: '2028-01-14' },
     renewal: { contractEnd: '2028-01-14', dueAt: '2028-01-14T23:00:00.000Z', reminders: [{ offset: '90d', at: '2027-10-16T07:00:00.000Z' }, { offset: '60d', at: '2027-11-15T08:00:00.000Z' }], passed: [], notify: ['owner'], rule: 'renewal-default', sent: ['90d'], overdue: false },
     health: { score: 35, band: 'red', signals: ['seat-utilisation-low', 'dormant'], at: '2027-03-01T00:00:00Z', playbook: 'churn-risk-save' },

@@ -55,6 +55,21 @@ describe('CloudEvents validation', () => {
     expect(workflowIdFor({ type: 'account.kickoff_held', subject: 'ACC-7' })).toBe('account:ACC-7');
   });
 
+  it('validates pause and resume events of both hand-off clocks', () => {
+    const lead = (type: string, data: Record<string, unknown>) => ({ ...created, type, data });
+    const account = (type: string, data: Record<string, unknown>) => ({ ...created, type, subject: 'ACC-7', data });
+    expect(validateEvent(lead('lead.sla_paused', { reason: 'callback-requested', until: '2026-11-27T09:00:00Z', by: 'anna-schmidt' }))).toEqual([]);
+    expect(validateEvent(account('account.kickoff_paused', { reason: 'Awaiting customer' }))).toEqual([]);
+    expect(validateEvent(account('account.kickoff_resumed', {}))).toEqual([]);
+    expect(validateEvent(lead('lead.sla_resumed', { by: 'anna-schmidt', reason: 'prospect called back' }))).toEqual([]);
+    expect(validateEvent(lead('lead.sla_paused', {})).map((e) => e.pointer)).toEqual(['/data/reason']);
+    const bad = validateEvent(account('account.kickoff_paused', { reason: 'moved; see ticket #4', until: 'next week', by: '' }));
+    expect(bad.map((e) => e.pointer).sort()).toEqual(['/data/by', '/data/reason', '/data/until']);
+    expect(validateEvent(lead('lead.sla_paused', { reason: 'x'.repeat(101) })).map((e) => e.pointer)).toEqual(['/data/reason']);
+    expect(workflowIdFor({ type: 'account.kickoff_paused', subject: 'ACC-7' })).toBe('account:ACC-7');
+    expect(workflowIdFor({ type: 'lead.sla_resumed', subject: 'L-1001' })).toBe('lead:L-1001');
+  });
+
   it('derives the workflow id from the subject and the dedup key from source and id', () => {
     expect(workflowIdFor({ type: 'opportunity.won', subject: 'L-1001' })).toBe('lead:L-1001');
     expect(eventKey(created)).toBe('crm://hubspot/portal-42#evt-1');

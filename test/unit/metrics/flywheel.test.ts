@@ -116,6 +116,9 @@ describe('computeMetrics on the March 2027 fixture', () => {
      * compliance: marketing-to-sales 4/5 = 0.8; sales-to-cs 1/2 = 0.5
      * incompleteHandoffs: ACC2, ACC-G (handed off in Feb) = 2 (ACC-D's is in 2026)
      * incompleteRate: handed off in March ACC1 ACC2 ACC3, of which incomplete ACC2 = 1/3 = 0.3333
+     * paused: marketing-to-sales L2 (2 h + 1 h, one clock) and L4 (0.5 h) = 2 clocks, 3.5 h (L6's resume has no
+     *   pausedMs); sales-to-cs ACC1 27 h = 1 clock (ACC3's resume is at `to`)
+     * held: L11 8 h + L4 1.5 h = 2 leads, 9.5 h (L8's is at `to`)
      */
     expect((await march()).handoffs).toEqual({
       sla: [
@@ -126,6 +129,8 @@ describe('computeMetrics on the March 2027 fixture', () => {
         { handoff: 'sales-to-cs', week: '2027-03-29', team: 'cs', owner: 'cara', met: 0, breached: 1, compliance: 0 },
       ],
       compliance: { 'marketing-to-sales': 0.8, 'sales-to-cs': 0.5 },
+      paused: { 'marketing-to-sales': { clocks: 2, hours: 3.5 }, 'sales-to-cs': { clocks: 1, hours: 27 } },
+      held: { leads: 2, hours: 9.5 },
       incompleteHandoffs: 2,
       incompleteRate: 0.3333,
     });
@@ -194,6 +199,8 @@ describe('computeMetrics on the March 2027 fixture', () => {
     expect(lines).toContain('  NRR / GRR                  40.0% / 36.0%');
     expect(lines).toContain('    sales-to-cs         2027-03-29  cs           cara             met 0, breached 1, 0.0%');
     expect(lines).toContain('  churn started at           handoff-incomplete 1, health:yellow 1, none 1');
+    expect(lines).toContain('  paused (business h)        marketing-to-sales 3.5 (2 clocks), sales-to-cs 27 (1 clocks)');
+    expect(lines).toContain('  held before routing        2 leads, 9.5 h');
   });
 
   it('has no cost per pipeline dollar without spend', async () => {
@@ -214,7 +221,14 @@ describe('computeMetrics edge cases', () => {
       bookings: 0, averageDealSize: null, salesCycleDays: { median: null, mean: null }, timeToFirstMeetingHours: { median: null },
     });
     expect(m.delight).toMatchObject({ churnRate: null, expansionShare: null, healthDistribution: { green: 0, yellow: 0, red: 0 }, customers: 0 });
-    expect(m.handoffs).toEqual({ sla: [], compliance: { 'marketing-to-sales': null, 'sales-to-cs': null }, incompleteHandoffs: 0, incompleteRate: null });
+    expect(m.handoffs).toEqual({
+      sla: [],
+      compliance: { 'marketing-to-sales': null, 'sales-to-cs': null },
+      paused: { 'marketing-to-sales': { clocks: 0, hours: 0 }, 'sales-to-cs': { clocks: 0, hours: 0 } },
+      held: { leads: 0, hours: 0 },
+      incompleteHandoffs: 0,
+      incompleteRate: null,
+    });
     expect(m.friction).toEqual({ dwellHours: {}, stalledLeads: 0, churnStartsAt: [] });
     expect(m.feedback).toEqual({ retentionByTier: {}, winRateBySource: {} });
   });

@@ -26,6 +26,11 @@ import type { LedgerEvent, LedgerEventType } from '../../../src/ledger/types.ts'
  *   ACC-F no tier  4,000                                     ->  4,000
  *   ACC1 24,000 (03-15), ACC2 36,000 (03-28), ACC3 6,000 (03-10): new business; ACC3 health green 03-20, ACC1 green 04-02
  *   hand-offs recorded in March: ACC1, ACC2, ACC3; handoff.incomplete in March: ACC2, ACC-G (handed off in Feb)
+ *
+ * Pauses (sla.resumed with data.pausedMs, business ms) and holds (data.heldMs on lead.assigned / lead.reassigned):
+ *   L2 first-touch clock 0 paused twice on 03-04: 2 h + 1 h; L4 clock 1 paused 0.5 h (03-07); L6 a resume without
+ *   pausedMs (ignored); ACC1 kickoff paused 27 h (03-16); ACC3 kickoff resumed 04-01T00:00 (at `to`, 9 h).
+ *   L11 assigned 03-01 after 8 h held; L4 reassigned 03-07 after 1.5 h held; L8 assigned 04-01 after 2 h held (at `to`).
  */
 let seq = 0;
 export function ev(type: LedgerEventType, occurredAt: string, over: Partial<LedgerEvent> = {}): LedgerEvent {
@@ -46,6 +51,14 @@ const arr = (accountId: string, at: string, kind: string, delta: number) => ev('
 const health = (accountId: string, at: string, band: string) => ev('health.scored', at, { accountId, data: { band, score: band === 'green' ? 80 : 40 } });
 const sla = (type: 'sla.met' | 'sla.breached' | 'sla.started', at: string, who: { leadId?: string; accountId?: string; owner?: string; team?: string }) =>
   ev(type, at, { ...who, ...(who.leadId ? {} : { data: { handoff: 'sales-to-cs' } }) });
+const HOUR = 3_600_000;
+// Keyed like src/sla/clockKeys.ts: <entity>:<id>:sla:<clock>:resumed:<n>.
+const resumed = (at: string, who: { leadId?: string; accountId?: string; owner?: string }, clock: number, n: number, pausedHours: number) =>
+  ev('sla.resumed', at, {
+    ...who,
+    key: who.leadId ? `lead:${who.leadId}:sla:${clock}:resumed:${n}` : `account:${who.accountId}:sla:${clock}:resumed:${n}`,
+    data: { handoff: who.leadId ? 'marketing-to-sales' : 'sales-to-cs', pausedMs: pausedHours * HOUR },
+  });
 
 export function flywheelFixture(): LedgerEvent[] {
   return [
@@ -68,6 +81,9 @@ export function flywheelFixture(): LedgerEvent[] {
     icp('L2', '2027-03-04T00:05:00Z', 'B', 'webinar'),
     qual('L2', '2027-03-04T00:06:00Z', 'mql', 'webinar'),
     sla('sla.breached', '2027-03-04T15:00:00Z', { leadId: 'L2', owner: 'ana', team: 'emea' }),
+    ev('sla.paused', '2027-03-04T09:00:00Z', { leadId: 'L2', owner: 'ana', data: { handoff: 'marketing-to-sales', reason: 'callback-requested' } }),
+    resumed('2027-03-04T11:00:00Z', { leadId: 'L2', owner: 'ana' }, 0, 0, 2),
+    resumed('2027-03-04T13:00:00Z', { leadId: 'L2', owner: 'ana' }, 0, 1, 1),
     meeting('L2', '2027-03-05T00:00:00Z', 5),
     created('L2', '2027-03-06T09:00:00Z', 10_000, 'webinar', 'B'),
     ev('deal.lost', '2027-03-20T09:00:00Z', { leadId: 'L2', data: { reason: 'budget' } }),
@@ -85,6 +101,8 @@ export function flywheelFixture(): LedgerEvent[] {
     icp('L4', '2027-03-06T00:01:00Z', 'C', 'outbound'),
     qual('L4', '2027-03-06T00:02:00Z', 'mql', 'outbound'),
     sla('sla.met', '2027-03-08T09:00:00Z', { leadId: 'L4', owner: 'ben', team: 'na' }),
+    resumed('2027-03-07T10:00:00Z', { leadId: 'L4', owner: 'ben' }, 1, 0, 0.5),
+    ev('lead.reassigned', '2027-03-07T12:00:00Z', { leadId: 'L4', owner: 'ben', team: 'na', data: { heldMs: 1.5 * HOUR } }),
     meeting('L4', '2027-03-07T00:00:00Z', 8),
     meeting('L4', '2027-03-09T00:00:00Z', 12),
     created('L4', '2027-03-08T09:00:00Z', 30_000, 'outbound', 'C'),
@@ -106,6 +124,7 @@ export function flywheelFixture(): LedgerEvent[] {
     icp('L6', '2027-03-10T00:01:00Z', 'B'),
     qual('L6', '2027-03-10T00:02:00Z', 'mql'),
     sla('sla.met', '2027-03-10T09:00:00Z', { leadId: 'L6', owner: 'ben', team: 'na' }),
+    ev('sla.resumed', '2027-03-10T08:00:00Z', { leadId: 'L6', key: 'lead:L6:sla:0:resumed:0', data: { handoff: 'marketing-to-sales' } }),
     created('L6', '2027-04-02T09:00:00Z', 7_000, 'webinar', 'B'),
     stage('L6', '2027-03-10T00:00:00Z', 'Attract'),
     stage('L6', '2027-03-18T00:00:00Z', 'Engage'),
@@ -117,6 +136,7 @@ export function flywheelFixture(): LedgerEvent[] {
     dq('L8', '2027-04-01T00:00:00Z'),
     icp('L8', '2027-04-01T00:00:00Z', 'D', 'webinar'),
     qual('L8', '2027-04-01T00:00:00Z', 'mql', 'webinar'),
+    ev('lead.assigned', '2027-04-01T00:00:00Z', { leadId: 'L8', data: { source: 'webinar', tier: 'D', heldMs: 2 * HOUR } }),
     // L9
     dq('L9', '2027-01-05T00:00:00Z'),
     qual('L9', '2027-01-05T00:02:00Z', 'nurture', 'webinar'),
@@ -126,7 +146,7 @@ export function flywheelFixture(): LedgerEvent[] {
     stage('L9', '2027-03-03T00:00:00Z', 'Engage'),
     // L10, L11
     created('L10', '2027-03-12T09:00:00Z', 2_500.5),
-    ev('lead.assigned', '2027-03-01T09:00:00Z', { leadId: 'L11', owner: 'ben', team: 'na', data: { source: 'paid-search', tier: 'C' } }),
+    ev('lead.assigned', '2027-03-01T09:00:00Z', { leadId: 'L11', owner: 'ben', team: 'na', data: { source: 'paid-search', tier: 'C', heldMs: 8 * HOUR } }),
     ev('deal.lost', '2027-03-25T09:00:00Z', { leadId: 'L11', data: { reason: 'no-decision' } }),
 
     // The retention cohort
@@ -158,6 +178,8 @@ export function flywheelFixture(): LedgerEvent[] {
     ev('handoff.recorded', '2027-02-27T10:00:00Z', { accountId: 'ACC-G' }),
     ev('handoff.incomplete', '2027-03-05T10:00:00Z', { accountId: 'ACC-G', data: { missing: ['goals'] } }),
     sla('sla.met', '2027-03-17T10:00:00Z', { accountId: 'ACC1', owner: 'cara', team: 'cs' }),
+    resumed('2027-03-16T10:00:00Z', { accountId: 'ACC1', owner: 'cara' }, 0, 0, 27),
+    resumed('2027-04-01T00:00:00Z', { accountId: 'ACC3', owner: 'cara' }, 0, 0, 9),
     sla('sla.breached', '2027-03-31T23:59:59Z', { accountId: 'ACC2', owner: 'cara', team: 'cs' }),
     sla('sla.breached', '2027-04-01T00:00:00Z', { accountId: 'ACC3', owner: 'cara', team: 'cs' }),
     health('ACC3', '2027-03-20T00:00:00Z', 'green'),

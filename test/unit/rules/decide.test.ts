@@ -16,7 +16,7 @@ describe('decide', () => {
     const d = engine.decide('routing', { lead: { region: 'emea', employees: 2500 }, icp: { tier: 'A' }, account: null });
     expect(d).toEqual({
       kind: 'routing',
-      outcome: { strategy: 'queue', queue: 'enterprise-emea', fallbackQueue: 'sales-overflow', reason: 'enterprise EMEA/APAC' },
+      outcome: { strategy: 'queue', queue: 'enterprise-emea', fallbackQueue: 'sales-overflow', reason: 'enterprise EMEA/APAC', outOfHours: 'hold', maxHold: '12h' },
       matched: ['route-enterprise-emea'],
       revision: engine.revision,
       inputs: { 'account.customer': null, 'account.openOpportunity': null, 'icp.tier': 'A', 'lead.region': 'emea' },
@@ -38,7 +38,7 @@ describe('decide', () => {
       disqualified: true,
       reasons: [
         { code: 'student', reason: 'student or academic address', rule: 'dq-student' },
-        { code: 'personal-email', reason: 'personal e-mail address and no company domain', rule: 'dq-personal-email' },
+        { code: 'personal-email', reason: 'personal e-mail address and no company domain', reopenable: true, rule: 'dq-personal-email' },
       ],
     });
     const quality = engine.decide('data-quality', { lead: { email: 'a@b.example', company: 'B', country: 'FR' } });

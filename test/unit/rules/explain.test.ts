@@ -36,7 +36,7 @@ describe('explain', () => {
     expect(text).toMatch(/~ route-overflow +rules\/routing\.yaml:\d+ +matched, not applied: an earlier rule decided/);
     expect(text).toContain('    ✗ lead.region in ["emea", "apac"]');
     expect(text).toContain('    read: icp.tier = "B", lead.employees = 2400, lead.region = "na"');
-    expect(text).toContain('outcome: {"strategy":"queue","queue":"enterprise-na","fallbackQueue":"sales-overflow","reason":"enterprise Americas"}');
+    expect(text).toContain('outcome: {"strategy":"queue","queue":"enterprise-na","fallbackQueue":"sales-overflow","reason":"enterprise Americas","outOfHours":"hold","maxHold":"12h"}');
   });
 
   it('renders conditions compactly', () => {

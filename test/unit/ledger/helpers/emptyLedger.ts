@@ -4,10 +4,10 @@ import type { Ledger, LedgerEvent, OpenedLedger } from '../../../../src/ledger/t
 import { pgliteTemplate, removeTempRoots, tempRoot } from './fixtures.ts';
 
 /**
- * One embedded ledger for the test file, emptied before each test (metrics read the whole table). Registers its own
+ * One embedded ledger for the test file, its `tables` emptied before each test (metrics read the whole table). Registers its own
  * beforeAll/afterAll/beforeEach; the returned ledger forwards to it once it is open.
  */
-export function emptyLedgerPerTest(): Pick<Ledger, 'query' | 'record'> {
+export function emptyLedgerPerTest(tables: readonly string[] = ['ledger_events']): Pick<Ledger, 'query' | 'record' | 'transaction'> {
   let opened: OpenedLedger | undefined;
   beforeAll(async () => {
     await pgliteTemplate();
@@ -17,9 +17,10 @@ export function emptyLedgerPerTest(): Pick<Ledger, 'query' | 'record'> {
     await opened?.close();
     removeTempRoots();
   });
-  beforeEach(() => opened!.query('DELETE FROM ledger_events'));
+  beforeEach(() => opened!.query(tables.map((t) => `DELETE FROM ${t}`).join('; ')));
   return {
     query: <T>(sql: string, params?: unknown[]) => opened!.query<T>(sql, params),
     record: (events: LedgerEvent[]) => opened!.record(events),
+    transaction: (fn) => opened!.transaction(fn),
   };
 }
