@@ -55,6 +55,11 @@ export function leadSummary(s: LeadState, workflowId: string): string[] {
     lines.push(`  Ignored events (${ignored.length})`);
     for (const i of ignored) lines.push(`    ${i.at}  ${i.type} ${i.eventId}: ${i.reason}`);
   }
+  const failures = s.failures ?? [];
+  if (failures.length > 0) {
+    lines.push(`  Failed steps (${failures.length})`);
+    for (const f of failures) lines.push(`    ${f.at}  ${f.eventType ?? 'timer'} ${f.eventId ?? ''}: ${f.activity} ${f.type}: ${f.message}`);
+  }
   const early = s.early ?? [];
   if (early.length > 0) lines.push(`  Waiting for lead.created: ${early.length} earlier event(s) (${early.map((e) => e.type).join(', ')})`);
   return lines;

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { carriageProblems, LIMITS } from '../limits.ts';
 import { EVENT_TYPES, isKnownEventType, type CrmEvent } from './catalog.ts';
+import { readEventSchema } from './schemaFiles.ts';
 
 export interface FieldError {
   pointer: string;
@@ -10,11 +11,10 @@ export interface FieldError {
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats.default(ajv);
-const load = (name: string) => JSON.parse(readFileSync(new URL(`./schemas/${name}.schema.json`, import.meta.url), 'utf8'));
-const envelope = ajv.compile(load('cloudevent'));
+const envelope = ajv.compile(readEventSchema('cloudevent'));
 const dataValidators = new Map<string, ValidateFunction>();
 for (const { schema } of Object.values(EVENT_TYPES)) {
-  if (!dataValidators.has(schema)) dataValidators.set(schema, ajv.compile(load(schema)));
+  if (!dataValidators.has(schema)) dataValidators.set(schema, ajv.compile(readEventSchema(schema)));
 }
 
 /** An `anyOf` failure reports every branch; the client needs one line per field: "must match format date or ... date-time". */
@@ -38,8 +38,18 @@ function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix: string)
   });
 }
 
-/** Every problem with one event, as JSON pointers relative to `prefix` (e.g. `/3` inside a batch). */
+/**
+ * Every problem with one event, as JSON pointers relative to `prefix` (e.g. `/3` inside a batch): the schema's, and
+ * what the pipeline behind the schema cannot carry (characters, depth, lengths; see src/limits.ts).
+ */
 export function validateEvent(value: unknown, prefix = ''): FieldError[] {
+  return [...schemaProblems(value, prefix), ...carriageProblems(value, prefix, EVENT_CARRIAGE)];
+}
+
+// The event itself is level 0, so `data` (and an extension attribute's value) is level 1.
+const EVENT_CARRIAGE = { maxDepth: LIMITS.dataDepth, level: 0, stringLength: LIMITS.stringLength, propertyNameLength: LIMITS.propertyNameLength, finiteNumbers: true };
+
+function schemaProblems(value: unknown, prefix: string): FieldError[] {
   if (!envelope(value)) return toFieldErrors(envelope.errors, prefix);
   const e = value as CrmEvent;
   if (!isKnownEventType(e.type)) {

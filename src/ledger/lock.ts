@@ -10,6 +10,11 @@ export interface LockInfo {
   host: string;
   /** Null while the owner is still opening and migrating; clients wait for it. */
   port: number | null;
+  /**
+   * The password the socket asks for, written together with the port; why the file is readable by its owner only.
+   * Never print it (or the whole LockInfo).
+   */
+  secret: string | null;
   startedAt: string;
 }
 
@@ -23,7 +28,8 @@ export type LockState =
 export interface LockHandle {
   readonly path: string;
   readonly info: LockInfo;
-  setPort(port: number): void;
+  /** Publishes where and with which secret the socket serves, atomically. */
+  setSocket(port: number, secret: string): void;
   release(): void;
 }
 
@@ -46,7 +52,7 @@ export async function acquireLock(
   onStale: (reason: string) => void,
 ): Promise<{ ok: true; handle: LockHandle } | { ok: false; info: LockInfo }> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const info: LockInfo = { pid: process.pid, host: os.hostname(), port: null, startedAt: new Date().toISOString() };
+    const info: LockInfo = { pid: process.pid, host: os.hostname(), port: null, secret: null, startedAt: new Date().toISOString() };
     if (createExclusive(path, info)) return { ok: true, handle: register(path, info) };
     const seen = inspectLock(path);
     if (seen.state === 'held') return { ok: false, info: seen.info };
@@ -94,9 +100,12 @@ function youngerThan(path: string, ms: number): boolean {
   }
 }
 
+// The lock holds the socket's secret: no one but its owner may read it (nor replace it).
+const OWNER_ONLY = 0o600;
+
 function createExclusive(path: string, info: LockInfo): boolean {
   const tmp = tempName(path);
-  writeFileSync(tmp, JSON.stringify(info));
+  writeFileSync(tmp, JSON.stringify(info), { mode: OWNER_ONLY });
   try {
     linkSync(tmp, path);
     return true;
@@ -113,7 +122,7 @@ function createExclusive(path: string, info: LockInfo): boolean {
 
 function createWithFlag(path: string, info: LockInfo): boolean {
   try {
-    writeFileSync(path, JSON.stringify(info), { flag: 'wx' });
+    writeFileSync(path, JSON.stringify(info), { flag: 'wx', mode: OWNER_ONLY });
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -127,7 +136,7 @@ function createWithFlag(path: string, info: LockInfo): boolean {
  */
 function removeStale(path: string, seen: Extract<LockState, { state: 'stale' }>, onStale: (reason: string) => void): boolean {
   const guard = `${path}.reclaim`;
-  const mine: LockInfo = { pid: process.pid, host: os.hostname(), port: null, startedAt: new Date().toISOString() };
+  const mine: LockInfo = { pid: process.pid, host: os.hostname(), port: null, secret: null, startedAt: new Date().toISOString() };
   if (!createExclusive(guard, mine)) {
     // A reclaimer that died mid-way (a window of microseconds) must not block everyone forever.
     if (inspectLock(guard).state === 'stale') unlinkQuietly(guard);
@@ -152,12 +161,12 @@ function register(path: string, initial: LockInfo): LockHandle {
     get info() {
       return info;
     },
-    setPort(port: number) {
+    setSocket(port: number, secret: string) {
       if (held.get(path) !== handle) return;
-      info = { ...info, port };
+      info = { ...info, port, secret };
       // Replaced atomically so a reader sees either the old or the new complete lock.
       const tmp = tempName(path);
-      writeFileSync(tmp, JSON.stringify(info));
+      writeFileSync(tmp, JSON.stringify(info), { mode: OWNER_ONLY });
       renameSync(tmp, path);
     },
     release() {
@@ -184,7 +193,13 @@ function parse(text: string | undefined): LockInfo | null {
     const v = JSON.parse(text) as Partial<LockInfo>;
     const pidOk = typeof v.pid === 'number' && Number.isInteger(v.pid) && v.pid > 0;
     if (!pidOk || typeof v.host !== 'string' || typeof v.startedAt !== 'string') return null;
-    return { pid: v.pid!, host: v.host, port: typeof v.port === 'number' ? v.port : null, startedAt: v.startedAt };
+    return {
+      pid: v.pid!,
+      host: v.host,
+      port: typeof v.port === 'number' ? v.port : null,
+      secret: typeof v.secret === 'string' ? v.secret : null,
+      startedAt: v.startedAt,
+    };
   } catch {
     return null;
   }

@@ -65,7 +65,13 @@ async function openEmbedded(dataDir: string, role: 'owner' | 'client' | 'auto', 
     if (seen.state === 'held') {
       if (seen.info.host !== os.hostname()) throw lockedError(display, lockFile, seen.info);
       if (seen.info.port !== null) {
-        const client = await connectToOwner(seen.info, seen.info.port, display, files).catch((e: unknown) => e as Error);
+        if (seen.info.secret === null) {
+          throw new LedgerError(
+            `process ${seen.info.pid} serves the embedded ledger at ${display} without a socket secret in ${displayPath(lockFile)} ` +
+              `(an older Flywheel?); restart it`,
+          );
+        }
+        const client = await connectToOwner(seen.info, seen.info.port, seen.info.secret, display, files).catch((e: unknown) => e as Error);
         if (!(client instanceof Error)) return client;
         // The owner may have stopped between our read and the connect: look again before blaming it.
         const now = inspectLock(lockFile);
@@ -90,15 +96,23 @@ async function openEmbedded(dataDir: string, role: 'owner' | 'client' | 'auto', 
   }
 }
 
-function connectToOwner(owner: LockInfo, port: number, display: string, files: readonly MigrationFile[]): Promise<PgLedger> {
+function connectToOwner(owner: LockInfo, port: number, secret: string, display: string, files: readonly MigrationFile[]): Promise<PgLedger> {
   return PgLedger.open({
-    // pglite-socket accepts any user and database name, and no TLS; only this machine can reach 127.0.0.1.
-    connectionString: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    connectionString: socketConnectionString(port, secret),
     mode: 'embedded-client',
     description: `embedded ledger at ${display}, through process ${owner.pid} on 127.0.0.1:${port}`,
     migrations: files,
     migrate: false,
   });
+}
+
+/**
+ * How a process reaches an owner's socket. Any user and database name do; the password is the secret from the lock
+ * file (hex, so it needs no escaping), checked with SCRAM (socketAuth.ts). No TLS: only this machine reaches
+ * 127.0.0.1. The string holds the secret: never print it (the ledger's description names the directory instead).
+ */
+export function socketConnectionString(port: number, secret: string): string {
+  return `postgres://postgres:${secret}@127.0.0.1:${port}/postgres?sslmode=disable`;
 }
 
 function lockedError(display: string, lockFile: string, holder: LockInfo): LedgerLockedError {

@@ -7,6 +7,7 @@ import { acquireLock, lockPathFor, type LockHandle, type LockInfo } from './lock
 import { applyMigrations, readMigrationStatus, type MigrationDriver } from './migrate.ts';
 import { TEXT_PARSERS } from './parsers.ts';
 import { SessionGate } from './sessionGate.ts';
+import { newSocketSecret, requireSecret, type SocketAuth } from './socketAuth.ts';
 import { TransactionScope, recordWith } from './tx.ts';
 import type { LedgerEvent, LedgerTx, MigrationFile, MigrationStatus, OpenedLedger, RecordResult } from './types.ts';
 
@@ -27,8 +28,9 @@ const MAX_SOCKET_CONNECTIONS = 64;
 /**
  * The process that owns the embedded PGlite directory. PGlite is one in-process Postgres: two processes opening the
  * same directory would corrupt it, so ownership is taken with a lock file first, and other processes are served
- * through a socket on 127.0.0.1 whose port is written into the lock file. This process's own calls and the socket's
- * clients share PGlite's single session through a SessionGate.
+ * through a socket on 127.0.0.1 whose port and password (a secret made at start; see socketAuth.ts) are written into
+ * the lock file, which only its owner can read. This process's own calls and the socket's clients share PGlite's
+ * single session through a SessionGate.
  */
 export class EmbeddedLedger implements OpenedLedger {
   readonly mode = 'embedded' as const;
@@ -40,20 +42,22 @@ export class EmbeddedLedger implements OpenedLedger {
     /** How this process and the socket's clients take turns on PGlite's one session. */
     readonly gate: SessionGate,
     private readonly lock: LockHandle,
-    private readonly server: PGLiteSocketServer | undefined,
+    private readonly server: { socket: PGLiteSocketServer; auth: SocketAuth } | undefined,
     private readonly displayDir: string,
     private readonly files: readonly MigrationFile[],
     readonly migrationsApplied: readonly MigrationFile[],
   ) {}
 
   static async open(opts: EmbeddedOpenOptions): Promise<EmbeddedOpenResult> {
-    mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+    // Owner-only where we create it (.flywheel): the data files and the lock's secret are nobody else's business.
+    mkdirSync(path.dirname(opts.dataDir), { recursive: true, mode: 0o700 });
     const lockFile = lockPathFor(opts.dataDir);
     const taken = await acquireLock(lockFile, (reason) => process.stderr.write(`flywheel: removed a stale ledger lock ${opts.displayDir}.lock: ${reason}\n`));
     if (!taken.ok) return { ok: false, holder: taken.info, lockFile };
     const lock = taken.handle;
     let db: PGlite | undefined;
-    let server: PGLiteSocketServer | undefined;
+    let server: { socket: PGLiteSocketServer; auth: SocketAuth } | undefined;
+    let socket: PGLiteSocketServer | undefined;
     try {
       db = await PGlite.create({ dataDir: opts.dataDir, parsers: TEXT_PARSERS }).catch((e: unknown) => {
         throw new LedgerError(`could not open the embedded ledger at ${opts.displayDir}: ${(e as Error).message}`, { cause: e });
@@ -62,13 +66,17 @@ export class EmbeddedLedger implements OpenedLedger {
       const applied = await applyMigrations(pgliteDriver(db), opts.migrations);
       const gate = new SessionGate(db);
       if (opts.serve !== false) {
-        server = new PGLiteSocketServer({ db: gate.socketView(), host: '127.0.0.1', port: 0, maxConnections: MAX_SOCKET_CONNECTIONS });
-        await server.start();
-        lock.setPort(portOf(server));
+        socket = new PGLiteSocketServer({ db: gate.socketView(), host: '127.0.0.1', port: 0, maxConnections: MAX_SOCKET_CONNECTIONS });
+        await socket.start();
+        // At once, before any connection is dispatched (that happens in a later event-loop turn).
+        const secret = newSocketSecret();
+        server = { socket, auth: requireSecret(socket, secret) };
+        lock.setSocket(portOf(socket), secret);
       }
       return { ok: true, ledger: new EmbeddedLedger(db, gate, lock, server, opts.displayDir, opts.migrations, applied) };
     } catch (e) {
-      await server?.stop().catch(() => undefined);
+      server?.auth.close();
+      await socket?.stop().catch(() => undefined);
       await db?.close().catch(() => undefined);
       lock.release();
       throw e;
@@ -127,7 +135,8 @@ export class EmbeddedLedger implements OpenedLedger {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       try {
-        await this.server?.stop();
+        this.server?.auth.close();
+        await this.server?.socket.stop();
       } finally {
         try {
           await this.db.close();

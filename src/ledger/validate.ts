@@ -1,3 +1,4 @@
+import { carriageProblems, LIMITS, unstorableCharacter } from '../limits.ts';
 import { LedgerValidationError } from './errors.ts';
 import { LEDGER_EVENT_TYPES, type LedgerEvent } from './types.ts';
 
@@ -5,10 +6,6 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set(LEDGER_EVENT_TYPES);
 const TEXT_FIELDS = ['leadId', 'accountId', 'workflowId', 'owner', 'team', 'stage', 'rulesRevision'] as const;
 const NUMBER_FIELDS = ['amount', 'arrDelta'] as const;
 const ALL_FIELDS: ReadonlySet<string> = new Set(['key', 'type', 'occurredAt', 'currency', 'data', ...TEXT_FIELDS, ...NUMBER_FIELDS]);
-// A key is an identity, not a payload; anything longer is almost certainly a serialised object by mistake.
-const MAX_KEY_LENGTH = 512;
-// numeric(18,2) holds 16 digits before the point.
-const MAX_AMOUNT = 1e16;
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const MAX_PROBLEMS = 20;
 
@@ -36,7 +33,8 @@ function eventProblems(e: unknown): string[] {
   const out: string[] = [];
   const { key, type, occurredAt, currency, data } = e;
   if (typeof key !== 'string' || key.trim() === '') out.push('key must be a non-empty string');
-  else if (key.length > MAX_KEY_LENGTH) out.push(`key is ${key.length} characters long; the limit is ${MAX_KEY_LENGTH}`);
+  else if (key.length > LIMITS.ledgerKeyLength) out.push(`key is ${key.length} characters long; the limit is ${LIMITS.ledgerKeyLength}`);
+  else if (unstorableCharacter(key)) out.push(`key ${unstorableCharacter(key)}`);
   if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
     out.push(`type ${JSON.stringify(type)} is not a ledger event type (known: ${LEDGER_EVENT_TYPES.join(', ')})`);
   }
@@ -46,12 +44,13 @@ function eventProblems(e: unknown): string[] {
   for (const f of TEXT_FIELDS) {
     const v = e[f];
     if (v !== undefined && typeof v !== 'string') out.push(`${f} must be a string, got ${describe(v)}`);
+    else if (v !== undefined && unstorableCharacter(v)) out.push(`${f} ${unstorableCharacter(v)}`);
   }
   for (const f of NUMBER_FIELDS) {
     const v = e[f];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isFinite(v)) out.push(`${f} must be a finite number, got ${describe(v)}`);
-    else if (Math.abs(v) >= MAX_AMOUNT) out.push(`${f} ${v} is out of range (|${f}| < 1e16)`);
+    else if (Math.abs(v) >= LIMITS.amountExclusive) out.push(`${f} ${v} is out of range (|${f}| < ${LIMITS.amountExclusive.toExponential()})`);
   }
   if (currency !== undefined && (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))) {
     out.push(`currency ${JSON.stringify(currency)} must be an ISO 4217 code such as EUR`);
@@ -59,10 +58,15 @@ function eventProblems(e: unknown): string[] {
   if (data !== undefined) {
     if (!isPlainObject(data)) out.push(`data must be a plain object, got ${describe(data)}`);
     else {
-      try {
-        JSON.stringify(data);
-      } catch (err) {
-        out.push(`data is not JSON-serialisable: ${(err as Error).message}`);
+      // jsonb refuses a NUL (\u0000) and a lone surrogate; PostgreSQL's parser runs out of stack on deep nesting.
+      const carried = carriageProblems(data, 'data', { maxDepth: LIMITS.ledgerDataDepth, level: 1 });
+      for (const p of carried) out.push(`${p.pointer} ${p.detail}`);
+      if (carried.length === 0) {
+        try {
+          JSON.stringify(data);
+        } catch (err) {
+          out.push(`data is not JSON-serialisable: ${(err as Error).message}`);
+        }
       }
     }
   }

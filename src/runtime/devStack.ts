@@ -15,6 +15,7 @@ import { buildActivityDeps } from '../worker/activityDeps.ts';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions.ts';
 import { buildHealthChecks } from './healthChecks.ts';
 import { dataPaths } from './paths.ts';
+import { loadRulesAtStart } from './rulesAtStart.ts';
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 
@@ -49,6 +50,8 @@ export function installQuietRuntime(): void {
  */
 export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
   const t0 = performance.now();
+  // Before anything starts: invalid rules stop here with every diagnostic (the CLI exits 2).
+  const rules = loadRulesAtStart(loaded);
   installQuietRuntime();
   const cfg = loaded.config;
   const paths = dataPaths(loaded);
@@ -79,7 +82,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
 
     const target = localTarget(server.address);
     const taskQueue = cfg.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
-    const worker = await createFlywheelWorker({ target, taskQueue, deps: buildActivityDeps(loaded, ledger), workflowBundle: { code: bundle.code } });
+    const worker = await createFlywheelWorker({ target, taskQueue, deps: buildActivityDeps(loaded, ledger, rules), workflowBundle: { code: bundle.code } });
     const workerDone = worker.run();
     const stopWorker = async () => {
       if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
@@ -94,7 +97,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
     // Local work may skip signing; say so once, by variable name only (never the value).
     if (!auth.secret) process.stderr.write(`warning: ${auth.env} is not set: the ingest API accepts unsigned events (local work only)\n`);
     const app = buildApp({
-      checks: buildHealthChecks(client, ledger, describeTarget(target)),
+      checks: buildHealthChecks(client, ledger, describeTarget(target), rules),
       bodyLimitBytes: cfg.server?.bodyLimitBytes,
       ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
       reads: { client },

@@ -1,5 +1,6 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { problem, sendProblem } from './problem.ts';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { MAX_PARAM_LENGTH } from '../limits.ts';
+import { clientErrorHandler, frameworkErrors, registerProblemHandlers } from './frameworkErrors.ts';
 import { registerDevSinkRoutes, type DevSinkOptions } from './routes/devSink.ts';
 import { registerEventRoutes, type IngestOptions } from './routes/events.ts';
 import { registerHealthRoutes, type HealthChecks } from './routes/health.ts';
@@ -26,31 +27,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: Math.min(opts.bodyLimitBytes ?? MAX_BODY_BYTES, MAX_BODY_BYTES),
     logger: opts.logger ? { level: 'info', redact: ['req.headers.authorization', 'req.headers["x-flywheel-signature"]'] } : false,
+    // Ids are up to LIMITS.idLength characters, percent-encoded in the path: every accepted one must be readable.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler,
     return503OnClosing: true,
   });
 
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    const instance = req.url;
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
-      return sendProblem(reply, problem('payload-too-large', 413, { instance, detail: `bodies are limited to ${app.initialConfig.bodyLimit} bytes` }));
-    }
-    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415) {
-      return sendProblem(reply, problem('unsupported-media-type', 415, { instance, detail: err.message }));
-    }
-    if (err.validation) {
-      const errors = err.validation.map((v) => ({ pointer: v.instancePath || '/', detail: v.message ?? 'invalid' }));
-      return sendProblem(reply, problem('validation-error', 400, { instance, detail: `${errors.length} invalid field(s)`, errors }));
-    }
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return sendProblem(reply, problem('validation-error', err.statusCode, { instance, detail: err.message }));
-    }
-    req.log.error({ err }, 'unhandled error');
-    return sendProblem(reply, problem('internal-error', 500, { instance }));
-  });
-
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, problem('not-found', 404, { instance: req.url, detail: `no route for ${req.method} ${req.url}` })),
-  );
+  registerProblemHandlers(app);
 
   registerHealthRoutes(app, opts.checks);
   registerProblemRoutes(app);

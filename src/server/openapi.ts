@@ -1,19 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { EVENT_TYPES } from '../events/catalog.ts';
+import { DEV_SINK_PATH } from './routes/devSink.ts';
+import { readEventSchema } from '../events/schemaFiles.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../events/signature.ts';
 import { PROBLEM_TYPES } from './problem.ts';
 import { CLOUDEVENTS_BATCH_JSON, CLOUDEVENTS_JSON, PLAIN_JSON } from './rawBody.ts';
 
 type Json = Record<string, unknown>;
 
-const SCHEMA_DIR = new URL('../events/schemas/', import.meta.url);
-
 /** Names of the published JSON Schema files, e.g. `lead.created` for `lead.created.schema.json`. */
 export const EVENT_SCHEMA_NAMES: readonly string[] = ['cloudevent', ...new Set(Object.values(EVENT_TYPES).map((t) => t.schema))];
-
-export function readEventSchema(name: string): Json {
-  return JSON.parse(readFileSync(new URL(`${name}.schema.json`, SCHEMA_DIR), 'utf8')) as Json;
-}
 
 // Embedded as OpenAPI components: `$schema`/`$id` would make some tools resolve them as separate documents.
 function embedded(name: string): Json {
@@ -203,7 +198,7 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number }): Json {
     },
   };
   if (opts.devSink) {
-    p['/v1/dev/crm-sink'] = {
+    p[DEV_SINK_PATH] = {
       post: { operationId: 'devCrmSinkReceive', summary: '`flywheel dev` only: a stand-in CRM receiving Flywheel webhooks', security: [], requestBody: { content: { [PLAIN_JSON]: {} } }, responses: { '204': { description: 'Kept' }, '401': problemResponse('Bad signature (only when FLYWHEEL_WEBHOOK_SECRET is set)') } },
       get: { operationId: 'devCrmSinkList', summary: '`flywheel dev` only: the last 1000 webhooks received', security: [], responses: { '200': { description: 'Oldest first', content: { 'application/json': {} } } } },
     };

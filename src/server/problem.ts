@@ -19,6 +19,11 @@ export interface Problem {
 
 export const PROBLEM_TYPES = {
   'validation-error': 'Request is not valid',
+  'bad-request': 'Request could not be read',
+  'uri-too-long': 'Request URI too long',
+  'header-fields-too-large': 'Request header fields too large',
+  'request-timeout': 'Request not received in time',
+  'undeliverable-event': 'Temporal cannot carry the event',
   'payload-too-large': 'Request body too large',
   'unsupported-media-type': 'Unsupported media type',
   'unauthorized': 'Missing or invalid signature',

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export const CLOUDEVENTS_JSON = 'application/cloudevents+json';
@@ -23,14 +24,20 @@ export type ParsedBody = { ok: true; value: unknown } | { ok: false; detail: str
 
 /**
  * Parses with fastify's own JSON parser (secure-json-parse), which rejects `__proto__` and `constructor.prototype`
- * keys instead of handing a prototype-poisoning object to the code after it.
+ * keys instead of handing a prototype-poisoning object to the code after it. Bytes that are not UTF-8 are refused:
+ * decoding would replace them with U+FFFD, and the event stored would not be the one the CRM sent (nor signed).
  */
 export function jsonBodyParser(scope: FastifyInstance): (req: FastifyRequest, body: Buffer) => Promise<ParsedBody> {
   const parse = scope.getDefaultJsonParser('error', 'error');
   return (req, body) =>
     new Promise((resolve) => {
+      if (!isUtf8(body)) {
+        resolve({ ok: false, detail: 'body is not valid UTF-8' });
+        return;
+      }
       void parse(req, body.toString('utf8'), (err, value) =>
         resolve(err ? { ok: false, detail: 'body is not valid JSON (or has a __proto__ or constructor.prototype key)' } : { ok: true, value }),
       );
     });
 }
+

@@ -1,16 +1,15 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { parseDocument } from 'yaml';
 import { TemporalEventSink } from '../../src/ingest/temporalSink.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { freePort } from '../../src/temporal/ports.ts';
 import { runCli, startCli } from '../support/cli.ts';
 import { leadEvent, newLeadId, signedHeaders, TEST_SECRET } from '../support/events.ts';
 import { createHarness, type TestHarness } from '../support/temporal.ts';
+import { scratchProject } from '../support/scratchProject.ts';
 
 let h: TestHarness;
 let app: FastifyInstance;
@@ -35,21 +34,11 @@ afterAll(async () => {
 
 const temporalEnv = () => ({ TEMPORAL_ADDRESS: inject('temporal').devAddress, TEMPORAL_NAMESPACE: 'default' });
 
-/** A throwaway project with the shipped config on free ports and its own task queue, so nothing touches the repo's .flywheel/. */
-async function scratchProject(): Promise<{ configFile: string; port: number; taskQueue: string }> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'flywheel-ingest-'));
-  scratch.push(root);
-  const doc = parseDocument(readFileSync(new URL('../../config/flywheel.yaml', import.meta.url), 'utf8'));
-  const port = await freePort();
-  const taskQueue = `${h.taskQueue}-served`;
-  doc.setIn(['server', 'port'], port);
-  doc.setIn(['temporal', 'taskQueue'], taskQueue);
-  doc.setIn(['temporal', 'devServer', 'port'], await freePort());
-  doc.setIn(['temporal', 'devServer', 'uiPort'], await freePort());
-  mkdirSync(path.join(root, 'config'));
-  const configFile = path.join(root, 'config', 'flywheel.yaml');
-  writeFileSync(configFile, doc.toString());
-  return { configFile, port, taskQueue };
+/** A throwaway project served on its own task queue (see scratchProject). */
+async function servedProject(): Promise<{ configFile: string; port: number; taskQueue: string }> {
+  const p = await scratchProject('ingest', { taskQueue: `${h.taskQueue}-served` });
+  scratch.push(p.root);
+  return { configFile: p.configFile, port: p.port, taskQueue: `${h.taskQueue}-served` };
 }
 
 describe('flywheel events send', () => {
@@ -86,7 +75,7 @@ describe('flywheel events send', () => {
 
 describe('flywheel serve', () => {
   it('refuses to start without an ingest secret unless told it may', async () => {
-    const project = await scratchProject();
+    const project = await servedProject();
     const res = await runCli(['serve'], { FLYWHEEL_CONFIG: project.configFile, FLYWHEEL_INGEST_SECRET: '', ...temporalEnv() });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('FLYWHEEL_INGEST_SECRET is not set');
@@ -94,7 +83,7 @@ describe('flywheel serve', () => {
   });
 
   it('serves signed ingest against Temporal from the environment', async () => {
-    const project = await scratchProject();
+    const project = await servedProject();
     const run = startCli(['serve'], { FLYWHEEL_CONFIG: project.configFile, FLYWHEEL_INGEST_SECRET: TEST_SECRET, ...temporalEnv() });
     try {
       // fastify's first log line is written once the port is bound.
@@ -118,7 +107,7 @@ describe('flywheel serve', () => {
 
 describe('flywheel dev', () => {
   it('accepts unsigned events with one warning, and serves the stand-in CRM', async () => {
-    const project = await scratchProject();
+    const project = await servedProject();
     const run = startCli(['dev', '--json'], { FLYWHEEL_CONFIG: project.configFile, FLYWHEEL_INGEST_SECRET: '' });
     try {
       const ready = (await run.firstJsonLine) as { api: string };

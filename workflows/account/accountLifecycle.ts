@@ -11,11 +11,17 @@ import type { FlywheelStage } from '../lead/types.ts';
 import { cents } from '../../src/numbers.ts';
 import { ACCOUNT_LIMITS, CHURN_GRACE_MS, initialAccountState, ONBOARDING_MS, playbookDueMs, recordAccountDecisions, rememberAccountEvent, snapshotOf } from './state.ts';
 import type { ClosedRecord } from '../shared/closed.ts';
+import { recordFailures } from '../shared/failures.ts';
 import type { AccountEvent, AccountState, AccountWorkflowInput, HandoffPayload, KickoffClock } from './types.ts';
 
 const acts = proxyActivities<FlywheelActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+// Notifications: bounded (about ten minutes of retries), then a dead-letter row; the account never waits on them.
+const notifications = proxyActivities<FlywheelActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 12 },
 });
 const local = proxyLocalActivities<FlywheelActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '30 seconds' } });
 
@@ -44,6 +50,8 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
   const ledger: LedgerEvent[] = [];
   setHandler(accountEventSignal, (e) => void inbox.push(e));
   setHandler(accountStateQuery, () => s);
+  // Versioned once per run: runs recorded before this awaited every notification in line.
+  const sideEffectsBeside = patched('side-effects-beside-the-record');
 
   const nowIso = () => new Date().toISOString();
   const wfId = workflowInfo().workflowId;
@@ -55,6 +63,15 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
   /** A kickoff clock row under the one key builder. */
   const noteClock = (type: LedgerEvent['type'], event: ClockRowEvent, data: Record<string, unknown>) =>
     ledger.push({ key: clockKey('account', s.accountId, s.clocks - 1, event), type, occurredAt: nowIso(), accountId: s.accountId, workflowId: wfId, owner: s.csOwner ?? undefined, stage: s.stage, data });
+
+  const { notify, failed, finalCause, settle } = recordFailures({
+    entity: 'account',
+    workflowId: wfId,
+    beside: sideEffectsBeside,
+    note: (type, data) => note(type, `${s.seq++}:${type === 'notification.failed' ? 'notification-failed' : 'failed'}`, { data }),
+    remember: (f) => pushBounded((s.failures ??= []), f, ACCOUNT_LIMITS.failures),
+    now: nowIso,
+  });
 
   const publish = () =>
     upsertSearchAttributes([
@@ -157,7 +174,8 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
       else if (fx.kind === 'escalate') {
         if (fx.breacher) s.breachedCsms.push(fx.breacher);
         await flush();
-        await acts.notifyAccount({ accountId: s.accountId, type: 'sla.escalated', key: clockKey('account', s.accountId, s.clocks - 1, 'escalated'), notify: k.escalation.notify, owner: fx.breacher, at: nowIso(), data: { handoff: 'sales-to-cs', rule: k.rule, deadline: k.deadline } });
+        const esc = { accountId: s.accountId, type: 'sla.escalated' as const, key: clockKey('account', s.accountId, s.clocks - 1, 'escalated'), notify: k.escalation.notify, owner: fx.breacher, at: nowIso(), data: { handoff: 'sales-to-cs', rule: k.rule, deadline: k.deadline } };
+        await notify('kickoff escalation', () => notifications.notifyAccount(esc));
       } else {
         s.reassignments++;
         const from = fx.kind === 'overflow' ? (fx.then === 'overflow' ? (s.csQueue ?? undefined) : fx.then) : undefined;
@@ -201,20 +219,22 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
       if (r.sent.includes(reminder.offset) || now < Date.parse(reminder.at)) continue;
       r.sent.push(reminder.offset);
       await flush();
-      await acts.notifyAccount({
+      const reminderFor = {
         accountId: s.accountId,
-        type: 'renewal.reminder',
+        type: 'renewal.reminder' as const,
         key: `${wfId}:renewal:${r.contractEnd}:${reminder.offset}`,
         notify: r.notify,
         owner: s.csOwner,
         at: nowIso(),
         data: { contractEnd: r.contractEnd, offset: reminder.offset, scheduledFor: reminder.at, arr: s.arr, rule: r.rule },
-      });
+      };
+      await notify('renewal reminder', () => notifications.notifyAccount(reminderFor));
     }
     if (!r.overdue && now >= Date.parse(r.dueAt)) {
       r.overdue = true;
       await flush();
-      await acts.notifyAccount({ accountId: s.accountId, type: 'renewal.overdue', key: `${wfId}:renewal:${r.contractEnd}:overdue`, notify: r.notify, owner: s.csOwner, at: nowIso(), data: { contractEnd: r.contractEnd, arr: s.arr } });
+      const overdue = { accountId: s.accountId, type: 'renewal.overdue' as const, key: `${wfId}:renewal:${r.contractEnd}:overdue`, notify: r.notify, owner: s.csOwner, at: nowIso(), data: { contractEnd: r.contractEnd, arr: s.arr } };
+      await notify('renewal overdue', () => notifications.notifyAccount(overdue));
     }
   }
 
@@ -240,6 +260,8 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
     rememberAccountEvent(s, e);
     if (s.status === 'awaiting-handoff' && e.type !== 'handoff.received' && e.type !== 'referral.won') {
       // The CRM can report on a customer before the won deal's hand-off reached us: keep it until the account exists.
+      // Past the limit, what cannot be kept is recorded, not dropped.
+      if (s.early.length >= ACCOUNT_LIMITS.early && sideEffectsBeside) return skip(e, `the account has no hand-off yet and ${ACCOUNT_LIMITS.early} earlier events are already waiting for it`);
       pushBounded(s.early, e, ACCOUNT_LIMITS.early);
       return;
     }
@@ -274,16 +296,17 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
         note('health.scored', `health:${e.key}`, { occurredAt: e.time, rulesRevision: h.decision.revision, data: { score: h.score, band: h.band, previous: before, signals: h.signals } });
         if (worse && h.playbook) {
           await flush();
-          await acts.notifyAccount({
+          const playbook = {
             accountId: s.accountId,
-            type: 'playbook.started',
+            type: 'playbook.started' as const,
             key: `${wfId}:playbook:${e.key}`,
             notify: h.playbook.notify,
             owner: s.csOwner,
             at: nowIso(),
             rulesRevision: h.decision.revision,
             data: { playbook: h.playbook.id, description: h.playbook.description ?? null, band: h.band, previous: before, score: h.score, dueBy: new Date(Date.now() + playbookDueMs(h.playbook.within)).toISOString() },
-          });
+          };
+          await notify('playbook started', () => notifications.notifyAccount(playbook));
         }
         // The renewal rules read health (an at-risk customer gets earlier and more reminders): re-plan on a new band.
         // Versioned: accounts recorded before this kept their plan until the next contract.
@@ -384,23 +407,33 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
   for (;;) {
     if (s.status === 'churned' && s.closesAt && Date.now() >= Date.parse(s.closesAt) && inbox.length === 0) break;
     const timer = nextTimer();
-    const hasEvent = timer
-      ? await condition(() => inbox.length > 0, Math.max(1, timer.at - Date.now()), { summary: timer.summary })
-      : (await condition(() => inbox.length > 0), true);
-    if (hasEvent && !closedChecked) {
+    const wake = () => inbox.length > 0 || ledger.length > 0;
+    const hasEvent = timer ? await condition(wake, Math.max(1, timer.at - Date.now()), { summary: timer.summary }) : (await condition(wake), true);
+    if (hasEvent && inbox.length > 0 && !closedChecked) {
       closedChecked = true;
       // Versioned: histories recorded before closed records existed started every run as a new account.
       if (patched('closed-record-revival')) await reviveIfClosed(inbox[0]!);
     }
-    if (hasEvent) await handle(inbox.shift()!);
-    else await onTimer(Date.now());
+    let current: AccountEvent | undefined;
+    try {
+      if (inbox.length > 0) await handle((current = inbox.shift()!));
+      // Woken by a notification that gave up (and nothing else): its dead-letter row is flushed below.
+      else if (!hasEvent) await onTimer(Date.now());
+    } catch (err) {
+      const cause = finalCause(err);
+      if (!cause) throw err;
+      failed(cause, current);
+    }
     await flush();
     if (workflowInfo().historyLength > (input.historyBudget ?? HISTORY_BUDGET)) {
       await condition(allHandlersFinished);
+      await settle();
+      await flush();
       // Signals that arrived meanwhile are still in the inbox: carry them into the next run, none is lost.
       await continueAsNew<typeof accountLifecycle>({ ...input, carried: { ...s, runs: s.runs + 1, early: [...s.early] }, pending: inbox.splice(0) });
     }
   }
+  await settle();
   // Versioned: runs recorded before closed records existed completed without this row.
   if (patched('account-closed-record')) noteClosed();
   await flush();

@@ -5,7 +5,7 @@ import type { DecisionRecord } from '../lead/types.ts';
 import type { AccountEvent, AccountSnapshot, AccountState } from './types.ts';
 
 /** Bounds that keep a years-long account's state (and so each continue-as-new payload) small. */
-export const ACCOUNT_LIMITS = { seen: 200, decisions: 40, ignored: 40, early: 50, handoffs: 20, referrals: 50 } as const;
+export const ACCOUNT_LIMITS = { seen: 200, decisions: 40, ignored: 40, early: 50, handoffs: 20, referrals: 50, failures: 20 } as const;
 
 export function initialAccountState(accountId: string): AccountState {
   return {

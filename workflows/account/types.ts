@@ -1,7 +1,7 @@
 /** Shapes the account workflow shares with its activities and clients. Pure types: bundled into workflow code. */
 import type { EventTypeOf } from '../../src/events/catalog.ts';
 import type { RunningClock } from '../clock.ts';
-import type { DecisionRecord, FlywheelStage, IgnoredEvent } from '../lead/types.ts';
+import type { DecisionRecord, FlywheelStage, IgnoredEvent, RecordFailure } from '../lead/types.ts';
 
 /** Events a customer's CRM sends about the account (validated CloudEvents, trimmed). */
 export type AccountCrmEventType = EventTypeOf<'account'>;
@@ -121,6 +121,8 @@ export interface AccountState {
   churn: { at: string; reason: string } | null;
   /** A churned account keeps answering late events until then (a won deal before that brings it back). */
   closesAt: string | null;
+  /** Steps that failed for good (bad data, bad rules), with their cause; the account went on with later events. */
+  failures?: RecordFailure[];
   /** Set on a closed account revived by a late event: when its record closed. */
   closedAt?: string | null;
   seq: number;

@@ -17,13 +17,19 @@ import { leadEventSignal, leadRouteSignal, leadStateQuery } from '../definitions
 import { ignore, pushBounded, recordDecisions } from '../shared/records.ts';
 import { hasSeen, rememberKey } from '../shared/seen.ts';
 import type { ClosedRecord } from '../shared/closed.ts';
-import { initialState, LIMITS, mergeLead } from './state.ts';
+import { recordFailures } from '../shared/failures.ts';
+import { initialState, LEAD_LIMITS, mergeLead } from './state.ts';
 import type { LedgerEvent } from '../../src/ledger/types.ts';
 import type { AssignmentRequest, LeadEvent, LeadState, LeadWorkflowInput } from './types.ts';
 
 const acts = proxyActivities<FlywheelActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+// Notifications to the CRM and to people: bounded (about ten minutes of retries), then a dead-letter row.
+const notifications = proxyActivities<FlywheelActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 12 },
 });
 // Short reads the workflow needs before it can decide anything; no server round trip.
 const local = proxyLocalActivities<FlywheelActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '30 seconds' } });
@@ -56,6 +62,8 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   setHandler(leadEventSignal, (e) => void inbox.push(e));
   setHandler(leadRouteSignal, () => void (routeWanted = true));
   setHandler(leadStateQuery, () => s);
+  // Versioned once per run: runs recorded before this awaited every notification in line, before the clock.
+  const sideEffectsBeside = patched('side-effects-beside-the-record');
 
   const nowIso = () => new Date().toISOString();
   const wfId = workflowInfo().workflowId;
@@ -68,6 +76,15 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   /** A clock row under the one key builder, with the lead's columns. */
   const noteClock = (type: LedgerEvent['type'], event: Parameters<typeof clockKey>[3], data: Record<string, unknown>) =>
     ledger.push({ key: clockKey('lead', s.leadId, s.assignments - 1, event), type, occurredAt: nowIso(), leadId: s.leadId, workflowId: wfId, owner: s.owner ?? undefined, stage: s.stage, data });
+
+  const { notify, failed, finalCause, settle } = recordFailures({
+    entity: 'lead',
+    workflowId: wfId,
+    beside: sideEffectsBeside,
+    note: (type, data) => note(type, `${s.seq++}:${type === 'notification.failed' ? 'notification-failed' : 'failed'}`, { data }),
+    remember: (f) => pushBounded((s.failures ??= []), f, LEAD_LIMITS.failures),
+    now: nowIso,
+  });
 
   const publish = () =>
     upsertSearchAttributes([
@@ -134,15 +151,17 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     }
     s.hold = null;
     setStage('Engage', 'assigned');
-    await acts.notifyCrm({ kind: 'assignment', leadId: s.leadId, owner: a.owner, pool: a.pool, queue: a.queue, strategy: a.strategy, attempt: req.attempt });
+    const tellCrm = () => notifications.notifyCrm({ kind: 'assignment', leadId: s.leadId, owner: a.owner, pool: a.pool, queue: a.queue, strategy: a.strategy, attempt: req.attempt });
+    if (!sideEffectsBeside) await tellCrm();
     if (!a.owner && !a.pool) {
       s.sla = null;
       return;
     }
-    // The clock starts at the assignment, not when the CRM has heard of it.
+    // The clock starts at the assignment, not when the CRM has heard of it; the CRM is told after it is running.
     const clock = await acts.startSlaClock({ leadId: s.leadId, lead: s.lead, tier: s.tier, owner: a.owner, pool: a.pool, queue: a.queue, clock: req.attempt, startedAt: req.at });
     recordDecisions(s, [clock.decision]);
     s.sla = { ...clock, status: 'running' };
+    if (sideEffectsBeside) await notify('crm assignment', tellCrm);
   }
 
   /** Carries out what the clock machine decided, in order: rows, then the escalation, then the move. */
@@ -157,7 +176,8 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
         if (fx.breacher) s.breachedReps.push(fx.breacher);
         // The breach is on record (ledger and SlaStatus) before anyone is notified or the lead moves.
         await flush();
-        await acts.notifyEscalation({ leadId: s.leadId, owner: fx.breacher, pool: s.pool, notify: sla.escalation.notify, deadline: sla.deadline, rule: sla.rule, attempt: s.assignments - 1, at: nowIso() });
+        const esc = { leadId: s.leadId, owner: fx.breacher, pool: s.pool, notify: sla.escalation.notify, deadline: sla.deadline, rule: sla.rule, attempt: s.assignments - 1, at: nowIso() };
+        await notify('sla escalation', () => notifications.notifyEscalation(esc));
         continue;
       }
       s.reassignments++;
@@ -203,7 +223,8 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     if (due?.kind === 'tell') {
       h.toldAt = nowIso();
       await flush();
-      await acts.notifyHoldExceeded({ leadId: s.leadId, queue: h.queue, since: h.since, maxHoldAt: h.maxHoldAt!, notify: h.notify, candidates: h.candidates, at: nowIso() });
+      const told = { leadId: s.leadId, queue: h.queue, since: h.since, maxHoldAt: h.maxHoldAt!, notify: h.notify, candidates: h.candidates, at: nowIso() };
+      await notify('hold exceeded', () => notifications.notifyHoldExceeded(told));
       return;
     }
     await reroute();
@@ -221,7 +242,8 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     const notices = (s.blocked?.notices ?? 0) + 1;
     s.blocked = { missing, since: s.blocked?.since ?? nowIso(), notices };
     await flush();
-    await acts.notifyBlocked({ leadId: s.leadId, missingFields: missing, blockedBy, at: nowIso(), attempt: notices - 1 });
+    const blocked = { leadId: s.leadId, missingFields: missing, blockedBy, at: nowIso(), attempt: notices - 1 };
+    await notify('blocked lead', () => notifications.notifyBlocked(blocked));
   }
 
   /** The permanent record of the close: a later event for this lead is applied to it, never to a new lead. */
@@ -265,10 +287,12 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
       ignore(s, e, 'duplicate delivery (same source and id)', nowIso());
       return;
     }
-    rememberKey(s, e.key, LIMITS.seen);
+    rememberKey(s, e.key, LEAD_LIMITS.seen);
     if (s.status === 'new' && e.type !== 'lead.created' && e.type !== 'lead.updated') {
-      // Webhooks race: a touch can arrive before the create. Keep it and apply it once the lead exists.
-      pushBounded(s.early, e, LIMITS.early);
+      // Webhooks race: a touch can arrive before the create. Keep it and apply it once the lead exists; past the
+      // limit, what cannot be kept is recorded, not dropped.
+      if (s.early.length >= LEAD_LIMITS.early && sideEffectsBeside) return skip(e, `the lead does not exist yet and ${LEAD_LIMITS.early} earlier events are already waiting for it`);
+      pushBounded(s.early, e, LEAD_LIMITS.early);
       return;
     }
     if (e.type === 'lead.sla_paused') {
@@ -396,7 +420,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     return { at: t.at, summary: t.kind === 'warn' ? `SLA warning for ${who}` : t.kind === 'deadline' ? `SLA deadline for ${who}` : `SLA pause ends for ${who}` };
   }
 
-  const wake = () => inbox.length > 0 || (routeWanted && s.status === 'held');
+  const wake = () => inbox.length > 0 || (routeWanted && s.status === 'held') || ledger.length > 0;
   // Only a fresh run can be a closed record's revival; a continued run carries its state.
   let closedChecked = input.carried !== undefined;
   let revived = false;
@@ -412,31 +436,44 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
       // Versioned: histories recorded before closed records existed started every run as a new lead.
       if (patched('closed-record-revival') && (revived = await reviveIfClosed(inbox[0]!))) break;
     }
-    if (hasEvent && inbox.length > 0) await handle(inbox.shift()!);
-    else if (hasEvent) {
-      routeWanted = false;
-      await reroute();
-    } else if (s.status === 'held') await onHoldTimer();
-    else if (s.status === 'lost') {
-      s.recycleAt = null;
-      s.owner = null;
-      s.pool = null;
-      s.handoffAt = null;
-      s.firstMeetingAt = null;
-      s.timeToFirstMeetingMs = null;
-      s.opportunity = null;
-      s.breachedReps = [];
-      s.reassignments = 0;
-      setStage('Attract', 'nurture');
-      await attract();
-    } else await onSlaTimer();
+    let current: LeadEvent | undefined;
+    try {
+      if (inbox.length > 0) await handle((current = inbox.shift()!));
+      else if (routeWanted && s.status === 'held') {
+        routeWanted = false;
+        await reroute();
+      } else if (hasEvent) {
+        // Woken by a notification that gave up: its dead-letter row is flushed below.
+      } else if (s.status === 'held') await onHoldTimer();
+      else if (s.status === 'lost') {
+        s.recycleAt = null;
+        s.owner = null;
+        s.pool = null;
+        s.handoffAt = null;
+        s.firstMeetingAt = null;
+        s.timeToFirstMeetingMs = null;
+        s.opportunity = null;
+        s.breachedReps = [];
+        s.reassignments = 0;
+        setStage('Attract', 'nurture');
+        await attract();
+      } else await onSlaTimer();
+    } catch (err) {
+      const cause = finalCause(err);
+      if (!cause) throw err;
+      failed(cause, current);
+    }
     await flush();
     if (workflowInfo().historyLength > (input.historyBudget ?? HISTORY_BUDGET)) {
       await condition(allHandlersFinished);
+      // Notifications still under way finish in this run (a dead letter is written here too), none is lost.
+      await settle();
+      await flush();
       // Events that arrived while handlers finished are still in the inbox: carry them, none is lost.
       await continueAsNew<typeof leadLifecycle>({ leadId: s.leadId, historyBudget: input.historyBudget, carried: { ...s, runs: s.runs + 1, early: [...s.early] }, pending: inbox.splice(0) });
     }
   }
+  await settle();
   await flush();
   // A closed lead stays open for a while so late CRM events are recorded as ignored instead of starting a new,
   // empty lead under the same id. Versioned: histories recorded before this completed right away.
@@ -447,7 +484,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
       const e = inbox.shift()!;
       if (hasSeen(s, e.key)) ignore(s, e, 'duplicate delivery (same source and id)', nowIso());
       else {
-        rememberKey(s, e.key, LIMITS.seen);
+        rememberKey(s, e.key, LEAD_LIMITS.seen);
         skip(e, `the lead is closed (${s.status}${since})`);
       }
       await flush();

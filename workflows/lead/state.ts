@@ -1,7 +1,7 @@
 import type { LeadEvent, LeadState } from './types.ts';
 
 /** Bounds that keep a long-lived lead's state (and so its history payloads) small. */
-export const LIMITS = { seen: 200, early: 50 } as const;
+export const LEAD_LIMITS = { seen: 200, early: 50, failures: 20 } as const;
 
 export function initialState(leadId: string): LeadState {
   return {

@@ -110,6 +110,16 @@ export interface SlaClock extends HandoffClock {
   decision: DecisionRecord;
 }
 
+/** A step that failed for good: which event and activity, and why. */
+export interface RecordFailure {
+  at: string;
+  eventId: string | null;
+  eventType: string | null;
+  activity: string;
+  type: string;
+  message: string;
+}
+
 export interface IgnoredEvent {
   eventId: string;
   type: string;
@@ -136,6 +146,8 @@ export interface LeadState {
   sla: (SlaClock & RunningClock & { timeToFirstTouchMs?: number }) | null;
   /** The fields a blocked lead is missing, and how often marketing was told (absent before this existed). */
   blocked?: { missing: string[]; since: string; notices: number } | null;
+  /** Steps that failed for good (bad data, bad rules), with their cause; the lead went on with later events. */
+  failures?: RecordFailure[];
   /** Set on a record that closed and was revived by a late event: what the closed record said. */
   closedAt?: string | null;
   /** Set while nobody can take the lead (status held); absent on leads recorded before holding existed. */

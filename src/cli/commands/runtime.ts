@@ -11,6 +11,8 @@ const load = async () => ({
   ...(await import('../../runtime/devStack.ts')),
   ...(await import('../../runtime/healthChecks.ts')),
   ...(await import('../../runtime/paths.ts')),
+  ...(await import('../../runtime/rulesAtStart.ts')),
+  ...(await import('../../rules/cache.ts')),
   ...(await import('../../runtime/shutdown.ts')),
   ...(await import('../../server/app.ts')),
   ...(await import('../../temporal/connection.ts')),
@@ -62,12 +64,14 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--task-queue <name>', 'task queue to poll (default: temporal.taskQueue in config)')
     .action(async (opts: { taskQueue?: string }) => {
       const loaded = loadConfig();
-      const { buildActivityDeps, installQuietRuntime, targetFromEnvironment, openLedger, dataPaths, DEFAULT_TASK_QUEUE, createFlywheelWorker, describeTarget, onShutdownSignal } = await load();
+      const { buildActivityDeps, installQuietRuntime, targetFromEnvironment, openLedger, dataPaths, DEFAULT_TASK_QUEUE, createFlywheelWorker, describeTarget, onShutdownSignal, loadRulesAtStart } = await load();
+      // Before connecting or opening anything: invalid rules exit 2 with every diagnostic.
+      const rules = loadRulesAtStart(loaded);
       installQuietRuntime();
       const target = targetFromEnvironment();
       const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto' });
       const taskQueue = opts.taskQueue ?? loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
-      const w = await createFlywheelWorker({ target, taskQueue, deps: buildActivityDeps(loaded, ledger) });
+      const w = await createFlywheelWorker({ target, taskQueue, deps: buildActivityDeps(loaded, ledger, rules, { production: true }) });
       process.stdout.write(`worker polling ${taskQueue} on ${describeTarget(target)}; ledger ${ledger.description}\n`);
       const done = w.run();
       void onShutdownSignal(async () => {
@@ -88,7 +92,7 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--insecure-no-signature', 'accept unsigned events when the ingest secret is not set (never in production)')
     .action(async (opts: { host?: string; port?: number; insecureNoSignature?: boolean }) => {
       const loaded = loadConfig();
-      const { targetFromEnvironment, connectClient, openLedger, dataPaths, buildApp, buildHealthChecks, describeTarget, onShutdownSignal, ingestAuth, TemporalEventSink, DEFAULT_TASK_QUEUE } = await load();
+      const { targetFromEnvironment, connectClient, openLedger, dataPaths, buildApp, buildHealthChecks, describeTarget, onShutdownSignal, ingestAuth, TemporalEventSink, DEFAULT_TASK_QUEUE, RulesCache, rulesDirOf } = await load();
       // Checked before connecting anywhere: an unauthenticated production ingest is refused, not warned about.
       const auth = ingestAuth(loaded.config);
       if (!auth.secret && !opts.insecureNoSignature) {
@@ -100,7 +104,8 @@ export function registerRuntimeCommands(program: Command): void {
       const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto' });
       const taskQueue = loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
       const app = buildApp({
-        checks: buildHealthChecks(client, ledger, describeTarget(target)),
+        // The API decides nothing; its own cache over the workers' folder reports whether their rules were refused.
+        checks: buildHealthChecks(client, ledger, describeTarget(target), new RulesCache(rulesDirOf(loaded), { config: loaded.config })),
         bodyLimitBytes: loaded.config.server?.bodyLimitBytes,
         logger: true,
         ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },

@@ -25,6 +25,9 @@ export interface SinkEntry {
  * A stand-in CRM for `flywheel dev`: keeps the webhooks Flywheel sends (assignment, escalation) so the demo can show
  * them. Memory only and bounded, since it runs for as long as the dev stack does.
  */
+/** Where `flywheel dev` serves its stand-in CRM; production processes never send there (see buildActivityDeps). */
+export const DEV_SINK_PATH = '/v1/dev/crm-sink';
+
 export function registerDevSinkRoutes(app: FastifyInstance, opts: DevSinkOptions = {}): void {
   const capacity = opts.capacity ?? 1000;
   const received: SinkEntry[] = [];
@@ -33,7 +36,7 @@ export function registerDevSinkRoutes(app: FastifyInstance, opts: DevSinkOptions
     const parseJson = jsonBodyParser(scope);
     const preHandler = opts.secret ? signatureGuard({ secret: opts.secret, toleranceSeconds: opts.toleranceSeconds ?? 300 }) : [];
 
-    scope.post('/v1/dev/crm-sink', { preHandler }, async (req, reply) => {
+    scope.post(DEV_SINK_PATH, { preHandler }, async (req, reply) => {
       const parsed = Buffer.isBuffer(req.body) ? await parseJson(req, req.body) : { ok: false as const, detail: 'a JSON body is required' };
       if (!parsed.ok) return sendProblem(reply, problem('validation-error', 400, { instance: req.url, detail: parsed.detail }));
       const key = req.headers['idempotency-key'];
@@ -48,6 +51,6 @@ export function registerDevSinkRoutes(app: FastifyInstance, opts: DevSinkOptions
       return reply.code(204).send();
     });
 
-    scope.get('/v1/dev/crm-sink', async () => ({ count: received.length, capacity, received }));
+    scope.get(DEV_SINK_PATH, async () => ({ count: received.length, capacity, received }));
   });
 }

@@ -4,6 +4,7 @@ import { validateBatch, validateEvent } from '../../events/validate.ts';
 import { recordReceipts } from '../../ingest/receipts.ts';
 import { DeliveryError, type DeliveryResult, type EventSink } from '../../ingest/temporalSink.ts';
 import type { Ledger } from '../../ledger/types.ts';
+import { classifyDeliveryFailure } from '../deliveryFailure.ts';
 import { problem, sendProblem } from '../problem.ts';
 import { acceptRawBodies, CLOUDEVENTS_BATCH_JSON, CLOUDEVENTS_JSON, jsonBodyParser, mediaTypeOf, PLAIN_JSON } from '../rawBody.ts';
 import { signatureGuard } from '../signatureGuard.ts';
@@ -63,7 +64,7 @@ export function registerEventRoutes(app: FastifyInstance, opts: IngestOptions): 
       try {
         delivered = await opts.sink.deliver(events);
       } catch (e) {
-        return unavailable(req, reply, e, opts.ledger);
+        return notDelivered(req, reply, e, opts.ledger, events, batch);
       }
       const duplicates = await receipts(req, opts.ledger, delivered);
       return reply.code(202).send({ accepted: summarise(delivered, duplicates) });
@@ -75,23 +76,34 @@ function invalid(reply: FastifyReply, instance: string, detail: string, errors: 
   return sendProblem(reply, problem('validation-error', 400, { instance, detail, errors }));
 }
 
-/** Names what Temporal took before it failed: those are safe, and a redelivery of the whole request is deduplicated. */
-async function unavailable(req: FastifyRequest, reply: FastifyReply, e: unknown, ledger: Ledger) {
+/**
+ * Names what Temporal took before it failed: those are safe, and a redelivery of the whole request is deduplicated.
+ * Only Temporal being unavailable is a 503 with Retry-After; an event Temporal cannot carry is the caller's (422),
+ * since retrying it would fail forever, and anything else is ours (500).
+ */
+async function notDelivered(req: FastifyRequest, reply: FastifyReply, e: unknown, ledger: Ledger, events: CrmEvent[], batch: boolean) {
   const accepted = e instanceof DeliveryError ? e.accepted : [];
   const failed = e instanceof DeliveryError ? e.failed : [];
+  const kind = classifyDeliveryFailure(e);
   // Temporal's message can name internal addresses: it goes to the log, not to the caller.
-  req.log.error({ err: e, failed: failed.map((f) => f.workflowId) }, 'Temporal did not accept events');
+  req.log.error({ err: e, kind, failed: failed.map((f) => f.workflowId) }, 'Temporal did not accept events');
   const duplicates = await receipts(req, ledger, accepted);
-  reply.header('retry-after', '5');
-  return sendProblem(
-    reply,
-    problem('temporal-unavailable', 503, {
-      instance: req.url,
-      detail: `Temporal did not accept the event(s) for ${[...new Set(failed.map((f) => f.workflowId))].join(', ') || 'this request'}; those in "accepted" were delivered. Retry the whole request: repeats are ignored.`,
-      accepted: summarise(accepted, duplicates),
-      failed: failed.map((f) => ({ id: f.event.id, source: f.event.source, type: f.event.type, workflowId: f.workflowId })),
-    }),
-  );
+  const workflows = [...new Set(failed.map((f) => f.workflowId))].join(', ') || 'this request';
+  const lists = {
+    accepted: summarise(accepted, duplicates),
+    failed: failed.map((f) => ({ id: f.event.id, source: f.event.source, type: f.event.type, workflowId: f.workflowId })),
+  };
+  const instance = req.url;
+  if (kind === 'caller') {
+    // The events are valid by the schema and the limits, so this is a gap in the validation: say which event.
+    const errors = failed.map((f) => ({ pointer: batch ? `/${events.indexOf(f.event)}` : '', detail: 'Temporal cannot encode this event (e.g. a value it cannot serialise or a string that is not valid Unicode)' }));
+    return sendProblem(reply, problem('undeliverable-event', 422, { instance, detail: `Temporal refused the content of the event(s) for ${workflows}; those in "accepted" were delivered. Fix the event: a retry fails the same way.`, errors, ...lists }));
+  }
+  if (kind === 'unavailable') {
+    reply.header('retry-after', '5');
+    return sendProblem(reply, problem('temporal-unavailable', 503, { instance, detail: `Temporal did not accept the event(s) for ${workflows}; those in "accepted" were delivered. Retry the whole request: repeats are ignored.`, ...lists }));
+  }
+  return sendProblem(reply, problem('internal-error', 500, { instance, detail: `the event(s) for ${workflows} were not delivered, for a reason the server's log names; those in "accepted" were delivered`, ...lists }));
 }
 
 /** Receipts are informational (the workflow dedups on its own), so a ledger outage must not fail an accepted event. */

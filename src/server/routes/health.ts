@@ -1,9 +1,19 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { healthToken } from '../../ingest/secrets.ts';
+import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 
 export interface DependencyStatus {
   ok: boolean;
+  /**
+   * Working, but not as configured (rules: a change was refused and the last valid rules decide): /healthz
+   * says `degraded` and stays 200, since taking the API out of rotation would not help.
+   */
+  degraded?: boolean;
   latencyMs?: number;
   detail: string;
+  /** The located findings behind a degraded check (rules: file, line, column, rule id, message). */
+  diagnostics?: Diagnostic[];
 }
 
 export type HealthChecks = Record<string, () => Promise<DependencyStatus>>;
@@ -22,13 +32,41 @@ async function runCheck(check: () => Promise<DependencyStatus>): Promise<Depende
   }
 }
 
-/** Liveness for load balancers and operators: 200 only when every dependency answers. */
-export function registerHealthRoutes(app: FastifyInstance, checks: HealthChecks): void {
-  app.get('/healthz', async (_req, reply) => {
+export type CheckStatus = 'ok' | 'degraded' | 'down';
+
+function statusOf(r: DependencyStatus): CheckStatus {
+  return !r.ok ? 'down' : r.degraded ? 'degraded' : 'ok';
+}
+
+/**
+ * Liveness for load balancers and operators: 200 only when every dependency answers. Anyone sees each check's
+ * status; the details (database host, user and name, server versions, error messages) only a caller presenting
+ * `Authorization: Bearer <token>` with the token from FLYWHEEL_HEALTH_TOKEN. Without that variable, no one does.
+ */
+export function registerHealthRoutes(app: FastifyInstance, checks: HealthChecks, token: string | undefined = healthToken().secret): void {
+  const expected = token ? digest(token) : undefined;
+  app.get('/healthz', async (req, reply) => {
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((n) => runCheck(checks[n]!)));
-    const deps = Object.fromEntries(names.map((n, i) => [n, results[i]]));
+    const detailed = expected !== undefined && presents(req, expected);
+    const deps = Object.fromEntries(
+      names.map((n, i) => {
+        const r = results[i]!;
+        return [n, detailed ? { status: statusOf(r), ...r } : { status: statusOf(r) }];
+      }),
+    );
     const ok = results.every((r) => r.ok);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks: deps });
+    const degraded = !ok || results.some((r) => r.degraded);
+    return reply.code(ok ? 200 : 503).send({ status: degraded ? 'degraded' : 'ok', checks: deps });
   });
+}
+
+function presents(req: FastifyRequest, expected: Buffer): boolean {
+  const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
+  // Digests have one length whatever was sent, so the comparison takes the same time for every wrong token.
+  return m !== null && timingSafeEqual(digest(m[1]!), expected);
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
 }

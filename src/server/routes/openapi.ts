@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { EVENT_SCHEMA_NAMES, openApiDocument, readEventSchema } from '../openapi.ts';
+import { readEventSchema } from '../../events/schemaFiles.ts';
+import { EVENT_SCHEMA_NAMES, openApiDocument } from '../openapi.ts';
 
 /** Publishes the API description and the event schemas it embeds, built once: they only change with the code. */
 export function registerOpenApiRoutes(app: FastifyInstance, opts: { devSink: boolean; bodyLimitBytes: number }): void {

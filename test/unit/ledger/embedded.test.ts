@@ -106,11 +106,11 @@ describe('lifecycle', () => {
 });
 
 describe('single opener', () => {
-  it('writes {pid, host, port, startedAt} to the lock file, and removes it on close', async () => {
+  it('writes {pid, host, port, secret, startedAt} to the lock file, and removes it on close', async () => {
     const root = await tempRoot();
     const l = await open(root);
     const lock = JSON.parse(readFileSync(lockFile(root), 'utf8')) as Record<string, unknown>;
-    expect(lock).toEqual({ pid: process.pid, host: os.hostname(), port: expect.any(Number), startedAt: expect.any(String) });
+    expect(lock).toEqual({ pid: process.pid, host: os.hostname(), port: expect.any(Number), secret: expect.stringMatching(/^[0-9a-f]{64}$/), startedAt: expect.any(String) });
     expect(l.description).toContain(`127.0.0.1:${lock.port as number}`);
     await l.close();
     expect(existsSync(lockFile(root))).toBe(false);

@@ -4,7 +4,7 @@ import { openLedger } from '../../../src/ledger/open.ts';
 import { PgLedger } from '../../../src/ledger/pg.ts';
 import type { EmbeddedLedger } from '../../../src/ledger/pglite.ts';
 import type { LedgerMode, OpenedLedger } from '../../../src/ledger/types.ts';
-import { SHIPPED, event, events, pgliteTemplate, removeTempRoots, tempDir, tempRoot } from './helpers/fixtures.ts';
+import { SHIPPED, event, events, pgliteTemplate, removeTempRoots, socketUrl, tempDir, tempRoot } from './helpers/fixtures.ts';
 import { OneMessagePerTurnSocket } from './helpers/slowSocket.ts';
 import { startTempPostgres, type TempPostgres } from './helpers/tempPostgres.ts';
 
@@ -124,7 +124,7 @@ describe('a failed statement over a slow network', () => {
   // message. The connection must not go back to the pool (or, over the socket, hold the shared session) aborted.
   for (const mode of ['embedded-client', 'postgres'] as const) {
     it(`leaves no aborted transaction behind (${mode})`, async () => {
-      const url = mode === 'postgres' ? await pg!.freshDatabase() : `postgres://postgres@127.0.0.1:${(owner as EmbeddedLedger).port}/postgres`;
+      const url = mode === 'postgres' ? await pg!.freshDatabase() : socketUrl(embeddedRoot);
       const l = await PgLedger.open({ connectionString: url, mode, migrations: SHIPPED, migrate: mode === 'postgres', poolOptions: { stream: () => new OneMessagePerTurnSocket() } });
       try {
         await expect(l.query('BEGIN; SELECT 1/0; COMMIT')).rejects.toThrow('division by zero');

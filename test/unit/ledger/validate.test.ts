@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LedgerValidationError } from '../../../src/ledger/errors.ts';
 import { isIsoTime, validateEvents } from '../../../src/ledger/validate.ts';
+import { LIMITS, longestLedgerKey } from '../../../src/limits.ts';
 import { event } from './helpers/fixtures.ts';
 
 function problems(input: unknown): string[] {
@@ -40,7 +41,21 @@ describe('validateEvents', () => {
     expect(problems([event('a', { data: { n: 1n } })])[0]).toMatch(/data is not JSON-serialisable/);
     expect(problems([event('a', { owner: 42 as never })])[0]).toMatch(/owner must be a string, got number 42/);
     expect(problems([event('a', { data: new Map() as never })])[0]).toMatch(/data must be a plain object, got a Map/);
-    expect(problems([event('x'.repeat(513))])[0]).toMatch(/key is 513 characters long; the limit is 512/);
+    expect(problems([event('x'.repeat(LIMITS.ledgerKeyLength + 1))])[0]).toMatch(new RegExp(`key is ${LIMITS.ledgerKeyLength + 1} characters long; the limit is ${LIMITS.ledgerKeyLength}`));
+    expect(problems([event('a', { amount: LIMITS.amountExclusive })])[0]).toMatch(/amount 10000000000000000 is out of range/);
+  });
+
+  it('refuses what PostgreSQL text and jsonb refuse: NUL, lone surrogates, deep nesting', () => {
+    expect(problems([event('a', { data: { title: 'CTO\u0000' } })])).toEqual(['event #0 (key "a"): data/title contains a NUL character (U+0000)']);
+    expect(problems([event('a', { owner: 'ann\ud800' })])).toEqual(['event #0 (key "a"): owner contains a lone UTF-16 surrogate (not valid Unicode)']);
+    expect(problems([event('a\u0000b')])[0]).toMatch(/key contains a NUL character/);
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    expect(problems([event('a', { data: deep })])).toEqual([`event #0 (key "a"): data${'/a'.repeat(LIMITS.ledgerDataDepth)} is nested more than ${LIMITS.ledgerDataDepth} levels deep`]);
+  });
+
+  it('takes a key as long as the workflows compose from the longest input the API accepts', () => {
+    expect(problems([event('k'.repeat(longestLedgerKey()))])).toEqual([]);
   });
 
   it('refuses something that is not an array of objects', () => {

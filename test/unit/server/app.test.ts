@@ -18,13 +18,13 @@ describe('ingest API skeleton', () => {
   it('reports healthy dependencies with 200', async () => {
     const res = await appWithEcho().inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'ok', checks: { temporal: { ok: true }, ledger: { ok: true } } });
+    expect(res.json()).toEqual({ status: 'ok', checks: { temporal: { status: 'ok' }, ledger: { status: 'ok' } } });
   });
 
   it('answers 503 naming the dependency that failed', async () => {
     const res = await appWithEcho({ ...healthy, ledger: async () => Promise.reject(new Error('ledger is closed')) }).inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toMatchObject({ status: 'degraded', checks: { temporal: { ok: true }, ledger: { ok: false, detail: 'ledger is closed' } } });
+    expect(res.json()).toEqual({ status: 'degraded', checks: { temporal: { status: 'ok' }, ledger: { status: 'down' } } });
   });
 
   it('rejects bodies over 1 MiB with problem+json 413', async () => {

@@ -6,6 +6,8 @@ import { TemporalEventSink } from '../../../src/ingest/temporalSink.ts';
 import { buildApp, MAX_BODY_BYTES } from '../../../src/server/app.ts';
 import { freePort } from '../../../src/temporal/ports.ts';
 import { leadWorkflowType } from '../../../workflows/definitions.ts';
+import { sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../../src/events/signature.ts';
+import { LIMITS } from '../../../src/limits.ts';
 import { leadEvent, newLeadId, signedHeaders, TEST_SECRET } from '../../support/events.ts';
 import { createHarness, type TestHarness } from '../../support/temporal.ts';
 
@@ -34,6 +36,11 @@ function post(a: FastifyInstance, body: unknown, contentType = CE, headers?: Rec
   return a.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': contentType, ...(headers ?? signedHeaders(payload)) }, payload });
 }
 
+function signedHeadersFor(body: Buffer): Record<string, string> {
+  const ts = String(Math.floor(Date.now() / 1000));
+  return { [TIMESTAMP_HEADER]: ts, [SIGNATURE_HEADER]: sign(TEST_SECRET, ts, body) };
+}
+
 async function exists(workflowId: string): Promise<boolean> {
   try {
     await h.client.workflow.getHandle(workflowId).describe();
@@ -51,6 +58,12 @@ async function signalled(workflowId: string): Promise<{ key: string; id: string;
     .map((e) => e.workflowExecutionSignaledEventAttributes)
     .filter((s) => s?.signalName === 'crmEvent')
     .map((s) => defaultPayloadConverter.fromPayload(s!.input!.payloads![0]!));
+}
+
+/** A real client whose interceptor rewrites each signal-with-start before the real one is sent. */
+function clientRewriting(rewrite: (input: Parameters<NonNullable<WorkflowClientInterceptor['signalWithStart']>>[0]) => typeof input): Client {
+  const interceptor: WorkflowClientInterceptor = { signalWithStart: async (input, next) => next(rewrite(input)) };
+  return new Client({ connection: h.client.connection, namespace: 'default', interceptors: { workflow: [interceptor] } });
 }
 
 /** A real client whose signalWithStart fails for the chosen event ids, as if Temporal refused them. */
@@ -243,6 +256,80 @@ describe('POST /v1/events: Temporal does not take it', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json().accepted.map((x: { id: string }) => x.id)).toEqual([batch[0]!.id]);
     expect((await signalled(`lead:${lead}`)).map((s) => s.id)).toEqual([batch[0]!.id]);
+  });
+});
+
+describe('POST /v1/events: what the pipeline cannot carry is refused at the door', () => {
+  it('answers 400 naming the field for a NUL, a lone surrogate, deep data and an amount over the ledger limit', async () => {
+    const lead = newLeadId();
+    // 10,000 levels: JSON.stringify (and so Temporal's payload converter) runs out of stack on it.
+    const deep = JSON.stringify(leadEvent(lead, 'lead.created', { a: 'DEEP' })).replace('"DEEP"', `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`);
+    const cases: [unknown, string, RegExp][] = [
+      [leadEvent(lead, 'lead.created', { title: 'CTO\u0000' }), '/data/title', /NUL/],
+      [leadEvent(`${lead}\u0000`, 'lead.created', {}), '/subject', /NUL/],
+      [leadEvent(lead, 'meeting.booked', { meetingId: 'm1', room: 'a\u0000' }), '/data/room', /NUL/],
+      [leadEvent(`${lead}\ud800`, 'lead.created', {}), '/subject', /lone UTF-16 surrogate/],
+      [deep, `/data${'/a'.repeat(32)}`, /nested more than 32 levels/],
+      [leadEvent(lead, 'opportunity.created', { opportunityId: 'o1', amount: 1e17 }), '/data/amount', /must be < 10000000000000000/],
+    ];
+    for (const [event, pointer, detail] of cases) {
+      const res = await post(app(), event);
+      expect({ pointer, status: res.statusCode, type: res.headers['content-type'] }).toEqual({ pointer, status: 400, type: expect.stringMatching(/^application\/problem\+json/) });
+      expect(res.json().errors).toContainEqual({ pointer, detail: expect.stringMatching(detail) });
+    }
+    expect(await exists(`lead:${lead}`)).toBe(false);
+  });
+
+  it('answers 400 for bytes that are not UTF-8 instead of replacing them', async () => {
+    const lead = newLeadId();
+    const json = Buffer.from(JSON.stringify(leadEvent(lead, 'lead.created', { title: 'CTO-MARK' })));
+    const body = Buffer.from(json.toString('latin1').replace('CTO-MARK', 'CTO\u00ff\u00fe'), 'latin1');
+    const res = await app().inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': CE, ...signedHeadersFor(body) }, payload: body });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ type: '/problems/validation-error', errors: [{ pointer: '', detail: 'body is not valid UTF-8' }] });
+    expect(await exists(`lead:${lead}`)).toBe(false);
+  });
+});
+
+describe('POST /v1/events: Temporal refuses the content', () => {
+  it('answers 422, not 503, when the payload converter cannot encode the event', async () => {
+    // Past the door's checks only a gap in them could get here: the interceptor makes the signal unencodable.
+    const client = clientRewriting((input) => ({ ...input, signalArgs: [{ ...(input.signalArgs[0] as object), n: 1n }] }));
+    const e = leadEvent(newLeadId());
+    const res = await post(app({ client }), e);
+    expect(res.statusCode).toBe(422);
+    expect(res.headers['retry-after']).toBeUndefined();
+    expect(res.json()).toMatchObject({ type: '/problems/undeliverable-event', status: 422, accepted: [], failed: [{ id: e.id }], errors: [{ pointer: '' }] });
+    expect(await exists(`lead:${e.subject}`)).toBe(false);
+  });
+
+  it('answers 422 when the server calls the request invalid, naming the event of the batch', async () => {
+    const [a, b] = [newLeadId(), newLeadId()];
+    // The server's own limit on workflow ids (1,000) stands in for any INVALID_ARGUMENT the door does not foresee.
+    const client = clientRewriting((input) => (input.options.workflowId === `lead:${b}` ? { ...input, options: { ...input.options, workflowId: `lead:${b}${'x'.repeat(2_000)}` } } : input));
+    const res = await post(app({ client, concurrency: 1 }), [leadEvent(a), leadEvent(b)], BATCH);
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ type: '/problems/undeliverable-event', errors: [{ pointer: '/1' }], failed: [{ workflowId: `lead:${b}` }] });
+    expect(res.json().accepted.map((x: { workflowId: string }) => x.workflowId)).toEqual([`lead:${a}`]);
+  });
+});
+
+describe('GET /v1/leads/:id and /v1/accounts/:id with ids at the limit', () => {
+  it('reads back a lead accepted with the longest id, percent-encoded, instead of answering 414', async () => {
+    const lead = `L-${'ü'.repeat(LIMITS.idLength - 2)}`;
+    const accepted = await post(app(), leadEvent(lead, 'lead.created', {}));
+    expect(accepted.statusCode).toBe(202);
+    // A query needs a worker, and none polls this queue: the read reaching Temporal for this id is what is asserted.
+    const a = app({ timeoutMs: 500 });
+    const url = `/v1/leads/${encodeURIComponent(lead)}`;
+    const res = await a.inject({ method: 'GET', url, headers: signedHeaders(url) });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ type: '/problems/temporal-unavailable', detail: expect.stringContaining(`lead:${lead}`) });
+    const account = `A-${'\u{1F680}'.repeat(LIMITS.idLength - 2)}`;
+    const accountUrl = `/v1/accounts/${encodeURIComponent(account)}`;
+    const missing = await a.inject({ method: 'GET', url: accountUrl, headers: signedHeaders(accountUrl) });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().detail).toContain(`account:${account}`);
   });
 });
 

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../../src/events/catalog.ts';
+import { readEventSchema } from '../../../src/events/schemaFiles.ts';
 import { validateEvent } from '../../../src/events/validate.ts';
 import { buildApp } from '../../../src/server/app.ts';
 
@@ -51,8 +51,8 @@ describe('GET /openapi.json', () => {
     const schemas = doc.components.schemas;
     expect(schemas.Event.oneOf).toHaveLength(Object.keys(EVENT_TYPES).length);
     for (const [type, { schema }] of Object.entries(EVENT_TYPES)) {
-      const file = JSON.parse(readFileSync(new URL(`../../../src/events/schemas/${schema}.schema.json`, import.meta.url), 'utf8'));
-      expect(schemas[`${schema}.data`].properties).toEqual(file.properties);
+      const file = readEventSchema(schema);
+      expect(schemas[`${schema}.data`].properties).toEqual((file as { properties: unknown }).properties);
       expect(schemas[`event.${type}`].allOf[1].properties.type).toEqual({ const: type });
     }
     expect(schemas.CloudEvent.required).toEqual(['specversion', 'id', 'source', 'type', 'subject', 'time', 'data']);

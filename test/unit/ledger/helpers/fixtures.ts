@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { loadMigrations } from '../../../../src/ledger/migrate.ts';
+import { socketConnectionString } from '../../../../src/ledger/open.ts';
 import type { LedgerEvent } from '../../../../src/ledger/types.ts';
 
 /** The migrations this checkout ships (other features add theirs), in order. */
@@ -66,6 +67,12 @@ export function ledgerDir(root: string): string {
 
 export function lockFile(root: string): string {
   return `${ledgerDir(root)}.lock`;
+}
+
+/** The owner's socket with the secret from its lock file: what an embedded client connects with. */
+export function socketUrl(root: string): string {
+  const lock = JSON.parse(readFileSync(lockFile(root), 'utf8')) as { port: number; secret: string };
+  return socketConnectionString(lock.port, lock.secret);
 }
 
 export function event(key: string, over: Partial<LedgerEvent> = {}): LedgerEvent {
