@@ -70,7 +70,8 @@ export function renderFaults(r: RunFigures): string {
     ...r.stuck.stuck.slice(0, 10).map((s) => `stuck: ${s.workflowId} ${s.what} attempt ${s.attempt}: ${s.failure.slice(0, 160)}`),
   ];
   out.push('');
-  out.push(lines.length === 0 ? 'result: PASS' : `result: FAIL\n${lines.map((l) => `  - ${l}`).join('\n')}`);
+  if (r.fiveXxOnBadInput > 0 || r.nonProblem > 0) lines.push(`fuzz: ${r.fiveXxOnBadInput} 5xx and ${r.nonProblem} non-problem+json answers to bad input (examples in the fuzz lines above)`);
+  out.push(!failed(r) ? 'result: PASS' : `result: FAIL\n${lines.map((l) => `  - ${l}`).join('\n')}`);
   return `${out.join('\n')}\n`;
 }
 

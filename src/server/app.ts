@@ -31,6 +31,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     clientErrorHandler,
+    // Node's Host check answers without a body; registerProblemHandlers enforces it as problem+json instead.
+    http: { requireHostHeader: false },
     return503OnClosing: true,
   });
 

@@ -10,6 +10,14 @@ import { problem, sendProblem, type Problem, type ProblemSlug } from './problem.
  */
 export function registerProblemHandlers(app: FastifyInstance): void {
   const routes = routeTable(app);
+  // HTTP/1.1 requires a Host header. Node's own check answers a bare 400 before fastify sees the request, so the
+  // server turns it off (app.ts) and the same rule is enforced here, as problem+json.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) {
+      reply.header('connection', 'close');
+      return sendProblem(reply, problem('bad-request', 400, { instance: req.url, detail: 'an HTTP/1.1 request needs a Host header' }));
+    }
+  });
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const instance = req.url;
     if (err.validation) {
