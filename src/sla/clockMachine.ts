@@ -48,6 +48,11 @@ export function clockTimer(c: RunningClock | null | undefined): { at: number; ki
   return null;
 }
 
+/** The timer's name in the Temporal UI: "SLA warning for noah-fischer", "kickoff SLA pause ends for emma-janssen". */
+export function clockTimerSummary(kind: 'warn' | 'deadline' | 'resume', clock: 'SLA' | 'kickoff SLA', who: string | null): string {
+  return `${clock} ${kind === 'warn' ? 'warning' : kind === 'deadline' ? 'deadline' : 'pause ends'} for ${who}`;
+}
+
 /**
  * Time has come (the timer fired, or the workflow woke for another reason): warn, or breach and say what the rules
  * want next. `reassignments` counts the record's reassignments so far. A paused clock never warns or breaches.

@@ -3,14 +3,15 @@ import type { FlywheelActivities } from '../../activities/index.ts';
 import type { LedgerEvent } from '../../src/ledger/types.ts';
 import { SA } from '../../src/temporal/searchAttributes.ts';
 import { clockKey, type ClockRowEvent } from '../../src/sla/clockKeys.ts';
-import { cancelClock, clockTimer, meetClock, onClockDue, pauseClock, resumeClock, type ClockEffect } from '../../src/sla/clockMachine.ts';
+import { cancelClock, clockTimer, clockTimerSummary, meetClock, onClockDue, pauseClock, resumeClock, type ClockEffect } from '../../src/sla/clockMachine.ts';
 import { accountEventSignal, accountStateQuery } from '../definitions.ts';
 import { ignore, pushBounded } from '../shared/records.ts';
-import { hasSeen } from '../shared/seen.ts';
+import { forgetKey, hasSeen } from '../shared/seen.ts';
 import type { FlywheelStage } from '../lead/types.ts';
 import { cents } from '../../src/numbers.ts';
-import { ACCOUNT_LIMITS, CHURN_GRACE_MS, initialAccountState, ONBOARDING_MS, playbookDueMs, recordAccountDecisions, rememberAccountEvent, snapshotOf } from './state.ts';
+import { ACCOUNT_LIMITS, CHURN_GRACE_MS, initialAccountState, ONBOARDING_MS, playbookDueMs, recordAccountDecisions, rememberAccountEvent, snapshotOf, contractDate, mergeHandoff, startCustomer } from './state.ts';
 import type { ClosedRecord } from '../shared/closed.ts';
+import { closedRow, restoreClosed } from './closedRecord.ts';
 import { recordFailures } from '../shared/failures.ts';
 import type { AccountEvent, AccountState, AccountWorkflowInput, HandoffPayload, KickoffClock } from './types.ts';
 
@@ -137,26 +138,13 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
 
   async function onboard(e: AccountEvent, h: HandoffPayload): Promise<void> {
     const first = s.status === 'awaiting-handoff' || s.status === 'churned';
-    s.arr = cents(s.arr + h.arr);
-    s.currency = h.currency ?? s.currency;
-    s.salesOwner = h.salesOwner ?? s.salesOwner;
-    s.name ??= h.company;
-    s.domain ??= h.domain;
-    s.region ??= h.region;
-    s.tier = h.tier ?? s.tier;
-    s.context = { ...s.context, ...h.context };
+    mergeHandoff(s, h);
     const check = await acts.checkHandoff({ account: snapshot(), handoff: h, at: nowIso() });
     recordAccountDecisions(s, [check.decision]);
     pushBounded(s.handoffs, { opportunityId: h.opportunityId, leadId: h.leadId, at: e.time, arr: h.arr, missing: check.missing }, ACCOUNT_LIMITS.handoffs);
     if (!first) return;
     // A new customer (or one won back): contract, CS owner, kickoff clock, onboarding owner and renewal plan.
-    s.wonAt = e.time;
-    s.churn = null;
-    s.closesAt = null;
-    s.breachedCsms = [];
-    s.reassignments = 0;
-    s.kickoffHeldAt = null;
-    s.contract = { start: str(h.context.contractStart) ?? e.time.slice(0, 10), end: str(h.context.contractEnd) };
+    startCustomer(s, e.time, h);
     await assignCs('handoff');
     s.onboarding = { owner: s.csOwner, until: new Date(Date.now() + ONBOARDING_MS).toISOString(), completed: false };
     setStage('Delight', 'onboarding');
@@ -242,8 +230,7 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
     const due: { at: number; summary: string }[] = [];
     if (s.status === 'churned') return s.closesAt ? { at: Date.parse(s.closesAt), summary: 'close after churn' } : null;
     const k = clockTimer(s.kickoff);
-    const who = s.csOwner ?? s.csQueue;
-    if (k) due.push({ at: k.at, summary: k.kind === 'warn' ? `kickoff SLA warning for ${who}` : k.kind === 'deadline' ? `kickoff SLA deadline for ${who}` : `kickoff SLA pause ends for ${who}` });
+    if (k) due.push({ at: k.at, summary: clockTimerSummary(k.kind, 'kickoff SLA', s.csOwner ?? s.csQueue) });
     if (s.onboarding && !s.onboarding.completed) due.push({ at: Date.parse(s.onboarding.until), summary: `first 30 days with ${s.onboarding.owner ?? 'unassigned'} end` });
     const r = s.renewal;
     const next = r?.reminders.find((x) => !r.sent.includes(x.offset));
@@ -316,7 +303,7 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
       case 'account.renewed': {
         if (s.status === 'churned') return skip(e, 'the account churned; a renewal needs a new won deal');
         changeArr(e, 'renewal', Number(d.arr) - s.arr);
-        s.contract = { start: str(d.contractStart) ?? s.contract.end ?? e.time.slice(0, 10), end: str(d.contractEnd) };
+        s.contract = { start: contractDate(d.contractStart) ?? s.contract.end ?? e.time.slice(0, 10), end: contractDate(d.contractEnd) };
         return planRenewal();
       }
       case 'account.expanded':
@@ -364,39 +351,19 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
   async function reviveIfClosed(first: AccountEvent): Promise<void> {
     const closed: ClosedRecord | null = await local.findClosedRecord({ entity: 'account', id: s.accountId });
     if (!closed) return;
-    const snap = closed.snapshot as Partial<AccountState>;
     keyBase = `${wfId}:revived:${first.key}`;
-    // Kickoff clocks and CS placements are keyed by these counters: a customer won back goes on from them.
-    s.seq = snap.seq ?? 0;
-    s.clocks = snap.clocks ?? 0;
-    Object.assign(s, {
-      name: snap.name ?? null,
-      domain: snap.domain ?? null,
-      region: snap.region ?? null,
-      tier: snap.tier ?? null,
-      currency: snap.currency ?? null,
-      salesOwner: snap.salesOwner ?? null,
-      csOwner: closed.owner,
-      contract: snap.contract ?? { start: null, end: null },
-      churn: snap.churn ?? { at: closed.closedAt, reason: closed.reason ?? 'closed' },
-      wonAt: snap.wonAt ?? null,
-      closedAt: closed.closedAt,
-      closesAt: new Date(Date.now() + REVIVED_GRACE_MS).toISOString(),
-    });
-    s.stage = 'Closed';
-    s.status = 'churned';
+    restoreClosed(s, closed, new Date(Date.now() + REVIVED_GRACE_MS).toISOString());
   }
 
   /** The permanent record of the close: a later event for this account is applied to it, never to a new account. */
   function noteClosed(): void {
-    const { name, domain, region, tier, currency, salesOwner, contract, churn, wonAt, clocks } = s;
-    note('account.closed', `${s.seq++}:closed`, { data: { status: s.status, reason: s.churn?.reason ?? null, owner: s.csOwner, reopenable: true, snapshot: { name, domain, region, tier, currency, salesOwner, contract, churn, wonAt, clocks, seq: s.seq } } });
+    note('account.closed', `${s.seq++}:closed`, { data: closedRow(s) });
   }
 
   async function replayEarly(): Promise<void> {
     const early = s.early.splice(0).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
     for (const e of early) {
-      s.seen = s.seen.filter((k) => k !== e.key);
+      forgetKey(s, e.key);
       await handle(e);
     }
   }
@@ -440,4 +407,3 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
   return { accountId: s.accountId, status: s.status, arr: s.arr, churnReason: s.churn?.reason ?? null };
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);

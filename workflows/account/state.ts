@@ -2,7 +2,8 @@ import { durationMs, MS_PER_DAY, parseDuration } from '../../src/rules/durations
 import { recordDecisions } from '../shared/records.ts';
 import { rememberKey } from '../shared/seen.ts';
 import type { DecisionRecord } from '../lead/types.ts';
-import type { AccountEvent, AccountSnapshot, AccountState } from './types.ts';
+import { cents } from '../../src/numbers.ts';
+import type { AccountEvent, AccountSnapshot, AccountState, HandoffPayload } from './types.ts';
 
 /** Bounds that keep a years-long account's state (and so each continue-as-new payload) small. */
 export const ACCOUNT_LIMITS = { seen: 200, decisions: 40, ignored: 40, early: 50, handoffs: 20, referrals: 50, failures: 20 } as const;
@@ -68,3 +69,29 @@ export function snapshotOf(s: AccountState): AccountSnapshot {
   const { accountId, name, domain, region, tier, arr, salesOwner, csOwner, contract, context } = s;
   return { accountId, name, domain, region, tier, arr, salesOwner, csOwner, contract, context, healthBand: s.health?.band ?? null };
 }
+
+/** A won deal's hand-off adds to the account: its ARR, and what sales knew that the account did not. */
+export function mergeHandoff(s: AccountState, h: HandoffPayload): void {
+  s.arr = cents(s.arr + h.arr);
+  s.currency = h.currency ?? s.currency;
+  s.salesOwner = h.salesOwner ?? s.salesOwner;
+  s.name ??= h.company;
+  s.domain ??= h.domain;
+  s.region ??= h.region;
+  s.tier = h.tier ?? s.tier;
+  s.context = { ...s.context, ...h.context };
+}
+
+/** A new customer (or one won back) starts afresh: no churn, no breaches, the contract from the hand-off. */
+export function startCustomer(s: AccountState, wonAt: string, h: HandoffPayload): void {
+  s.wonAt = wonAt;
+  s.churn = null;
+  s.closesAt = null;
+  s.breachedCsms = [];
+  s.reassignments = 0;
+  s.kickoffHeldAt = null;
+  s.contract = { start: contractDate(h.context.contractStart) ?? wonAt.slice(0, 10), end: contractDate(h.context.contractEnd) };
+}
+
+/** A contract date as the CRM sent it, or null for anything that is not a non-empty string. */
+export const contractDate = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);

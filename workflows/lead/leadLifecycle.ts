@@ -12,13 +12,14 @@ import {
 import type { FlywheelActivities } from '../../activities/index.ts';
 import { SA } from '../../src/temporal/searchAttributes.ts';
 import { clockKey } from '../../src/sla/clockKeys.ts';
-import { clockTimer, holdTimer, meetClock, onClockDue, pauseClock, resumeClock, type ClockEffect, type Refusal } from '../../src/sla/clockMachine.ts';
+import { clockTimer, clockTimerSummary, holdTimer, meetClock, onClockDue, pauseClock, resumeClock, type ClockEffect, type Refusal } from '../../src/sla/clockMachine.ts';
 import { leadEventSignal, leadRouteSignal, leadStateQuery } from '../definitions.ts';
 import { ignore, pushBounded, recordDecisions } from '../shared/records.ts';
-import { hasSeen, rememberKey } from '../shared/seen.ts';
+import { forgetKey, hasSeen, rememberKey } from '../shared/seen.ts';
 import type { ClosedRecord } from '../shared/closed.ts';
 import { recordFailures } from '../shared/failures.ts';
-import { initialState, LEAD_LIMITS, mergeLead } from './state.ts';
+import { closedRow, restoreClosed } from './closedRecord.ts';
+import { initialState, LEAD_LIMITS, mergeLead, resetForRecycling } from './state.ts';
 import type { LedgerEvent } from '../../src/ledger/types.ts';
 import type { AssignmentRequest, LeadEvent, LeadState, LeadWorkflowInput } from './types.ts';
 
@@ -248,8 +249,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
 
   /** The permanent record of the close: a later event for this lead is applied to it, never to a new lead. */
   function noteClosed(reopenable: boolean): void {
-    const snapshot = { stage: s.stage, tier: s.tier, queue: s.queue, lead: s.lead, opportunity: s.opportunity, handoffAt: s.handoffAt, seq: s.seq + 1, assignments: s.assignments };
-    note('lead.closed', `${s.seq++}:closed`, { data: { status: s.status, reason: s.closedReason, owner: s.owner, tier: s.tier, reopenable, snapshot } });
+    note('lead.closed', `${s.seq++}:closed`, { data: closedRow(s, reopenable) });
   }
 
   /**
@@ -259,27 +259,11 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   async function reviveIfClosed(first: LeadEvent): Promise<boolean> {
     const closed: ClosedRecord | null = await local.findClosedRecord({ entity: 'lead', id: s.leadId });
     if (!closed) return false;
-    const snap = closed.snapshot as Partial<Pick<LeadState, 'stage' | 'tier' | 'queue' | 'lead' | 'opportunity' | 'handoffAt' | 'seq' | 'assignments'>>;
     keyBase = `${wfId}:revived:${first.key}`;
-    // Placements and clocks are keyed by these counters: a re-opened lead goes on from the closed record's.
-    s.seq = snap.seq ?? 0;
-    s.assignments = snap.assignments ?? 0;
-    s.lead = snap.lead ?? {};
-    s.tier = snap.tier ?? null;
-    s.queue = snap.queue ?? null;
-    s.owner = closed.owner;
-    s.closedReason = closed.reason;
-    s.closedAt = closed.closedAt;
-    if (closed.reopenable && (first.type === 'lead.updated' || first.type === 'lead.created')) {
-      note('lead.reopened', `${s.seq++}:reopened`, { data: { closedAt: closed.closedAt, closedStatus: closed.status, reason: closed.reason, eventId: first.id } });
-      s.owner = null;
-      return false;
-    }
-    s.status = closed.status as LeadState['status'];
-    s.stage = snap.stage ?? (s.status === 'won' ? 'Delight' : 'Closed');
-    s.opportunity = snap.opportunity ?? null;
-    s.handoffAt = snap.handoffAt ?? null;
-    return true;
+    if (restoreClosed(s, closed, first) === 'closed') return true;
+    note('lead.reopened', `${s.seq++}:reopened`, { data: { closedAt: closed.closedAt, closedStatus: closed.status, reason: closed.reason, eventId: first.id } });
+    s.owner = null;
+    return false;
   }
 
   async function handle(e: LeadEvent): Promise<void> {
@@ -403,7 +387,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     const early = s.early.splice(0).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
     for (const e of early) {
       // Kept early means remembered but never applied: forget it so handle() applies it now.
-      s.seen = s.seen.filter((k) => k !== e.key);
+      forgetKey(s, e.key);
       await handle(e);
     }
   }
@@ -415,9 +399,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
       return h && { at: h.at, summary: h.kind === 'route' ? `route again: held in ${s.hold.queue}` : `held in ${s.hold.queue} past the maximum hold: tell the manager` };
     }
     const t = clockTimer(s.sla);
-    if (!t) return null;
-    const who = s.owner ?? s.pool;
-    return { at: t.at, summary: t.kind === 'warn' ? `SLA warning for ${who}` : t.kind === 'deadline' ? `SLA deadline for ${who}` : `SLA pause ends for ${who}` };
+    return t && { at: t.at, summary: clockTimerSummary(t.kind, 'SLA', s.owner ?? s.pool) };
   }
 
   const wake = () => inbox.length > 0 || (routeWanted && s.status === 'held') || ledger.length > 0;
@@ -446,15 +428,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
         // Woken by a notification that gave up: its dead-letter row is flushed below.
       } else if (s.status === 'held') await onHoldTimer();
       else if (s.status === 'lost') {
-        s.recycleAt = null;
-        s.owner = null;
-        s.pool = null;
-        s.handoffAt = null;
-        s.firstMeetingAt = null;
-        s.timeToFirstMeetingMs = null;
-        s.opportunity = null;
-        s.breachedReps = [];
-        s.reassignments = 0;
+        resetForRecycling(s);
         setStage('Attract', 'nurture');
         await attract();
       } else await onSlaTimer();

@@ -44,3 +44,16 @@ export function mergeLead(s: LeadState, e: LeadEvent): boolean {
   s.leadUpdatedAt = e.time;
   return true;
 }
+
+/** A lost lead back in nurture after its cooldown: the last hand-off's owner, deal and breaches no longer apply. */
+export function resetForRecycling(s: LeadState): void {
+  s.recycleAt = null;
+  s.owner = null;
+  s.pool = null;
+  s.handoffAt = null;
+  s.firstMeetingAt = null;
+  s.timeToFirstMeetingMs = null;
+  s.opportunity = null;
+  s.breachedReps = [];
+  s.reassignments = 0;
+}

@@ -56,6 +56,19 @@ export function rememberKey(s: SeenKeys, key: string, max: number): void {
   }
 }
 
+/**
+ * Forgets a key that was remembered but never applied (an event kept until its record exists), wherever it went:
+ * with many events before the record, an early key can already have moved from the verbatim window into a digest.
+ */
+export function forgetKey(s: SeenKeys, key: string): void {
+  s.seen = s.seen.filter((k) => k !== key);
+  const digests = s.seenDigests;
+  if (!digests || digests.length === 0) return;
+  const d = digestKey(key);
+  const i = lowerBound(digests, d);
+  if (digests[i] === d) digests.splice(i, 1);
+}
+
 /** The first index whose value is >= d (digests.length when none is). */
 function lowerBound(digests: readonly number[], d: number): number {
   let lo = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventKey } from '../../../src/events/catalog.ts';
-import { digestKey, hasSeen, rememberKey, type SeenKeys } from '../../../workflows/shared/seen.ts';
+import { digestKey, forgetKey, hasSeen, rememberKey, type SeenKeys } from '../../../workflows/shared/seen.ts';
 
 const key = (i: number) => eventKey({ source: '/crm/hubspot', id: `evt-${i}` });
 const fresh = (): SeenKeys => ({ seen: [] });
@@ -32,6 +32,20 @@ describe('long-lived event de-duplication', () => {
     const carried = JSON.parse(JSON.stringify(s)) as SeenKeys;
     expect(carried).toEqual(s);
     expect(Array.from({ length: 1000 }, (_, i) => key(i)).every((k) => hasSeen(carried, k))).toBe(true);
+  });
+
+  it('forgets a kept-but-unapplied key also after it moved into a digest', () => {
+    const s: SeenKeys = { seen: [] };
+    rememberKey(s, 'early#1', 2);
+    for (let i = 0; i < 5; i++) rememberKey(s, `later#${i}`, 2);
+    expect(s.seen).not.toContain('early#1');
+    expect(hasSeen(s, 'early#1')).toBe(true);
+    forgetKey(s, 'early#1');
+    expect(hasSeen(s, 'early#1')).toBe(false);
+    expect(hasSeen(s, 'later#0')).toBe(true);
+    rememberKey(s, 'later#4', 2);
+    forgetKey(s, 'later#4');
+    expect(hasSeen(s, 'later#4')).toBe(false);
   });
 
   it('remembers a key once: a redelivered key changes nothing', () => {
