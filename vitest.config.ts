@@ -13,7 +13,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     reporters: ['default', './test/support/summaryReporter.ts'],
     projects: [
-      { extends: true, test: { name: 'main', include: ['test/**/*.test.ts'], exclude: [TIME_SKIPPING] } },
+      // CLI verbs keep their tests beside them (src/cli/commands/<group>/<verb>.test.ts).
+      { extends: true, test: { name: 'main', include: ['test/**/*.test.ts', 'src/**/*.test.ts'], exclude: [TIME_SKIPPING] } },
       {
         extends: true,
         // The time-skipping server has one clock for everyone: a file that skips ahead would fire another file's

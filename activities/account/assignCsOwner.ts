@@ -4,6 +4,9 @@ import type { FlywheelConfig } from '../../src/config/types.ts';
 import { existingPlacement, placeInQueue, placeWithRep, releaseLead, type Placement } from '../../src/routing/assignmentStore.ts';
 import type { ActivityDeps } from '../deps.ts';
 import { toRecord } from '../lead/decisionRecord.ts';
+import { routingCandidates } from '../../src/decisions/candidates.ts';
+import { occasions } from '../../src/decisions/keys.ts';
+import { decisionRows } from '../decisionRows.ts';
 import { accountFacts, handoffFacts } from './facts.ts';
 
 export interface CsAssignmentRequest {
@@ -25,17 +28,19 @@ export const csRecordId = (accountId: string) => `account:${accountId}`;
  * The CS owner of a new customer, decided by the cs-routing rules and placed by the same queue machinery as sales
  * routing (weighted round robin, capacity, working hours, out of office, overflow), in one ledger transaction.
  */
-export function createAssignCsOwner({ rules, ledger, config }: ActivityDeps) {
+export function createAssignCsOwner(deps: ActivityDeps) {
+  const { rules, ledger, config } = deps;
   return async function assignCsOwner(req: CsAssignmentRequest): Promise<CsAssignment> {
     const cfg = config.config;
     const engine = rules.get();
-    const decision = engine.decide('cs-routing', {
+    const facts = {
       now: req.at,
       account: accountFacts(req.account),
       icp: { tier: req.account.tier },
       handoff: { ...handoffFacts(req.account.context, null), reassignments: req.attempt },
       deal: { arr: req.account.arr },
-    });
+    };
+    const decision = engine.decide('cs-routing', facts);
     const route = decision.outcome;
     const id = req.account.accountId;
     const key = `${csRecordId(id)}:cs:${req.attempt}`;
@@ -62,6 +67,13 @@ export function createAssignCsOwner({ rules, ledger, config }: ActivityDeps) {
           rulesRevision: decision.revision.id,
           data: { queue: p.queue, strategy: p.strategy, reason: req.reason, skipped: p.skipped, exclude: req.exclude, rule: decision.matched[0] ?? null },
         },
+        ...decisionRows(deps, { entity: 'account', id, occasion: occasions.cs(req.attempt) }, decision, facts, {
+          at: req.at,
+          owner: p.rep,
+          stage: 'Delight',
+          result: { owner: p.rep, queue: p.queue, strategy: p.strategy, reason: req.reason, exclude: req.exclude },
+          candidates: routingCandidates(p),
+        }),
       ]);
       return p;
     });

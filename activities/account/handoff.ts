@@ -2,8 +2,10 @@ import { accountWorkflowId } from '../../workflows/definitions.ts';
 import type { AccountSnapshot, HandoffCheck, HandoffPayload } from '../../workflows/account/types.ts';
 import { resolveRecipients } from '../../src/routing/recipients.ts';
 import type { ActivityDeps } from '../deps.ts';
-import { isBlank, valueAt } from '../factValues.ts';
+import { isBlank, valueAt } from '../../src/rules/factValues.ts';
 import { toRecord } from '../lead/decisionRecord.ts';
+import { occasions } from '../../src/decisions/keys.ts';
+import { decisionRows } from '../decisionRows.ts';
 import { accountFacts, handoffFacts } from './facts.ts';
 
 /**
@@ -11,7 +13,8 @@ import { accountFacts, handoffFacts } from './facts.ts';
  * incomplete hand-off: recorded in the ledger and sent to the people the rules name (by default the seller and
  * their manager, who can still fill the gap).
  */
-export function createHandoffCheck({ rules, ledger, config, webhooks }: ActivityDeps) {
+export function createHandoffCheck(deps: ActivityDeps) {
+  const { rules, ledger, config, webhooks } = deps;
   return async function checkHandoff(req: { account: AccountSnapshot; handoff: HandoffPayload; at: string }): Promise<HandoffCheck> {
     const engine = rules.get();
     const facts = {
@@ -25,9 +28,11 @@ export function createHandoffCheck({ rules, ledger, config, webhooks }: Activity
     const required = decision.outcome.required.map((r) => r.field);
     const missing = required.filter((f) => isBlank(valueAt(facts, f)));
     const check: HandoffCheck = { missing, required, notify: decision.outcome.notify, decision: toRecord(decision, req.at) };
+    const id = req.account.accountId;
+    const subject = { entity: 'account' as const, id, occasion: occasions.handoff(req.handoff.opportunityId), ...(req.handoff.leadId ? { leadId: req.handoff.leadId } : {}) };
+    await ledger.record(decisionRows(deps, subject, decision, facts, { at: req.at, owner: req.handoff.salesOwner, stage: 'Delight', result: { required, missing } }));
     if (missing.length === 0) return check;
 
-    const id = req.account.accountId;
     const to = resolveRecipients(config.config, decision.outcome.notify, req.handoff.salesOwner);
     const rulesFor = Object.fromEntries(decision.outcome.required.filter((r) => missing.includes(r.field)).map((r) => [r.field, r.rule]));
     await ledger.record([

@@ -3,6 +3,9 @@ import { lockOwnTurn } from '../../src/routing/heldLeads.ts';
 import { placeLead, type LeadRoute } from '../../src/routing/leadPlacement.ts';
 import type { Assignment, AssignmentRequest, HoldInfo } from '../../workflows/lead/types.ts';
 import { toRecord } from './decisionRecord.ts';
+import { routingCandidates } from '../../src/decisions/candidates.ts';
+import { occasions } from '../../src/decisions/keys.ts';
+import { decisionRows } from '../decisionRows.ts';
 import type { ActivityDeps } from '../deps.ts';
 import { accountFacts, leadFacts } from './facts.ts';
 import { heldRow, placedRow } from './assignmentRows.ts';
@@ -13,18 +16,14 @@ import { tellPlacedFromLine, wakeHeldLeads } from './routeSignals.ts';
  * lead (account owner, weighted round robin, pool, follow the sun, overflow) or holds it when nobody can take it,
  * and writes the ledger rows, keyed by lead and attempt. Leads held longer in a queue are placed into it first.
  */
-export function createAssignLead({ rules, ledger, config }: ActivityDeps) {
+export function createAssignLead(deps: ActivityDeps) {
+  const { rules, ledger, config } = deps;
   return async function assignLead(req: AssignmentRequest): Promise<Assignment> {
     const cfg = config.config;
     const lead = leadFacts(req.leadId, req.lead);
     const account = await accountFacts(ledger, lead.domain);
-    const decision = rules.get().decide('routing', {
-      now: req.at,
-      lead,
-      account,
-      icp: { tier: req.tier },
-      handoff: { type: 'marketing-to-sales', reassignments: req.attempt },
-    });
+    const facts = { now: req.at, lead, account, icp: { tier: req.tier }, handoff: { type: 'marketing-to-sales', reassignments: req.attempt } };
+    const decision = rules.get().decide('routing', facts);
     const outcome = decision.outcome;
     const at = Date.parse(req.at);
     const key = `${req.leadId}:${req.attempt}`;
@@ -61,6 +60,9 @@ export function createAssignLead({ rules, ledger, config }: ActivityDeps) {
           ? heldRow(cfg, p.hold!, { leadId: req.leadId, attempt: req.attempt, at: req.at, reason: req.reason, exclude: req.exclude, tier: req.tier, source, rulesRevision: decision.revision.id })
           : placedRow(cfg, p, { ...route.next, attempt: req.attempt, leadId: req.leadId, at: req.at, since: route.since, held: req.heldSince !== undefined }),
       );
+      const subject = { entity: 'lead' as const, id: req.leadId, occasion: occasions.route(req.attempt) };
+      const result = { owner: p.rep, pool: p.pool, queue: p.queue, strategy: leadStrategy(p), reason: req.reason, exclude: req.exclude, ...(req.overflowFrom ? { overflowFrom: req.overflowFrom } : {}), ...(p.hold ? { nextRouteAt: p.hold.nextRouteAt } : {}) };
+      rows.push(...decisionRows(deps, subject, decision, facts, { at: req.at, owner: p.rep, stage: 'Engage', source, result, candidates: routingCandidates(p) }));
       await tx.record(rows);
       return { placement: p, fromLine: placed.placedFromLine };
     });

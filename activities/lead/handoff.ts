@@ -3,13 +3,16 @@ import { claimPooled, releaseLead } from '../../src/routing/assignmentStore.ts';
 import { forgetHeld } from '../../src/routing/heldLeads.ts';
 import { durationMs, parseDuration } from '../../src/rules/durations.ts';
 import { toRecord } from './decisionRecord.ts';
+import { occasions } from '../../src/decisions/keys.ts';
+import { decisionRows } from '../decisionRows.ts';
 import type { HandoffPayload } from '../../workflows/account/types.ts';
 import { signalAccount, signalRunningAccount } from '../account/signals.ts';
 import type { ActivityDeps } from '../deps.ts';
 import { accountFacts, leadFacts } from './facts.ts';
 import { wakeHeldLeads } from './routeSignals.ts';
 
-export function createHandoffActivities({ ledger, config, rules }: ActivityDeps) {
+export function createHandoffActivities(deps: ActivityDeps) {
+  const { ledger, config, rules } = deps;
   return {
     /**
      * Sales -> CS: the won deal and its context go to the customer's account workflow (started if this is the
@@ -86,15 +89,20 @@ export function createHandoffActivities({ ledger, config, rules }: ActivityDeps)
 
     /** Lost deals go back to marketing after the recycling rules' cooldown (calendar days, not working days). */
     async recycleCooldown(req: { leadId: string; lead: Record<string, unknown>; tier: string | null; reason: string; amount: number | null; at: string }) {
-      const decision = rules.get().decide('recycling', {
+      const facts = {
         now: req.at,
         lead: leadFacts(req.leadId, req.lead),
         account: await accountFacts(ledger, req.lead.domain),
         icp: { tier: req.tier },
         deal: { lostReason: req.reason, amount: req.amount },
-      });
+      };
+      const decision = rules.get().decide('recycling', facts);
       const d = parseDuration(decision.outcome?.cooldown ?? '90d');
       if (!d) throw new Error(`invalid cooldown "${decision.outcome?.cooldown}"`);
+      const cooldown = decision.outcome?.cooldown ?? '90d';
+      const backAt = new Date(Date.parse(req.at) + durationMs(d, 86_400_000)).toISOString();
+      const subject = { entity: 'lead' as const, id: req.leadId, occasion: occasions.recycle(req.at) };
+      await ledger.record(decisionRows(deps, subject, decision, facts, { at: req.at, stage: 'Engage', result: { cooldown, backToNurtureAt: backAt } }));
       return { cooldownMs: durationMs(d, 86_400_000), decision: toRecord(decision, req.at) };
     },
   };

@@ -3,6 +3,8 @@ import { decideHandoffClock } from '../../src/sla/handoffClock.ts';
 import { clockKey } from '../../src/sla/clockKeys.ts';
 import type { SlaClock } from '../../workflows/lead/types.ts';
 import { toRecord } from './decisionRecord.ts';
+import { occasions } from '../../src/decisions/keys.ts';
+import { decisionRows } from '../decisionRows.ts';
 import type { ActivityDeps } from '../deps.ts';
 import { leadFacts } from './facts.ts';
 
@@ -20,9 +22,10 @@ export interface StartSlaRequest {
 }
 
 /** Starts the marketing -> sales first-touch clock and records it. */
-export function createStartSlaClock({ rules, ledger, config }: ActivityDeps) {
+export function createStartSlaClock(deps: ActivityDeps) {
+  const { rules, ledger, config } = deps;
   return async function startSlaClock(req: StartSlaRequest): Promise<SlaClock> {
-    const { clock, decision } = decideHandoffClock(rules.get(), config.config, {
+    const { clock, decision, facts } = decideHandoffClock(rules.get(), config.config, {
       handoff: 'marketing-to-sales',
       facts: { lead: leadFacts(req.leadId, req.lead), icp: { tier: req.tier } },
       owner: req.owner,
@@ -42,6 +45,12 @@ export function createStartSlaClock({ rules, ledger, config }: ActivityDeps) {
         rulesRevision: decision.revision.id,
         data: { handoff: clock.handoff, rule: clock.rule, target: clock.target, warnAt: clock.warnAt, deadline: clock.deadline, calendar: clock.calendar, pool: req.pool },
       },
+      ...decisionRows(deps, { entity: 'lead', id: req.leadId, occasion: occasions.clock(req.clock) }, decision, facts, {
+        at: req.startedAt,
+        owner: req.owner,
+        stage: 'Engage',
+        result: { target: clock.target, warnAt: clock.warnAt, deadline: clock.deadline, calendar: clock.calendar, owner: req.owner, pool: req.pool },
+      }),
     ]);
     return { ...clock, handoff: 'marketing-to-sales', decision: toRecord(decision, req.startedAt) };
   };

@@ -13,6 +13,7 @@ import { registerEventsCommands } from './commands/events.ts';
 import { registerLeadCommands } from './commands/lead.ts';
 import { registerAccountCommands } from './commands/account.ts';
 import { registerPlanCommands } from './commands/plan.ts';
+import { registerDecisionsCommands } from './commands/decisions.ts';
 
 export function buildProgram(): Command {
   const program = new Command('flywheel')
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerRulesCommands(program);
   registerLedgerCommands(program);
+  registerDecisionsCommands(program);
   registerMetricsCommand(program);
   registerPlanCommands(program);
   registerToolsCommands(program);

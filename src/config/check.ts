@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { formatPath } from '../diagnostics/diagnostic.ts';
 import type { LocatedYaml } from '../yaml/located.ts';
@@ -6,8 +8,11 @@ import type { FlywheelConfig } from './types.ts';
 
 type Path = (string | number)[];
 
-/** Checks the schema cannot express: references between sections, time zones, ranges, uniqueness. */
-export function checkConfigSemantics(cfg: FlywheelConfig, doc: LocatedYaml): Diagnostic[] {
+/**
+ * Checks the schema cannot express: references between sections, time zones, ranges, uniqueness; with the project
+ * `root`, that the folders the config names exist.
+ */
+export function checkConfigSemantics(cfg: FlywheelConfig, doc: LocatedYaml, root?: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (path: Path, code: string, message: string) => {
     const pos = doc.positionOf(path);
@@ -88,7 +93,24 @@ export function checkConfigSemantics(cfg: FlywheelConfig, doc: LocatedYaml): Dia
     }
   });
 
+  // Only that the shadow folder is there: rules that do not load are a warning at worker start, never a refusal,
+  // since live decisions must not depend on the shadow. A ref that starts with "-" is refused by the schema.
+  const shadowDir = cfg.rules?.shadow?.dir;
+  if (shadowDir !== undefined && root !== undefined && !isDirectory(path.resolve(root, shadowDir))) {
+    // A warning, not an error: a worker must start (and decide live) even where the candidate folder is not deployed.
+    const pos = doc.positionOf(['rules', 'shadow', 'dir']);
+    out.push({ severity: 'warning', file: doc.file, line: pos.line, column: pos.column, path: 'rules.shadow.dir', code: 'missing-folder', message: `no folder ${JSON.stringify(shadowDir)} (looked for ${path.resolve(root, shadowDir)}): nothing will shadow the live rules` });
+  }
+
   return out;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function toMinutes(hhmm: string): number {

@@ -51,7 +51,7 @@ export interface FlywheelConfig {
   teams: TeamConfig[];
   reps: RepConfig[];
   queues?: QueueConfig[];
-  rules?: { dir?: string };
+  rules?: { dir?: string; shadow?: { dir?: string; ref?: string } };
   server?: { host?: string; port?: number; bodyLimitBytes?: number };
   temporal?: { taskQueue?: string; devServer?: { port?: number; uiPort?: number; ip?: string } };
   ledger?: { embeddedDir?: string };

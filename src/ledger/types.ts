@@ -28,8 +28,11 @@ export const LEDGER_EVENT_TYPES = [
   'handoff.incomplete',
   'meeting.booked',
   'decision.recorded',
+  'decision.shadowed',
   'event.ignored',
   'system.check',
+  // The right to erasure: a record's personal data was erased from the ledger (counts only).
+  'record.forgotten',
   // Delight (accounts)
   'cs.assigned',
   'health.scored',

@@ -74,19 +74,22 @@ function rel(file: string): string {
 }
 
 async function neverMatched(q: Query, engine: Pick<RulesEngine, 'kinds' | 'set'>): Promise<Recommendation[]> {
-  // Decisions per kind and matches per rule. Routing decisions are not recorded as decision.recorded rows: the
-  // assignment rows carry the winning rule in data.rule instead.
-  const decisions = await q<{ kind: string; n: number }>(`
-    SELECT data->>'kind' AS kind, count(*) AS n FROM ledger_events WHERE type = 'decision.recorded' AND ${IN_PERIOD} GROUP BY 1
-    UNION ALL
-    SELECT 'routing', count(*) FROM ledger_events WHERE type IN ('lead.assigned', 'lead.reassigned') AND data ? 'rule' AND ${IN_PERIOD} HAVING count(*) > 0`);
+  // Decisions per kind and matches per rule. Every kind is on the ledger as decision.recorded rows; a period from
+  // before routing decisions were recorded falls back to the assignment rows, which carry the winning rule.
+  const recorded = await q<{ kind: string; n: number }>(`
+    SELECT data->>'kind' AS kind, count(*) AS n FROM ledger_events WHERE type = 'decision.recorded' AND ${IN_PERIOD} GROUP BY 1`);
+  const legacyRouting = !recorded.some((d) => d.kind === 'routing');
+  const decisions = legacyRouting
+    ? [...recorded, ...(await q<{ kind: string; n: number }>(`
+    SELECT 'routing' AS kind, count(*) AS n FROM ledger_events WHERE type IN ('lead.assigned', 'lead.reassigned') AND data ? 'rule' AND ${IN_PERIOD} HAVING count(*) > 0`))]
+    : recorded;
   const matches = await q<{ kind: string; rule: string; n: number }>(`
     SELECT data->>'kind' AS kind, m AS rule, count(*) AS n
     FROM ledger_events, jsonb_array_elements_text(CASE WHEN jsonb_typeof(data->'matched') = 'array' THEN data->'matched' ELSE '[]'::jsonb END) AS m
     WHERE type = 'decision.recorded' AND ${IN_PERIOD} GROUP BY 1, 2
-    UNION ALL
+    ${legacyRouting ? `UNION ALL
     SELECT 'routing', data->>'rule', count(*) FROM ledger_events
-    WHERE type IN ('lead.assigned', 'lead.reassigned') AND data->>'rule' IS NOT NULL AND ${IN_PERIOD} GROUP BY 2`);
+    WHERE type IN ('lead.assigned', 'lead.reassigned') AND data->>'rule' IS NOT NULL AND ${IN_PERIOD} GROUP BY 2` : ''}`);
   const total = new Map(decisions.map((d) => [d.kind, d.n]));
   const hit = new Set(matches.map((m) => `${m.kind}\u0000${m.rule}`));
   const out: Recommendation[] = [];

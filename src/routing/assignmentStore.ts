@@ -11,6 +11,8 @@ export interface Placement {
   /** `held` (leads: nobody can take it yet) and `unassigned` (CS: nobody could take it) have no rep and no pool. */
   strategy: 'account-owner' | 'weighted-round-robin' | 'pool' | 'overflow' | 'follow-the-sun' | 'held' | 'unassigned';
   skipped: { rep: string; reason: string }[];
+  /** Reps who could have taken it but whose weighted turn it was not (for the decision record; not stored). */
+  passed?: { rep: string; queue: string }[];
   /** Set on a held placement: why, and when it is routed again. */
   hold: HoldInfo | null;
   /** True when this call found an earlier placement with the same key (an activity retry). */
@@ -97,7 +99,7 @@ export async function placeInQueue(tx: LedgerTx, config: FlywheelConfig, req: Pl
       return recordPlacement(tx, req, { rep: null, pool: queue.id, queue: queue.id, strategy: 'pool', skipped });
     }
     const rep = await rotate(tx, queue.id, eligible);
-    if (rep) return recordPlacement(tx, req, { rep, pool: null, queue: queue.id, strategy: viaOverflow ? 'overflow' : 'weighted-round-robin', skipped });
+    if (rep) return recordPlacement(tx, req, { rep, pool: null, queue: queue.id, strategy: viaOverflow ? 'overflow' : 'weighted-round-robin', skipped, passed: passedOver(queue.id, eligible, rep) });
     queue = byId(queue.overflow);
     if ((!queue || visited.has(queue.id)) && fallback) {
       queue = byId(fallback);
@@ -106,6 +108,11 @@ export async function placeInQueue(tx: LedgerTx, config: FlywheelConfig, req: Pl
     viaOverflow = true;
   }
   return recordPlacement(tx, req, { rep: null, pool: null, queue: queueId, strategy: 'unassigned', skipped });
+}
+
+/** The eligible reps of a queue that the weighted round robin did not pick. */
+export function passedOver(queue: string, eligible: CandidateVerdict[], chosen: string): { rep: string; queue: string }[] {
+  return eligible.filter((v) => v.rep.id !== chosen).map((v) => ({ rep: v.rep.id, queue }));
 }
 
 /** The next rep of the queue's weighted round robin among the eligible, advancing its stored weights. */

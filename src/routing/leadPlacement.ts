@@ -7,7 +7,7 @@ import type { FlywheelConfig, QueueConfig } from '../config/types.ts';
 import type { LedgerTx } from '../ledger/types.ts';
 import type { HoldPolicy } from '../rules/types.ts';
 import type { HoldCandidate, HoldInfo } from '../../workflows/lead/types.ts';
-import { lockQueue, openCounts, placeWithRep, recordPlacement, rotate, existingPlacement, type PlaceRequest, type Placement } from './assignmentStore.ts';
+import { lockQueue, openCounts, passedOver, placeWithRep, recordPlacement, rotate, existingPlacement, type PlaceRequest, type Placement } from './assignmentStore.ts';
 import { judgeCandidates, queueMembers } from './candidates.ts';
 import { candidateAt, holdCandidates, maxHoldAt, nextRouteAt } from './holdCandidates.ts';
 import { forgetHeld, heldAhead, rememberHeld, type HeldLead, type HeldRequest } from './heldLeads.ts';
@@ -74,7 +74,7 @@ export async function placeLead(tx: LedgerTx, config: FlywheelConfig, req: Place
       return recordPlacement(tx, req, { rep: null, pool: queue.id, queue: queue.id, strategy: 'pool', skipped });
     }
     const rep = await rotate(tx, queue.id, eligible);
-    if (rep) return recordPlacement(tx, req, { rep, pool: null, queue: queue.id, strategy, skipped });
+    if (rep) return recordPlacement(tx, req, { rep, pool: null, queue: queue.id, strategy, skipped, passed: passedOver(queue.id, eligible, rep) });
     candidates.push(...holdCandidates(config, queue.id, members, req.at, await openCounts(tx, members.map((m) => m.id)), req.exclude));
     return null;
   };

@@ -1,3 +1,4 @@
+import { compileCondition, type CompiledCondition } from './compiledLogic.ts';
 import type { Kind } from './kinds.ts';
 import type { HealthScoring, HitPolicy, RuleOutcomes } from './types.ts';
 import type { LoadedRuleSet } from './validate/ruleSet.ts';
@@ -6,6 +7,8 @@ export interface CompiledRule<K extends Kind = Kind> {
   id: string;
   description: string;
   when: unknown;
+  /** `when` compiled (src/rules/compiledLogic.ts); absent only on sets built by hand, which evaluate compiles on use. */
+  condition?: CompiledCondition;
   then: RuleOutcomes[K];
   line: number;
   column: number;
@@ -37,7 +40,7 @@ export function compileSet<K extends Kind>(set: LoadedRuleSet<K>): CompiledSet<K
   const doc = structuredClone(set.doc);
   const rules = doc.rules.map((r, i) => {
     const at = set.rules[i];
-    return Object.freeze({ id: r.id, description: r.description, when: r.when, then: deepFreeze(r.then), line: at?.line ?? 1, column: at?.column ?? 1 });
+    return Object.freeze({ id: r.id, description: r.description, when: r.when, condition: compileCondition(r.when), then: deepFreeze(r.then), line: at?.line ?? 1, column: at?.column ?? 1 });
   });
   const scoring = doc.scoring ? { ...doc.scoring, min: doc.scoring.min ?? 0, max: doc.scoring.max ?? 100 } : undefined;
   return Object.freeze({

@@ -1,10 +1,11 @@
 import { aggregate } from './aggregate.ts';
 import type { CompiledRule, CompiledSet } from './compile.ts';
-import { evaluate, truthy } from './jsonLogic.ts';
+import { compileCondition } from './compiledLogic.ts';
+import { truthy } from './jsonLogic.ts';
 import type { Kind } from './kinds.ts';
 import type { Decision, DecisionOutcomes, Facts, Revision } from './types.ts';
 
-/** A condition threw (json-logic-js raised); names the rule so the failure can be fixed, not just retried. */
+/** A condition threw (wherever json-logic-js would); names the rule so the failure can be fixed, not just retried. */
 export class RuleEvaluationError extends Error {
   constructor(
     readonly kind: Kind,
@@ -31,7 +32,7 @@ export function recorder(reads: ReadLog): (path: string, value: unknown) => void
 /** Whether one rule's condition holds, recording each facts path it reads. */
 export function ruleMatches(set: CompiledSet, rule: CompiledRule, facts: Facts, revision: Revision, read: (path: string, value: unknown) => void): boolean {
   try {
-    return truthy(evaluate(rule.when, facts, read));
+    return truthy((rule.condition ?? compileCondition(rule.when))(facts, read));
   } catch (e) {
     throw new RuleEvaluationError(set.kind, rule.id, set.file, rule.line, revision.id, e);
   }

@@ -67,8 +67,16 @@ for (const [name, fn] of Object.entries(CUSTOM_OPERATIONS)) logic.add_operation(
  * which address array elements) with the value found, or null.
  */
 export function evaluate(expr: unknown, data: unknown, read?: Read): unknown {
+  return evaluateWithin(expr, data, data, read);
+}
+
+/**
+ * evaluate() for a subtree of a compiled condition (src/rules/compiledLogic.ts), which may run inside a
+ * map/filter scope: `data` is the scope's element, and reads count only where the data is the facts `root`.
+ */
+export function evaluateWithin(expr: unknown, data: unknown, root: unknown, read: Read | undefined): unknown {
   const [prevRoot, prevRead] = [readRoot, onRead];
-  readRoot = data;
+  readRoot = root;
   onRead = read;
   try {
     return logic.apply(expr as JsonLogic.RulesLogic, data);

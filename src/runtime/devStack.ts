@@ -15,7 +15,7 @@ import { buildActivityDeps } from '../worker/activityDeps.ts';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions.ts';
 import { buildHealthChecks } from './healthChecks.ts';
 import { dataPaths } from './paths.ts';
-import { loadRulesAtStart } from './rulesAtStart.ts';
+import { checkShadowAtStart, loadRulesAtStart } from './rulesAtStart.ts';
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 
@@ -82,7 +82,9 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
 
     const target = localTarget(server.address);
     const taskQueue = cfg.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
-    const worker = await createFlywheelWorker({ target, taskQueue, deps: buildActivityDeps(loaded, ledger, rules), workflowBundle: { code: bundle.code } });
+    const deps = buildActivityDeps(loaded, ledger, rules);
+    checkShadowAtStart(deps.shadow);
+    const worker = await createFlywheelWorker({ target, taskQueue, deps, workflowBundle: { code: bundle.code } });
     const workerDone = worker.run();
     const stopWorker = async () => {
       if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
@@ -101,6 +103,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
       bodyLimitBytes: cfg.server?.bodyLimitBytes,
       ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
       reads: { client },
+      decisions: { ledger, rules },
       devSink: { secret: webhookSecret(cfg).secret, toleranceSeconds: auth.toleranceSeconds },
     });
     const host = cfg.server?.host ?? '127.0.0.1';

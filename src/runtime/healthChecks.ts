@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Ledger } from '../ledger/types.ts';
 import type { RulesCache } from '../rules/cache.ts';
 import type { DependencyStatus, HealthChecks } from '../server/routes/health.ts';
+import { workersCheck } from './workerRevisions.ts';
 
 /** `rules`: the cache the process decides with (or one over the same folder), when one is given. */
 export function buildHealthChecks(client: Client, ledger: Ledger, temporalDescription: string, rules?: RulesCache): HealthChecks {
@@ -16,6 +17,8 @@ export function buildHealthChecks(client: Client, ledger: Ledger, temporalDescri
       return { ok: true, latencyMs: round(latencyMs), detail: ledger.description };
     },
     ...(rules ? { rules: async () => rulesCheck(rules) } : {}),
+    // From the workers' heartbeats in the ledger, so the API sees workers on other hosts too.
+    workers: () => workersCheck(ledger),
   };
 }
 

@@ -7,6 +7,7 @@ import { registerHealthRoutes, type HealthChecks } from './routes/health.ts';
 import { registerOpenApiRoutes } from './routes/openapi.ts';
 import { registerProblemRoutes } from './routes/problems.ts';
 import { registerStateRoutes, type StateReadOptions } from './routes/workflowState.ts';
+import { registerDecisionRoutes, type DecisionReadOptions } from './routes/decisions.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -18,6 +19,8 @@ export interface AppOptions {
   ingest?: IngestOptions;
   /** GET /v1/leads/:id and /v1/accounts/:id; reads are signed with the ingest secret when there is one. */
   reads?: Omit<StateReadOptions, 'auth'>;
+  /** GET /v1/leads/:id/decisions and /v1/accounts/:id/decisions, from the ledger; signed like `reads`. */
+  decisions?: Omit<DecisionReadOptions, 'auth'>;
   /** The stand-in CRM of `flywheel dev` at /v1/dev/crm-sink; never in production. */
   devSink?: boolean | DevSinkOptions;
 }
@@ -45,6 +48,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   if (opts.reads) {
     const { secret, toleranceSeconds } = opts.ingest ?? {};
     registerStateRoutes(app, { ...opts.reads, auth: secret && toleranceSeconds ? { secret, toleranceSeconds } : undefined });
+  }
+  if (opts.decisions) {
+    const { secret, toleranceSeconds } = opts.ingest ?? {};
+    registerDecisionRoutes(app, { ...opts.decisions, auth: secret && toleranceSeconds ? { secret, toleranceSeconds } : undefined });
   }
   if (opts.devSink) registerDevSinkRoutes(app, opts.devSink === true ? {} : opts.devSink);
   return app;

@@ -3,6 +3,7 @@ import { DEV_SINK_PATH } from './routes/devSink.ts';
 import { readEventSchema } from '../events/schemaFiles.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../events/signature.ts';
 import { PROBLEM_TYPES } from './problem.ts';
+import { DECISION_SCHEMAS } from './openapiDecisions.ts';
 import { CLOUDEVENTS_BATCH_JSON, CLOUDEVENTS_JSON, PLAIN_JSON } from './rawBody.ts';
 
 type Json = Record<string, unknown>;
@@ -137,6 +138,28 @@ function stateRead(operationId: string, noun: string, summary: string, idDescrip
   };
 }
 
+/** GET of a record's decisions from the ledger (leads, accounts): the answer of `flywheel lead|account why --json`. */
+function decisionsRead(operationId: string, noun: string): Json {
+  return {
+    get: {
+      operationId,
+      summary: `Why this ${noun} has its owner and deadline: its decisions, from the ledger`,
+      description:
+        `Every decision recorded for the ${noun}, in time order and grouped by occasion: kind, outcome, the rules that matched (described from the ` +
+        'current rules, or marked gone), the rules revision, the inputs read (personal values masked) and, for routing, each candidate and why they were ' +
+        `chosen or skipped. A summary comes first: the current owner, the current deadline and the reassignments with their reason. Read from the ledger, so it answers after the ${noun}'s workflow closed. The same answer as \`flywheel ${noun} why --json\`.`,
+      security: signed,
+      parameters: [{ name: 'id', in: 'path', required: true, description: `The ${noun}'s CRM id`, schema: { type: 'string' } }, ...signatureParams],
+      responses: {
+        '200': { description: 'The decisions', content: { 'application/json': { schema: ref('Decisions') } } },
+        '401': problemResponse('Missing, invalid or stale signature'),
+        '404': problemResponse(`The ledger holds no decision for this ${noun}`),
+        '503': problemResponse('The ledger did not answer'),
+      },
+    },
+  };
+}
+
 function paths(opts: { devSink: boolean; bodyLimitBytes: number }): Json {
   const p: Json = {
     '/v1/events': {
@@ -172,6 +195,8 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number }): Json {
     },
     '/v1/leads/{id}': stateRead('getLead', 'lead', "A lead's current state, from its workflow", "The lead's CRM id (the events' subject)", 'LeadState'),
     '/v1/accounts/{id}': stateRead('getAccount', 'account', "A customer account's current state, from its workflow", "The account's CRM id (the account events' subject)", 'AccountState'),
+    '/v1/leads/{id}/decisions': decisionsRead('getLeadDecisions', 'lead'),
+    '/v1/accounts/{id}/decisions': decisionsRead('getAccountDecisions', 'account'),
     '/healthz': {
       get: {
         operationId: 'health',
@@ -229,6 +254,7 @@ export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: numb
         },
         LeadState: leadStateSchema,
         AccountState: accountStateSchema,
+        ...DECISION_SCHEMAS,
         Health: { type: 'object', required: ['status', 'checks'], properties: { status: { enum: ['ok', 'degraded'] }, checks: { type: 'object' } } },
       },
       parameters: {

@@ -30,6 +30,7 @@ export const PROBLEM_TYPES = {
   'not-found': 'Not found',
   'method-not-allowed': 'Method not allowed',
   'temporal-unavailable': 'Temporal did not accept the request',
+  'ledger-unavailable': 'The ledger did not answer',
   'internal-error': 'Internal error',
 } as const;
 

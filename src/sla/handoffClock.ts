@@ -22,14 +22,15 @@ export interface HandoffClockRequest {
  * escalation; the deadline counts business time on the owner's calendar (or the rule's). The deadline is fixed
  * here, so a later rules change does not move a clock that is already running.
  */
-export function decideHandoffClock(engine: RulesEngine, cfg: FlywheelConfig, req: HandoffClockRequest): { clock: HandoffClock; decision: Decision<'sla'> } {
+export function decideHandoffClock(engine: RulesEngine, cfg: FlywheelConfig, req: HandoffClockRequest): { clock: HandoffClock; decision: Decision<'sla'>; facts: Facts } {
   const rep = cfg.reps.find((r) => r.id === req.owner);
-  const decision = engine.decide('sla', {
+  const facts = {
     ...req.facts,
     now: req.startedAt,
     owner: rep ? { id: rep.id, team: rep.team, manager: rep.manager ?? null, calendar: repCalendarId(cfg, rep) } : { id: null },
     handoff: { ...((req.facts.handoff as Facts | undefined) ?? {}), type: req.handoff, startedAt: req.startedAt, reassignments: req.reassignments },
-  });
+  };
+  const decision = engine.decide('sla', facts);
   const sla = decision.outcome;
   const calendarId = !sla || sla.calendar === 'owner' ? ownerCalendar(cfg, req.owner, req.queue) : sla.calendar;
   const calendar = calendarFor(cfg, calendarId);
@@ -40,6 +41,7 @@ export function decideHandoffClock(engine: RulesEngine, cfg: FlywheelConfig, req
   const warnMs = !sla ? 0 : pct !== null ? Math.round(target * pct) : businessMs(sla.warnAt, spec);
   return {
     decision,
+    facts,
     clock: {
       handoff: req.handoff,
       rule: decision.matched[0] ?? null,

@@ -3,6 +3,7 @@ import type { ActivityDeps } from '../../activities/index.ts';
 import type { LoadedConfig } from '../config/types.ts';
 import type { Ledger } from '../ledger/types.ts';
 import { RulesCache } from '../rules/cache.ts';
+import { shadowFromConfig } from '../rules/shadow.ts';
 import { webhookSecret } from '../ingest/secrets.ts';
 import { WebhookSender } from '../webhooks/sender.ts';
 import { DEV_SINK_PATH } from '../server/routes/devSink.ts';
@@ -17,11 +18,13 @@ export function rulesDirOf(loaded: LoadedConfig): string {
  */
 export function buildActivityDeps(loaded: LoadedConfig, ledger: Ledger, rules?: RulesCache, opts: { production?: boolean } = {}): ActivityDeps {
   const hook = loaded.config.connections?.crmWebhook;
+  const shadow = shadowFromConfig(loaded.config, loaded.root, rulesDirOf(loaded));
   return {
     ledger,
     config: loaded,
     rules: rules ?? new RulesCache(rulesDirOf(loaded), { config: loaded.config }),
     webhooks: new WebhookSender(webhookUrl(hook?.url, opts.production ?? false), webhookSecret(loaded.config).secret, hook?.timeoutMs),
+    ...(shadow ? { shadow } : {}),
   };
 }
 

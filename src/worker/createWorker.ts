@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio
 import { createActivities, type ActivityDeps } from '../../activities/index.ts';
 import type { TemporalTarget } from '../temporal/connection.ts';
 import { bundleWorkflows } from './workflowBundle.ts';
+import { WorkerHeartbeat } from './heartbeat.ts';
 
 export interface FlywheelWorkerOptions {
   deps: ActivityDeps;
@@ -31,13 +32,17 @@ export async function createFlywheelWorker(opts: FlywheelWorkerOptions): Promise
       activities: createActivities(opts.deps),
       ...(opts.identity ? { identity: opts.identity } : {}),
     });
+    // Runs exactly as long as the worker does, so /healthz and doctor list only running workers.
+    const heartbeat = new WorkerHeartbeat({ ledger: opts.deps.ledger, rules: opts.deps.rules, shadow: opts.deps.shadow, identity: worker.options.identity, taskQueue: opts.taskQueue });
     return {
       worker,
       connection,
       async run() {
+        heartbeat.start();
         try {
           await worker.run();
         } finally {
+          await heartbeat.stop();
           await connection.close();
         }
       },

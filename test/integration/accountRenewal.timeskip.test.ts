@@ -53,8 +53,9 @@ describe('renewals and ARR over a contract year (time-skipping server)', () => {
     const renewed = await waitForAccount(h, accountId, (x) => x.renewal?.contractEnd === nextEnd, 'renewed and re-planned');
     expect(renewed).toMatchObject({ arr: 52_000, renewal: { contractEnd: nextEnd, overdue: false, sent: [] } });
     expect(renewed.renewal?.reminders).toHaveLength(3);
-    const arr = await waitForLedger<Row>(h, accountId, (rs) => rs.some((r) => r.data.kind === 'renewal'), 'renewal row');
-    expect(arr.find((r) => r.data.kind === 'renewal')).toMatchObject({ arr_delta: 4_000, data: { arrBefore: 48_000, arrAfter: 52_000 } });
+    const isArrRenewal = (r: Row) => r.type === 'arr.changed' && r.data.kind === 'renewal';
+    const arr = await waitForLedger<Row>(h, accountId, (rs) => rs.some(isArrRenewal), 'renewal row');
+    expect(arr.find(isArrRenewal)).toMatchObject({ arr_delta: 4_000, data: { arrBefore: 48_000, arrAfter: 52_000 } });
   });
 
   it('computes NRR and GRR from the ledger the workflows wrote for a known cohort', async () => {

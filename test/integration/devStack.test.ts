@@ -44,7 +44,7 @@ describe('flywheel dev', () => {
     expect(health.status).toBe(200);
     expect(body.status).toBe('ok');
     // Without the health token, only each check's status (no hosts, users or paths).
-    expect(body.checks).toEqual({ temporal: { status: 'ok' }, ledger: { status: 'ok' }, rules: { status: 'ok' } });
+    expect(body.checks).toEqual({ temporal: { status: 'ok' }, ledger: { status: 'ok' }, rules: { status: 'ok' }, workers: { status: 'ok' } });
     expect((await fetch(first.ready.ui)).status).toBe(200);
 
     const doctor = await runCli(['doctor', '--json'], { ...env(), TEMPORAL_ADDRESS: first.ready.temporal });

@@ -61,3 +61,44 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Runs `flywheel` in this process (src/cli/main.ts), capturing what it writes, with FLYWHEEL_CONFIG pointed at
+ * `configFile`. In-process, a command reaches a ledger this process owns through its socket, as another process would.
+ */
+export async function runCliInProcess(args: string[], configFile: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { vi } = await import('vitest');
+  const { main } = await import('../../src/cli/main.ts');
+  let stdout = '';
+  let stderr = '';
+  const before = process.env.FLYWHEEL_CONFIG;
+  process.env.FLYWHEEL_CONFIG = configFile;
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  try {
+    const code = await main(['node', 'flywheel', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = undefined;
+    if (before === undefined) delete process.env.FLYWHEEL_CONFIG;
+    else process.env.FLYWHEEL_CONFIG = before;
+  }
+}
+
+/** A config/flywheel.yaml in a temp folder: the shipped config with its ledger and rules folders set (absolute paths). */
+export async function configFor(opts: { ledgerDir: string; rulesDir?: string }): Promise<string> {
+  const { mkdtempSync, mkdirSync, readFileSync, writeFileSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { parseDocument } = await import('yaml');
+  const root = mkdtempSync(path.join(os.tmpdir(), 'flywheel-cli-'));
+  const doc = parseDocument(readFileSync(new URL('../../config/flywheel.yaml', import.meta.url), 'utf8'));
+  doc.setIn(['ledger', 'embeddedDir'], opts.ledgerDir);
+  doc.setIn(['rules', 'dir'], opts.rulesDir ?? fileURLToPath(new URL('../../rules', import.meta.url)));
+  mkdirSync(path.join(root, 'config'));
+  const file = path.join(root, 'config', 'flywheel.yaml');
+  writeFileSync(file, doc.toString());
+  return file;
+}

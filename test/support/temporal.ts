@@ -28,6 +28,8 @@ export interface TestHarness {
   /** Waits on workflow results with time skipping enabled (time-skipping server only). */
   timeSkippingClient?: TimeSkippingWorkflowClient;
   ledger: Ledger;
+  /** The embedded ledger's directory, so an in-process CLI run can open it (through this process's socket). */
+  ledgerDir: string;
   deps: ActivityDeps;
   worker: FlywheelWorker;
   /** Advances the time-skipping server's clock; only valid on that server. */
@@ -72,7 +74,8 @@ export async function createHarness(kind: ServerKind, name: string, opts: Harnes
   const address = kind === 'dev' ? servers.devAddress : servers.timeSkippingAddress;
   const taskQueue = `${name}-${randomUUID()}`;
   const ledgerRoot = mkdtempSync(path.join(os.tmpdir(), 'flywheel-ledger-'));
-  const ledger = await openLedger({ root: ledgerRoot, embeddedDir: path.join(ledgerRoot, 'ledger'), role: 'owner', databaseUrl: undefined });
+  const ledgerDir = path.join(ledgerRoot, 'ledger');
+  const ledger = await openLedger({ root: ledgerRoot, embeddedDir: ledgerDir, role: 'owner', databaseUrl: undefined });
   const loaded = loadConfig(opts.configFile ?? fileURLToPath(new URL('../../config/flywheel.yaml', import.meta.url)));
   if (opts.webhookUrl) loaded.config.connections = { ...loaded.config.connections, crmWebhook: { url: opts.webhookUrl } };
   else delete loaded.config.connections?.crmWebhook;
@@ -97,6 +100,7 @@ export async function createHarness(kind: ServerKind, name: string, opts: Harnes
     client,
     timeSkippingClient,
     ledger,
+    ledgerDir,
     deps,
     worker,
     async advance(ms: number) {

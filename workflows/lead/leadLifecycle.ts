@@ -65,6 +65,9 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   setHandler(leadStateQuery, () => s);
   // Versioned once per run: runs recorded before this awaited every notification in line, before the clock.
   const sideEffectsBeside = patched('side-effects-beside-the-record');
+  // Runs from before this wrote the Attract decisions' rows here, without their facts; now the activity writes the
+  // permanent record (facts included) itself, so the facts never pass through this history.
+  const decisionsByActivity = patched('decisions-recorded-by-activity');
 
   const nowIso = () => new Date().toISOString();
   const wfId = workflowInfo().workflowId;
@@ -112,12 +115,12 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
 
   async function attract(): Promise<void> {
     const arriving = s.status === 'new';
-    const r = await acts.evaluateLead({ leadId: s.leadId, lead: s.lead, at: nowIso() });
+    const r = await acts.evaluateLead({ leadId: s.leadId, lead: s.lead, at: nowIso(), ...(decisionsByActivity ? { record: true } : {}) });
     recordDecisions(s, r.decisions);
     s.tier = r.tier;
     // Arrival in Attract is on the ledger, so friction metrics see leads that stay in nurture or blocked.
     if (arriving) note('stage.changed', `${s.seq++}:stage:Attract`, { data: { status: r.status, arrived: true, source: leadSource() } });
-    for (const d of r.decisions) note('decision.recorded', `${s.seq++}:decision:${d.kind}`, { rulesRevision: d.revision, data: { kind: d.kind, matched: d.matched, outcome: d.outcome, inputs: d.inputs, source: leadSource() } });
+    if (!decisionsByActivity) for (const d of r.decisions) note('decision.recorded', `${s.seq++}:decision:${d.kind}`, { rulesRevision: d.revision, data: { kind: d.kind, matched: d.matched, outcome: d.outcome, inputs: d.inputs, source: leadSource() } });
     if (r.status === 'disqualified') {
       s.closedReason = r.disqualified?.reasons.join('; ') ?? 'disqualified by qualification rules';
       setStage('Closed', 'disqualified');

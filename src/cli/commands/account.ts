@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { printJson, printLines } from '../output.ts';
+import { registerAccountWhy } from './account/why.ts';
 
 export function registerAccountCommands(program: Command): void {
   const account = program.command('account').description('Inspect customer accounts: each is a Temporal workflow account:<CRM id>');
@@ -17,4 +18,5 @@ export function registerAccountCommands(program: Command): void {
       if (opts.json) printJson(state);
       else printLines(accountSummary(state, accountWorkflowId(id)));
     });
+  registerAccountWhy(account);
 }

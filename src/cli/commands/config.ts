@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatDiagnostic, formatGithub } from '../../diagnostics/diagnostic.ts';
-import { checkConfigText, defaultConfigPath, displayPath } from '../../config/load.ts';
+import { checkConfigText, defaultConfigPath, displayPath, projectRootOf } from '../../config/load.ts';
 import { printJson } from '../output.ts';
 import { CliError } from '../errors.ts';
 
@@ -22,13 +22,15 @@ export function registerConfigCommands(program: Command): void {
       } catch (e) {
         throw new CliError(`cannot read ${displayPath(abs)}: ${(e as NodeJS.ErrnoException).code}`, 2);
       }
-      const { diagnostics } = checkConfigText(displayPath(abs), text);
-      if (opts.json) printJson({ file: displayPath(abs), valid: diagnostics.length === 0, diagnostics });
+      const { diagnostics } = checkConfigText(displayPath(abs), text, projectRootOf(abs));
+      // Warnings (a shadow folder that is not there) are shown but leave the config valid: workers start with it.
+      const valid = !diagnostics.some((d) => d.severity === 'error');
+      if (opts.json) printJson({ file: displayPath(abs), valid, diagnostics });
       else {
         const fmt = opts.format === 'github' ? formatGithub : formatDiagnostic;
         for (const d of diagnostics) process.stderr.write(`${fmt(d)}\n`);
-        if (diagnostics.length === 0) process.stdout.write(`${displayPath(abs)}: valid\n`);
+        if (valid) process.stdout.write(`${displayPath(abs)}: valid\n`);
       }
-      process.exitCode = diagnostics.length === 0 ? 0 : 2;
+      process.exitCode = valid ? 0 : 2;
     });
 }

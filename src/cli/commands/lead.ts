@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { printJson, printLines } from '../output.ts';
+import { registerLeadWhy } from './lead/why.ts';
 
 export function registerLeadCommands(program: Command): void {
   const lead = program.command('lead').description("Inspect leads: each is a Temporal workflow lead:<CRM id>");
@@ -17,4 +18,5 @@ export function registerLeadCommands(program: Command): void {
       if (opts.json) printJson(state);
       else printLines(leadSummary(state, leadWorkflowId(id)));
     });
+  registerLeadWhy(lead);
 }

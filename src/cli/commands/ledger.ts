@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
 import { LEDGER_EVENT_TYPES, type OpenedLedger } from '../../ledger/types.ts';
 import { printJson } from '../output.ts';
 import { CliError } from '../errors.ts';
+import { registerLedgerForget } from './ledger/forget.ts';
+import { withLedger } from '../ledgerVerb.ts';
 
-// PGlite and pg load inside the actions, so `flywheel --help` and light commands stay fast.
-const ledgerModules = async () => ({ ...(await import('../../ledger/open.ts')), ...(await import('../../ledger/errors.ts')) });
 
 interface EventRow {
   id: number;
@@ -115,33 +113,7 @@ export function registerLedgerCommands(program: Command): void {
       for (const e of rows) process.stdout.write(`${formatEvent(e)}\n`);
       if (rows.length === 0) process.stdout.write('no events\n');
     });
-}
-
-type Opened<T> = { opened: true; value: T } | { opened: false; message: string };
-
-/**
- * Opens the configured ledger as `auto` (through the socket when `flywheel dev` runs), runs fn, closes it.
- * With create false, a missing embedded ledger is reported instead of being created just to be looked at.
- */
-export async function withLedger<T>(opts: { create: boolean }, fn: (l: OpenedLedger) => Promise<T>): Promise<Opened<T>> {
-  const loaded = loadConfig();
-  const { openLedger, ledgerTarget, displayPath, LedgerError } = await ledgerModules();
-  const where = { root: loaded.root, embeddedDir: loaded.config.ledger?.embeddedDir };
-  const target = ledgerTarget(where);
-  if (!opts.create && target.kind === 'embedded' && !existsSync(target.dataDir) && !existsSync(target.lockFile)) {
-    return { opened: false, message: `no embedded ledger at ${displayPath(target.dataDir)} yet (\`flywheel dev\` or \`flywheel ledger migrate\` creates it)` };
-  }
-  const asCliError = (e: unknown) => (e instanceof LedgerError ? new CliError(e.message, 1) : e);
-  const ledger = await openLedger({ ...where, role: 'auto' }).catch((e: unknown) => {
-    throw asCliError(e);
-  });
-  try {
-    return { opened: true, value: await fn(ledger) };
-  } catch (e) {
-    throw asCliError(e);
-  } finally {
-    await ledger.close();
-  }
+  registerLedgerForget(ledger);
 }
 
 function printMissing(message: string, json: boolean | undefined): void {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { printJson, printLines } from '../output.ts';
-import { withLedger } from './ledger.ts';
+import { withLedger } from '../ledgerVerb.ts';
 
 const DAY_MS = 86_400_000;
 /** The default period: the last 30 days up to `--to` (or now). */

@@ -15,6 +15,8 @@ import type { Facts } from '../../rules/types.ts';
 import { validateRulesDir } from '../../rules/validate/index.ts';
 import { printJson, printLines } from '../output.ts';
 import { CliError } from '../errors.ts';
+import { registerImpactCommand } from './rules/impact.ts';
+import { registerShadowReportCommand } from './rules/shadowReport.ts';
 
 type Format = 'text' | 'github';
 
@@ -152,5 +154,7 @@ export function registerRulesCommands(program: Command): void {
     });
 
   for (const c of rules.commands) c.exitOverride();
+  registerImpactCommand(rules);
+  registerShadowReportCommand(rules);
 }
 

@@ -64,14 +64,16 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--task-queue <name>', 'task queue to poll (default: temporal.taskQueue in config)')
     .action(async (opts: { taskQueue?: string }) => {
       const loaded = loadConfig();
-      const { buildActivityDeps, installQuietRuntime, targetFromEnvironment, openLedger, dataPaths, DEFAULT_TASK_QUEUE, createFlywheelWorker, describeTarget, onShutdownSignal, loadRulesAtStart } = await load();
+      const { buildActivityDeps, installQuietRuntime, targetFromEnvironment, openLedger, dataPaths, DEFAULT_TASK_QUEUE, createFlywheelWorker, describeTarget, onShutdownSignal, loadRulesAtStart, checkShadowAtStart } = await load();
       // Before connecting or opening anything: invalid rules exit 2 with every diagnostic.
       const rules = loadRulesAtStart(loaded);
       installQuietRuntime();
       const target = targetFromEnvironment();
       const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto' });
       const taskQueue = opts.taskQueue ?? loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
-      const w = await createFlywheelWorker({ target, taskQueue, deps: buildActivityDeps(loaded, ledger, rules, { production: true }) });
+      const deps = buildActivityDeps(loaded, ledger, rules, { production: true });
+      checkShadowAtStart(deps.shadow);
+      const w = await createFlywheelWorker({ target, taskQueue, deps });
       process.stdout.write(`worker polling ${taskQueue} on ${describeTarget(target)}; ledger ${ledger.description}\n`);
       const done = w.run();
       void onShutdownSignal(async () => {
@@ -110,6 +112,7 @@ export function registerRuntimeCommands(program: Command): void {
         logger: true,
         ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
         reads: { client },
+        decisions: { ledger, rules: new RulesCache(rulesDirOf(loaded), { config: loaded.config }) },
       });
       const host = opts.host ?? loaded.config.server?.host ?? '127.0.0.1';
       await app.listen({ host, port: opts.port ?? loaded.config.server?.port ?? 8787 });

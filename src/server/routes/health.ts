@@ -3,6 +3,18 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { healthToken } from '../../ingest/secrets.ts';
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 
+/** One worker's last heartbeat (src/worker/heartbeat.ts), as the `workers` check reports it. */
+export interface WorkerSeen {
+  identity: string;
+  taskQueue: string;
+  /** null: its rules folder has never been valid, nothing decides. */
+  rulesRevision: string | null;
+  rulesStatus: 'ok' | 'degraded';
+  shadow: { source: string; revision: string | null; error: string | null } | null;
+  startedAt: string;
+  seenAt: string;
+}
+
 export interface DependencyStatus {
   ok: boolean;
   /**
@@ -10,10 +22,14 @@ export interface DependencyStatus {
    * says `degraded` and stays 200, since taking the API out of rotation would not help.
    */
   degraded?: boolean;
+  /** The check's own word for a degraded state, shown as its status (workers: `mixed` rules revisions). */
+  warning?: 'mixed';
   latencyMs?: number;
   detail: string;
   /** The located findings behind a degraded check (rules: file, line, column, rule id, message). */
   diagnostics?: Diagnostic[];
+  /** workers: each live worker's identity, rules revision, shadow and last heartbeat. */
+  workers?: WorkerSeen[];
 }
 
 export type HealthChecks = Record<string, () => Promise<DependencyStatus>>;
@@ -32,10 +48,10 @@ async function runCheck(check: () => Promise<DependencyStatus>): Promise<Depende
   }
 }
 
-export type CheckStatus = 'ok' | 'degraded' | 'down';
+export type CheckStatus = 'ok' | 'degraded' | 'mixed' | 'down';
 
 function statusOf(r: DependencyStatus): CheckStatus {
-  return !r.ok ? 'down' : r.degraded ? 'degraded' : 'ok';
+  return !r.ok ? 'down' : r.degraded ? (r.warning ?? 'degraded') : 'ok';
 }
 
 /**

@@ -148,7 +148,17 @@ describe('assignLead on the shipped rules', () => {
     expect(await act(req(1, MONDAY, { heldSince: held.held!.since }))).toMatchObject({ owner: placed.owner, held: null });
 
     const rows = await ledger.query<{ key: string; type: string; owner: string | null; data: Record<string, unknown> }>('SELECT event_key AS key, type, owner, data FROM ledger_events ORDER BY occurred_at');
+    const decisions = rows.filter((r) => r.type === 'decision.recorded');
+    rows.splice(0, rows.length, ...rows.filter((r) => r.type !== 'decision.recorded'));
     expect(rows.map((r) => [r.key, r.type])).toEqual([['lead:gb-1:held:0', 'lead.held'], ['lead:gb-1:assigned:1', 'lead.assigned']]);
+    // Each attempt's routing decision is on the permanent record, with every candidate and why.
+    expect(decisions.map((r) => r.key)).toEqual(['decision:lead:gb-1:route:0:routing', 'decision:lead:gb-1:route:1:routing']);
+    expect(decisions[0]!.data).toMatchObject({ kind: 'routing', matched: ['route-enterprise-emea'], result: { owner: null, strategy: 'held', nextRouteAt: iso(MONDAY) } });
+    expect((decisions[0]!.data.candidates as { verdict: string }[]).map((c) => c.verdict)).toEqual(['outside-hours', 'outside-hours', 'outside-hours']);
+    const picked = decisions[1]!.data.candidates as { rep: string; verdict: string }[];
+    expect(picked.filter((c) => c.verdict === 'chosen').map((c) => c.rep)).toEqual([placed.owner]);
+    expect(picked.filter((c) => c.verdict === 'weight-turn')).toHaveLength(2);
+    expect(decisions[1]).toMatchObject({ owner: placed.owner, data: { facts: { lead: { email: 'eva@grossbank.example' }, icp: { tier: 'B' } } } });
     expect(rows[0]!.data).toMatchObject({ queue: 'enterprise-emea', nextRouteAt: iso(MONDAY), since: iso(SATURDAY), maxHoldAt: iso(SATURDAY + 12 * 3_600_000), rule: 'route-enterprise-emea', reason: 'handoff', tier: 'B', source: 'demo-request' });
     expect((rows[0]!.data.candidates as unknown[]).length).toBe(3);
     expect(rows[1]).toMatchObject({ owner: placed.owner, data: { heldMs: MONDAY - SATURDAY, strategy: 'weighted-round-robin' } });
