@@ -3,12 +3,35 @@ import { clockKey } from '../../src/sla/clockKeys.ts';
 import { resolveRecipients } from '../../src/routing/recipients.ts';
 import type { HoldCandidate } from '../../workflows/lead/types.ts';
 import type { ActivityDeps } from '../deps.ts';
+import { crmIdentityOf } from '../../src/connectors/writeBack.ts';
+import type { Ledger } from '../../src/ledger/types.ts';
 
 /** Signed webhooks telling the CRM what Flywheel decided; the idempotency key lets the CRM drop repeats. */
-export function createNotifyActivities({ webhooks, config, ledger }: ActivityDeps) {
+export function createNotifyActivities({ webhooks, config, ledger, crm }: ActivityDeps) {
   return {
+    /**
+     * The generic signed webhook, then each configured CRM connector's write-back (owner, SLA, a task due at the
+     * deadline). Both are idempotent per lead and attempt, so a retry after one of them failed repeats nothing.
+     */
     async notifyCrm(req: { kind: 'assignment'; leadId: string; owner: string | null; pool: string | null; queue: string; strategy: string; attempt: number }) {
-      return webhooks.send(`lead.${req.kind}`, req, `lead:${req.leadId}:${req.kind}:${req.attempt}`);
+      const sent = await webhooks.send(`lead.${req.kind}`, req, `lead:${req.leadId}:${req.kind}:${req.attempt}`);
+      const identity = crm?.length ? crmIdentityOf(req.leadId, config.config) : null;
+      const target = identity && crm?.find((c) => c.system === identity.system);
+      if (!identity || !target) return sent;
+      // A write-back retried through a long rate-limit storm must not put back an owner a later assignment replaced.
+      if (await superseded(ledger, req.leadId, req.attempt)) return { ...sent, crm: { system: identity.system, written: [], superseded: true } };
+      const clock = await startedClock(ledger, req.leadId, req.attempt);
+      const written = await target.assigned({
+        leadId: req.leadId,
+        crm: identity,
+        owner: req.owner,
+        pool: req.pool,
+        queue: req.queue,
+        deadline: clock?.deadline ?? null,
+        slaStatus: clock ? 'running' : req.strategy === 'held' ? 'held' : 'none',
+        attempt: req.attempt,
+      });
+      return { ...sent, crm: { system: identity.system, ...written } };
     },
 
     /** A breach tells the recipients the rule names: the owner, their manager, a rep or a team's manager. */
@@ -81,4 +104,19 @@ export function createNotifyActivities({ webhooks, config, ledger }: ActivityDep
       return { notified };
     },
   };
+}
+
+/** The deadline of the lead's clock for this assignment, from its sla.started row (written before the CRM is told). */
+async function startedClock(ledger: Ledger, leadId: string, attempt: number): Promise<{ deadline: string } | null> {
+  const rows = await ledger.query<{ deadline: string | null }>("SELECT data->>'deadline' AS deadline FROM ledger_events WHERE event_key = $1", [clockKey('lead', leadId, attempt, 'started')]);
+  return rows[0]?.deadline ? { deadline: rows[0].deadline } : null;
+}
+
+/** Whether a later routing attempt of this lead (placed or held) is already on the ledger. */
+async function superseded(ledger: Ledger, leadId: string, attempt: number): Promise<boolean> {
+  const rows = await ledger.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM ledger_events WHERE lead_id = $1 AND type IN ('lead.assigned', 'lead.reassigned', 'lead.held') AND event_key = ANY($2::text[])",
+    [leadId, [`lead:${leadId}:assigned:${attempt + 1}`, `lead:${leadId}:held:${attempt + 1}`]],
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
 }

@@ -14,6 +14,7 @@ import { registerLeadCommands } from './commands/lead.ts';
 import { registerAccountCommands } from './commands/account.ts';
 import { registerPlanCommands } from './commands/plan.ts';
 import { registerDecisionsCommands } from './commands/decisions.ts';
+import { registerConnectCommands } from './commands/connect.ts';
 
 export function buildProgram(): Command {
   const program = new Command('flywheel')
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerRulesCommands(program);
   registerLedgerCommands(program);
   registerDecisionsCommands(program);
+  registerConnectCommands(program);
   registerMetricsCommand(program);
   registerPlanCommands(program);
   registerToolsCommands(program);

@@ -93,6 +93,25 @@ export function checkConfigSemantics(cfg: FlywheelConfig, doc: LocatedYaml, root
     }
   });
 
+  // CRM connectors: owners map Flywheel reps; the properties the HubSpot write-back sets must be named.
+  for (const crm of ['hubspot', 'salesforce'] as const) {
+    for (const rep of Object.keys(cfg.connections?.[crm]?.owners ?? {})) ref(reps, 'rep', rep, ['connections', crm, 'owners', rep]);
+  }
+  const hsWrite = cfg.connections?.hubspot?.writeBack;
+  for (const key of ['slaStatusProperty', 'slaDeadlineProperty'] as const) {
+    const v = hsWrite?.[key];
+    if (v !== undefined && !/^[A-Za-z][A-Za-z0-9_]*$/.test(v)) report(['connections', 'hubspot', 'writeBack', key], 'bad-property', `${JSON.stringify(v)} is not a HubSpot property's internal name (a letter, then letters, digits or "_")`);
+  }
+  for (const key of ['lifecycleStage', 'leadStatus'] as const) {
+    const v = hsWrite?.[key];
+    if (v !== undefined && v.trim() === '') report(['connections', 'hubspot', 'writeBack', key], 'bad-property', `${key} is empty: leave it out to keep HubSpot's value`);
+  }
+  // Change Data Capture: plain-text gRPC only to this machine (a contract server); the access token travels in it.
+  const cdc = cfg.connections?.salesforce?.changeDataCapture;
+  if (cdc?.insecure && !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(cdc.pubSubEndpoint ?? '')) {
+    report(['connections', 'salesforce', 'changeDataCapture', 'insecure'], 'insecure-endpoint', `insecure (plain-text) gRPC is only for a local server (127.0.0.1:<port>); ${cdc.pubSubEndpoint ?? 'the Pub/Sub API'} would receive the access token unencrypted`);
+  }
+
   // Only that the shadow folder is there: rules that do not load are a warning at worker start, never a refusal,
   // since live decisions must not depend on the shadow. A ref that starts with "-" is refused by the schema.
   const shadowDir = cfg.rules?.shadow?.dir;

@@ -58,6 +58,8 @@ export interface FlywheelConfig {
   connections?: {
     crmWebhook?: { url: string; secretEnv?: string; timeoutMs?: number };
     ingest?: { secretEnv?: string; toleranceSeconds?: number };
+    hubspot?: HubSpotConfig;
+    salesforce?: SalesforceConfig;
   };
 }
 
@@ -67,4 +69,53 @@ export interface LoadedConfig {
   /** Directory that relative paths in the config (e.g. the embedded ledger) are resolved against. */
   root: string;
   config: FlywheelConfig;
+}
+
+/** Flywheel fact path (`email`, `employees`, `custom.segment`) <- the CRM's property or field name. */
+export type FieldMap = Record<string, string>;
+
+/** `connections.hubspot`: see the schema's descriptions and docs/crm.md. */
+export interface HubSpotConfig {
+  appId: number;
+  portalId?: number;
+  baseUrl?: string;
+  clientSecretEnv?: string;
+  accessTokenEnv?: string;
+  signatureVersions?: ('v1' | 'v2' | 'v3')[];
+  toleranceSeconds?: number;
+  /** The webhook target URL as configured in HubSpot; signatures v2/v3 cover it (docs/crm.md). */
+  publicUrl?: string;
+  leadIdPrefix?: string;
+  accountIdPrefix?: string;
+  properties?: { contact?: FieldMap; company?: FieldMap; deal?: FieldMap };
+  dealStages?: { won?: string[]; lost?: string[] };
+  owners?: Record<string, string>;
+  writeBack?: {
+    enabled?: boolean;
+    lifecycleStage?: string;
+    leadStatus?: string;
+    slaStatusProperty?: string;
+    slaDeadlineProperty?: string;
+    task?: { enabled?: boolean; subject?: string; priority?: 'LOW' | 'MEDIUM' | 'HIGH' };
+  };
+}
+
+/** `connections.salesforce`: see the schema's descriptions and docs/crm.md. */
+export interface SalesforceConfig {
+  organizationId: string;
+  loginUrl?: string;
+  apiVersion?: string;
+  auth?: 'client-credentials' | 'jwt-bearer';
+  clientIdEnv?: string;
+  clientSecretEnv?: string;
+  usernameEnv?: string;
+  privateKeyEnv?: string;
+  outboundMessageTokenEnv?: string;
+  leadIdPrefix?: string;
+  accountIdPrefix?: string;
+  fields?: { Lead?: FieldMap; Contact?: FieldMap; Account?: FieldMap; Opportunity?: FieldMap };
+  opportunityStages?: { won?: string[]; lost?: string[] };
+  owners?: Record<string, string>;
+  changeDataCapture?: { enabled?: boolean; pubSubEndpoint?: string; topics?: string[]; insecure?: boolean; startFrom?: 'LATEST' | 'EARLIEST'; batchSize?: number };
+  writeBack?: { enabled?: boolean; task?: { enabled?: boolean; subject?: string; priority?: 'High' | 'Normal' | 'Low' } };
 }

@@ -20,6 +20,8 @@ const TABLES: Record<string, { holds: string; rowsOf?: (e: ForgetEntity) => stri
   queue_locks: { holds: 'queue ids: no record data' },
   schema_migrations: { holds: 'applied migrations: no record data' },
   worker_rules: { holds: "each worker's identity and rules revision: no record data" },
+  connector_offsets: { holds: 'where each CRM event stream was read up to (replay ids): no record data' },
+  connector_ignored: { holds: 'CRM record ids, field names and reasons of changes not turned into events: no values' },
 };
 
 export interface ForgetReport {

@@ -6,6 +6,8 @@ import { TemporalEventSink } from '../ingest/temporalSink.ts';
 import { openLedger } from '../ledger/open.ts';
 import type { Ledger } from '../ledger/types.ts';
 import { buildApp } from '../server/app.ts';
+import { salesforceInbound, salesforceInboundWarnings } from '../connectors/salesforce/inbound.ts';
+import { hubspotInbound, hubspotInboundWarnings } from '../connectors/hubspot/inbound.ts';
 import { connectClient, describeTarget, localTarget } from '../temporal/connection.ts';
 import { startDevServer, type RunningDevServer } from '../temporal/devServer.ts';
 import { resolveTool } from '../tools/temporalBinaries.ts';
@@ -98,19 +100,36 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
     const auth = ingestAuth(cfg);
     // Local work may skip signing; say so once, by variable name only (never the value).
     if (!auth.secret) process.stderr.write(`warning: ${auth.env} is not set: the ingest API accepts unsigned events (local work only)\n`);
+    const sink = new TemporalEventSink(client, taskQueue);
+    const hubspot = hubspotInbound(cfg, { sink, ledger });
+    for (const w of hubspotInboundWarnings(hubspot)) process.stderr.write(`warning: ${w}\n`);
+    const salesforce = salesforceInbound(cfg, { sink, ledger });
+    for (const w of salesforceInboundWarnings(salesforce)) process.stderr.write(`warning: ${w}\n`);
     const app = buildApp({
       checks: buildHealthChecks(client, ledger, describeTarget(target), rules),
       bodyLimitBytes: cfg.server?.bodyLimitBytes,
-      ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
+      ingest: { sink, ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
       reads: { client },
       decisions: { ledger, rules },
+      hubspot,
       devSink: { secret: webhookSecret(cfg).secret, toleranceSeconds: auth.toleranceSeconds },
+      salesforce,
     });
     const host = cfg.server?.host ?? '127.0.0.1';
     await app.listen({ host, port: cfg.server?.port ?? 8787 });
     stops.push(() => app.close());
     // Stop the worker before the API: activities finishing during the drain still reach the stand-in CRM.
     stops.push(stopWorker);
+    // Change Data Capture when enabled: the subscriber of `flywheel connect salesforce-cdc`, in this process; it
+    // stops first (its batch in hand is delivered and its replay id stored while the worker and Temporal still run).
+    if (cfg.connections?.salesforce?.changeDataCapture?.enabled) {
+      const { salesforceCdc } = await import('../connectors/salesforce/cdc/connect.ts');
+      const cdc = salesforceCdc({ config: cfg, ledger, sink: new TemporalEventSink(client, taskQueue) });
+      if (cdc) {
+        cdc.subscriber.start();
+        stops.push(() => cdc.stop());
+      }
+    }
     await ensureSchedule(loaded, client, taskQueue);
     const { port } = app.server.address() as { port: number };
     const api = `http://${host}:${port}`;

@@ -8,6 +8,9 @@ import { registerOpenApiRoutes } from './routes/openapi.ts';
 import { registerProblemRoutes } from './routes/problems.ts';
 import { registerStateRoutes, type StateReadOptions } from './routes/workflowState.ts';
 import { registerDecisionRoutes, type DecisionReadOptions } from './routes/decisions.ts';
+import { registerHubSpotWebhookRoute } from './routes/connectors/hubspot.ts';
+import type { HubSpotInboundOptions } from '../connectors/hubspot/inbound.ts';
+import { registerSalesforceRoutes, type SalesforceRouteOptions } from './routes/connectors/salesforce.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -21,6 +24,10 @@ export interface AppOptions {
   reads?: Omit<StateReadOptions, 'auth'>;
   /** GET /v1/leads/:id/decisions and /v1/accounts/:id/decisions, from the ledger; signed like `reads`. */
   decisions?: Omit<DecisionReadOptions, 'auth'>;
+  /** POST /v1/connectors/hubspot/webhook, when connections.hubspot is configured (see hubspotInbound). */
+  hubspot?: HubSpotInboundOptions;
+  /** POST /v1/connectors/salesforce/outbound-message, when connections.salesforce is configured. */
+  salesforce?: SalesforceRouteOptions;
   /** The stand-in CRM of `flywheel dev` at /v1/dev/crm-sink; never in production. */
   devSink?: boolean | DevSinkOptions;
 }
@@ -43,7 +50,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   registerHealthRoutes(app, opts.checks);
   registerProblemRoutes(app);
-  registerOpenApiRoutes(app, { devSink: Boolean(opts.devSink), bodyLimitBytes: app.initialConfig.bodyLimit ?? MAX_BODY_BYTES });
+  registerOpenApiRoutes(app, { devSink: Boolean(opts.devSink), bodyLimitBytes: app.initialConfig.bodyLimit ?? MAX_BODY_BYTES, hubspot: Boolean(opts.hubspot), salesforce: Boolean(opts.salesforce) });
   if (opts.ingest) registerEventRoutes(app, opts.ingest);
   if (opts.reads) {
     const { secret, toleranceSeconds } = opts.ingest ?? {};
@@ -53,6 +60,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     const { secret, toleranceSeconds } = opts.ingest ?? {};
     registerDecisionRoutes(app, { ...opts.decisions, auth: secret && toleranceSeconds ? { secret, toleranceSeconds } : undefined });
   }
+  if (opts.hubspot) registerHubSpotWebhookRoute(app, opts.hubspot);
+  if (opts.salesforce) registerSalesforceRoutes(app, opts.salesforce);
   if (opts.devSink) registerDevSinkRoutes(app, opts.devSink === true ? {} : opts.devSink);
   return app;
 }

@@ -160,7 +160,52 @@ function decisionsRead(operationId: string, noun: string): Json {
   };
 }
 
-function paths(opts: { devSink: boolean; bodyLimitBytes: number }): Json {
+/** HubSpot's webhook subscriptions (connections.hubspot), signed by HubSpot rather than with the ingest secret. */
+const HUBSPOT_WEBHOOK: Json = {
+  post: {
+    operationId: 'hubspotWebhook',
+    summary: "HubSpot webhook subscriptions (contact, deal and company events), signed with X-HubSpot-Signature-v3",
+    description:
+      "HubSpot's JSON array of subscription events. Verified with X-HubSpot-Signature-v3 (base64 HMAC-SHA256 with the app's client secret over method + URL + body + " +
+      'X-HubSpot-Request-Timestamp in milliseconds; v1/v2 only when configured), read through HubSpot\'s CRM API and delivered like POST /v1/events. ' +
+      'Answers 202 only once Temporal has every event; subscription types Flywheel has no event for, and changes this app made itself, are acknowledged and recorded as ignored.',
+    security: [],
+    requestBody: { required: true, content: { [PLAIN_JSON]: { schema: { type: 'array', minItems: 1, items: { type: 'object', required: ['eventId', 'subscriptionId', 'portalId', 'appId', 'occurredAt', 'subscriptionType', 'objectId'] } } } } },
+    responses: {
+      '202': { description: 'Delivered (`accepted`) and recorded as ignored (`ignored`)', content: { 'application/json': { schema: { type: 'object', required: ['accepted', 'ignored'], properties: { accepted: { type: 'array', items: ref('AcceptedEvent') }, ignored: { type: 'array', items: { type: 'object' } } } } } } },
+      '400': problemResponse('Not a batch of HubSpot subscription events'),
+      '401': problemResponse('Missing, invalid or stale HubSpot signature'),
+      '403': problemResponse('Events of another HubSpot app or portal'),
+      '415': problemResponse(`Media type other than ${PLAIN_JSON}`),
+      '503': problemResponse('HubSpot, Temporal or the ledger did not answer (Retry-After); HubSpot delivers the batch again'),
+    },
+  },
+};
+
+/** Salesforce Outbound Messages (connections.salesforce): SOAP, not signed; the org id and an optional URL token. */
+const SALESFORCE_OUTBOUND_MESSAGE: Json = {
+  post: {
+    operationId: 'salesforceOutboundMessage',
+    summary: 'Salesforce Outbound Messages (SOAP notifications from a Flow): Lead, Contact and Opportunity changes',
+    description:
+      "Salesforce's SOAP 1.1 `notifications` request (up to 100 Notification elements). Messages of another OrganizationId are refused; when the configured token variable is set, the URL must carry `?token=`. " +
+      'Lead and Contact notifications become lead.created / lead.updated, Opportunity notifications opportunity.created / won / lost for the lead of their ContactId; the CloudEvent id is the notification id, so a redelivery is applied once. ' +
+      'Answers the `notificationsResponse` Ack only once Temporal has every event; every other answer is a SOAP fault (its detail holds the problem details, RFC 9457 XML), and Salesforce retries for up to 24 hours.',
+    security: [],
+    parameters: [{ name: 'token', in: 'query', required: false, schema: { type: 'string' }, description: 'The shared token, when connections.salesforce.outboundMessageTokenEnv names a set variable' }],
+    requestBody: { required: true, content: { 'text/xml': { schema: { type: 'string' } } } },
+    responses: {
+      '200': { description: 'The Ack: `<notificationsResponse><Ack>true</Ack></notificationsResponse>`', content: { 'text/xml': { schema: { type: 'string' } } } },
+      '400': { description: 'SOAP fault (Client): not a well-formed Outbound Message', content: { 'text/xml': { schema: { type: 'string' } } } },
+      '401': { description: 'SOAP fault (Client): the URL lacks the right token', content: { 'text/xml': { schema: { type: 'string' } } } },
+      '403': { description: 'SOAP fault (Client): another Salesforce organization', content: { 'text/xml': { schema: { type: 'string' } } } },
+      '415': problemResponse('Media type other than text/xml'),
+      '503': { description: 'SOAP fault (Server): Temporal did not accept the events (Retry-After); Salesforce sends the message again', content: { 'text/xml': { schema: { type: 'string' } } } },
+    },
+  },
+};
+
+function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boolean; salesforce?: boolean }): Json {
   const p: Json = {
     '/v1/events': {
       post: {
@@ -222,6 +267,8 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number }): Json {
       get: { operationId: 'problemType', summary: 'Describes a problem `type`', security: [], parameters: [{ name: 'slug', in: 'path', required: true, schema: { enum: Object.keys(PROBLEM_TYPES) } }], responses: { '200': { description: 'Plain text', content: { 'text/plain': {} } } } },
     },
   };
+  if (opts.hubspot) p['/v1/connectors/hubspot/webhook'] = HUBSPOT_WEBHOOK;
+  if (opts.salesforce) p['/v1/connectors/salesforce/outbound-message'] = SALESFORCE_OUTBOUND_MESSAGE;
   if (opts.devSink) {
     p[DEV_SINK_PATH] = {
       post: { operationId: 'devCrmSinkReceive', summary: '`flywheel dev` only: a stand-in CRM receiving Flywheel webhooks', security: [], requestBody: { content: { [PLAIN_JSON]: {} } }, responses: { '204': { description: 'Kept' }, '401': problemResponse('Bad signature (only when FLYWHEEL_WEBHOOK_SECRET is set)') } },
@@ -232,7 +279,7 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number }): Json {
 }
 
 /** The API description, assembled from the event catalogue and the schema files the validator uses, so it cannot drift. */
-export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: number } = {}): Json {
+export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: number; hubspot?: boolean; salesforce?: boolean } = {}): Json {
   return {
     openapi: '3.1.0',
     info: {
@@ -240,7 +287,7 @@ export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: numb
       version: '1',
       description: 'CRM events in (CloudEvents 1.0), lead and account state out. Every error is RFC 9457 problem+json.',
     },
-    paths: paths({ devSink: opts.devSink ?? false, bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024 }),
+    paths: paths({ devSink: opts.devSink ?? false, bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024, hubspot: opts.hubspot ?? false, salesforce: opts.salesforce ?? false }),
     components: {
       schemas: {
         ...eventComponents(),

@@ -27,9 +27,11 @@ export const PROBLEM_TYPES = {
   'payload-too-large': 'Request body too large',
   'unsupported-media-type': 'Unsupported media type',
   'unauthorized': 'Missing or invalid signature',
+  'forbidden': 'Request refused',
   'not-found': 'Not found',
   'method-not-allowed': 'Method not allowed',
   'temporal-unavailable': 'Temporal did not accept the request',
+  'crm-unavailable': 'The CRM did not answer',
   'ledger-unavailable': 'The ledger did not answer',
   'internal-error': 'Internal error',
 } as const;

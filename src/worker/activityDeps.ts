@@ -7,6 +7,9 @@ import { shadowFromConfig } from '../rules/shadow.ts';
 import { webhookSecret } from '../ingest/secrets.ts';
 import { WebhookSender } from '../webhooks/sender.ts';
 import { DEV_SINK_PATH } from '../server/routes/devSink.ts';
+import type { CrmWriteBack } from '../connectors/writeBack.ts';
+import { hubspotWriteBack } from '../connectors/hubspot/writeBack.ts';
+import { salesforceWriteBack } from '../connectors/salesforce/writeBack.ts';
 
 export function rulesDirOf(loaded: LoadedConfig): string {
   return path.resolve(loaded.root, loaded.config.rules?.dir ?? 'rules');
@@ -19,12 +22,15 @@ export function rulesDirOf(loaded: LoadedConfig): string {
 export function buildActivityDeps(loaded: LoadedConfig, ledger: Ledger, rules?: RulesCache, opts: { production?: boolean } = {}): ActivityDeps {
   const hook = loaded.config.connections?.crmWebhook;
   const shadow = shadowFromConfig(loaded.config, loaded.root, rulesDirOf(loaded));
+  // CRM connectors that show assignments in the CRM (configured ones only).
+  const crm: CrmWriteBack[] = [hubspotWriteBack(loaded.config), salesforceWriteBack(loaded.config)].flatMap((c) => (c ? [c] : []));
   return {
     ledger,
     config: loaded,
     rules: rules ?? new RulesCache(rulesDirOf(loaded), { config: loaded.config }),
     webhooks: new WebhookSender(webhookUrl(hook?.url, opts.production ?? false), webhookSecret(loaded.config).secret, hook?.timeoutMs),
     ...(shadow ? { shadow } : {}),
+    ...(crm.length ? { crm } : {}),
   };
 }
 

@@ -7,6 +7,8 @@ import { CliError } from '../errors.ts';
 const load = async () => ({
   ...(await import('../../ingest/secrets.ts')),
   ...(await import('../../ingest/temporalSink.ts')),
+  ...(await import('../../connectors/hubspot/inbound.ts')),
+  ...(await import('../../connectors/salesforce/inbound.ts')),
   ...(await import('../../ledger/open.ts')),
   ...(await import('../../runtime/devStack.ts')),
   ...(await import('../../runtime/healthChecks.ts')),
@@ -94,7 +96,7 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--insecure-no-signature', 'accept unsigned events when the ingest secret is not set (never in production)')
     .action(async (opts: { host?: string; port?: number; insecureNoSignature?: boolean }) => {
       const loaded = loadConfig();
-      const { targetFromEnvironment, connectClient, openLedger, dataPaths, buildApp, buildHealthChecks, describeTarget, onShutdownSignal, ingestAuth, TemporalEventSink, DEFAULT_TASK_QUEUE, RulesCache, rulesDirOf } = await load();
+      const { targetFromEnvironment, connectClient, openLedger, dataPaths, buildApp, buildHealthChecks, describeTarget, onShutdownSignal, ingestAuth, TemporalEventSink, DEFAULT_TASK_QUEUE, RulesCache, rulesDirOf, hubspotInbound, hubspotInboundWarnings, salesforceInbound, salesforceInboundWarnings } = await load();
       // Checked before connecting anywhere: an unauthenticated production ingest is refused, not warned about.
       const auth = ingestAuth(loaded.config);
       if (!auth.secret && !opts.insecureNoSignature) {
@@ -105,14 +107,23 @@ export function registerRuntimeCommands(program: Command): void {
       const client = await connectClient(target);
       const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto' });
       const taskQueue = loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
+      const sink = new TemporalEventSink(client, taskQueue);
+      // HubSpot webhooks (connections.hubspot): their own signature, the app's client secret from the environment.
+      const hubspot = hubspotInbound(loaded.config, { sink, ledger });
+      for (const w of hubspotInboundWarnings(hubspot)) process.stderr.write(`warning: ${w}\n`);
+      // Salesforce Outbound Messages (connections.salesforce): the org id and, when set, the endpoint URL's token.
+      const salesforce = salesforceInbound(loaded.config, { sink, ledger });
+      for (const w of salesforceInboundWarnings(salesforce)) process.stderr.write(`warning: ${w}\n`);
       const app = buildApp({
         // The API decides nothing; its own cache over the workers' folder reports whether their rules were refused.
         checks: buildHealthChecks(client, ledger, describeTarget(target), new RulesCache(rulesDirOf(loaded), { config: loaded.config })),
         bodyLimitBytes: loaded.config.server?.bodyLimitBytes,
         logger: true,
-        ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
+        ingest: { sink, ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
         reads: { client },
         decisions: { ledger, rules: new RulesCache(rulesDirOf(loaded), { config: loaded.config }) },
+        hubspot,
+        salesforce,
       });
       const host = opts.host ?? loaded.config.server?.host ?? '127.0.0.1';
       await app.listen({ host, port: opts.port ?? loaded.config.server?.port ?? 8787 });
