@@ -123,7 +123,9 @@ describe('flywheel dev', () => {
       expect(exit.code).toBe(0);
       expect(exit.stderr.match(/FLYWHEEL_INGEST_SECRET is not set/g)).toHaveLength(1);
     }
-  });
+    // A whole `flywheel dev` stack (Temporal dev server, worker bundle, embedded ledger) starts here: about 13 s on
+    // an idle 2-core machine, over a minute when the machine is loaded. The hook timeout (120 s) applies here too.
+  }, 120_000);
 });
 
 describe('read side through the worker', () => {
