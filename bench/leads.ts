@@ -1,7 +1,7 @@
 // Speed-to-lead (HTTP event accepted -> owner assigned) and sustained leads/s at fixed offered rates, each beside a
 // bare-Temporal floor (signal-with-start of a one-activity workflow) measured in the same run on the same worker,
 // client and rates, plus history events per lead lifecycle and the process's memory.
-// Run: npm run bench [-- --rates 4,8,12,16 --seconds 12 --rounds 2 --drain 15 --lifecycles 5 --warmup 3]
+// Run: npm run bench [-- --rates 4,8,12,16 --seconds 12 --rounds 2 --drain 15 --lifecycles 5 --warmup 3 --import 2000 --import-concurrency 32]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { leadWorkflowId } from '../workflows/definitions.ts';
+import { importSection } from './import.ts';
 import { countHistory, runLifecycle, type HistoryCount } from './lifecycle.ts';
 import { combine, runSlice, type Sample, type Slice } from './load.ts';
 import { renderReport, saturated, type BenchReport, type RateStep } from './report.ts';
@@ -27,6 +28,9 @@ const params = {
   lifecycles: Number(arg('lifecycles', '5')),
   warmupSeconds: Number(arg('warmup', '3')),
   rounds: Number(arg('rounds', '2')),
+  // Records per kind for the import throughput section (0 skips it), and the import's concurrency.
+  import: Number(arg('import', '2000')),
+  importConcurrency: Number(arg('import-concurrency', '32')),
 };
 if (params.rates.some((r) => !(r > 0)) || !(params.seconds > 0) || !(params.warmupSeconds > 0) || !(params.lifecycles >= 1) || !(params.rounds >= 1)) {
   throw new Error('--rates must be positive numbers, --seconds and --warmup positive, --lifecycles and --rounds at least 1');
@@ -144,6 +148,8 @@ async function main(stack: BenchStack): Promise<BenchReport> {
   const atRest: HistoryCount[] = [];
   for (const id of firstLeads) atRest.push(await countHistory(stack.client.workflow.getHandle(leadWorkflowId(id))));
   const floorHistory = await countHistory(stack.client.workflow.getHandle(`floor:${run}-r${params.rates[0]}-0-0`));
+  if (params.import > 0) process.stderr.write(`  import of ${params.import} accounts and ${params.import} leads beside the floor...\n`);
+  const imports = params.import > 0 ? await importSection(stack, params.import, params.importConcurrency) : undefined;
 
   return {
     machine: {
@@ -164,6 +170,7 @@ async function main(stack: BenchStack): Promise<BenchReport> {
       floor: { historyLength: floorHistory.historyLength, types: floorHistory.types },
     },
     memory: { idle, afterWarmup, afterLoad, end: memory(stack), leadsOpen: stack.owners.size - params.lifecycles },
+    ...(imports ? { imports } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 // The bench's closing table, markdown so it pastes into an issue or PR as is.
 import type { StepResult } from './load.ts';
 import type { Summary } from './stats.ts';
+import { renderImport, type ImportFigures } from './import.ts';
 
 export interface RateStep {
   rate: number;
@@ -31,6 +32,8 @@ export interface BenchReport {
     floor: { historyLength: number; types: Record<string, number> };
   };
   memory: { idle: Memory; afterWarmup: Memory; afterLoad: Memory; end: Memory; leadsOpen: number };
+  /** `flywheel import` throughput beside the floor (bench/import.ts; absent with --import 0). */
+  imports?: ImportFigures;
 }
 
 /** Saturated: arrivals left over after the drain, or completions falling behind what was offered. */
@@ -145,5 +148,6 @@ export function renderReport(r: BenchReport): string {
   for (const [name, v] of [['started, idle', mem.idle], ['after warm-up', mem.afterWarmup], ['after the rate steps', mem.afterLoad], ['after the lifecycles', mem.end]] as const) {
     out.push(row([name, Math.round(v.rssMiB), Math.round(v.heapUsedMiB), Math.round(v.externalMiB), v.temporalRssMiB === undefined ? '-' : Math.round(v.temporalRssMiB)]));
   }
+  if (r.imports) out.push(...renderImport(r.imports));
   return `${out.join('\n')}\n`;
 }

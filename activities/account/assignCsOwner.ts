@@ -18,7 +18,7 @@ export interface CsAssignmentRequest {
   attempt: number;
   /** Force this queue's overflow (after the last allowed reassignment). */
   overflowFrom?: string;
-  reason: 'handoff' | 'kickoff-breach' | 'overflow';
+  reason: 'handoff' | 'kickoff-breach' | 'overflow' | 'import';
 }
 
 /** Assignment rows key a customer as `account:<id>`, so CSM capacity caps count accounts beside any leads. */
@@ -82,7 +82,7 @@ export function createAssignCsOwner(deps: ActivityDeps) {
 }
 
 /** Without cs-routing rules: the first queue of a customer-success team. */
-function csQueue(cfg: FlywheelConfig): string {
+export function csQueue(cfg: FlywheelConfig): string {
   const csTeams = new Set(cfg.teams.filter((t) => t.function === 'customer-success').map((t) => t.id));
   return cfg.queues?.find((q) => csTeams.has(q.team))?.id ?? cfg.queues?.[0]?.id ?? 'unassigned';
 }

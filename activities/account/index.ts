@@ -1,6 +1,7 @@
 import type { ActivityDeps } from '../deps.ts';
 import { createAssignCsOwner, createReleaseCsOwner } from './assignCsOwner.ts';
 import { createHandoffCheck } from './handoff.ts';
+import { createImportAccount } from './importAccount.ts';
 import { createScoreHealth } from './health.ts';
 import { createStartKickoffClock } from './kickoffClock.ts';
 import { createNotifyAccount } from './notify.ts';
@@ -17,5 +18,6 @@ export function createAccountActivities(deps: ActivityDeps) {
     planRenewal: createPlanRenewal(deps),
     notifyAccount: createNotifyAccount(deps),
     startReferralLead: createStartReferralLead(deps),
+    importAccount: createImportAccount(deps),
   };
 }

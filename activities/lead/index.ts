@@ -1,6 +1,7 @@
 import { createAssignLead } from './assignLead.ts';
 import type { ActivityDeps } from '../deps.ts';
 import { createEvaluateLead } from './evaluateLead.ts';
+import { createImportAssignment } from './importAssignment.ts';
 import { createHandoffActivities } from './handoff.ts';
 import { createNotifyActivities } from './notify.ts';
 import { createStartSlaClock } from './slaClock.ts';
@@ -10,6 +11,7 @@ export function createLeadActivities(deps: ActivityDeps) {
     evaluateLead: createEvaluateLead(deps),
     assignLead: createAssignLead(deps),
     startSlaClock: createStartSlaClock(deps),
+    importAssignment: createImportAssignment(deps),
     ...createNotifyActivities(deps),
     ...createHandoffActivities(deps),
   };

@@ -15,6 +15,7 @@ import { registerAccountCommands } from './commands/account.ts';
 import { registerPlanCommands } from './commands/plan.ts';
 import { registerDecisionsCommands } from './commands/decisions.ts';
 import { registerConnectCommands } from './commands/connect.ts';
+import { registerImportCommands } from './commands/import.ts';
 
 export function buildProgram(): Command {
   const program = new Command('flywheel')
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerLedgerCommands(program);
   registerDecisionsCommands(program);
   registerConnectCommands(program);
+  registerImportCommands(program);
   registerMetricsCommand(program);
   registerPlanCommands(program);
   registerToolsCommands(program);

@@ -55,6 +55,8 @@ export interface FlywheelConfig {
   server?: { host?: string; port?: number; bodyLimitBytes?: number };
   temporal?: { taskQueue?: string; devServer?: { port?: number; uiPort?: number; ip?: string } };
   ledger?: { embeddedDir?: string };
+  /** `flywheel import`: fact path <- column header, per kind (src/import/records.ts). */
+  import?: { accounts?: { columns?: Record<string, string> }; leads?: { columns?: Record<string, string> } };
   connections?: {
     crmWebhook?: { url: string; secretEnv?: string; timeoutMs?: number };
     ingest?: { secretEnv?: string; toleranceSeconds?: number };

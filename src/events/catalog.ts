@@ -10,6 +10,8 @@ export const EVENT_TYPES = {
   'opportunity.created': { schema: 'opportunity.created', entity: 'lead' },
   'opportunity.won': { schema: 'opportunity.won', entity: 'lead' },
   'opportunity.lost': { schema: 'opportunity.lost', entity: 'lead' },
+  // An open lead from the CRM or a file (flywheel import leads): kept in its stage with its owner unless it asks to be routed.
+  'lead.imported': { schema: 'lead.imported', entity: 'lead' },
   'account.kickoff_held': { schema: 'account.kickoff_held', entity: 'account' },
   'account.health_reported': { schema: 'account.health_reported', entity: 'account' },
   'account.renewed': { schema: 'account.renewed', entity: 'account' },
@@ -23,6 +25,8 @@ export const EVENT_TYPES = {
   'account.kickoff_resumed': { schema: 'clock.resumed', entity: 'account' },
   // The subject is the referring customer; the referred contact becomes a new lead.
   'referral.submitted': { schema: 'referral.submitted', entity: 'account' },
+  // An existing customer brought in by an import (issue 14): starts the account in its current state.
+  'account.imported': { schema: 'account.imported', entity: 'account' },
 } as const satisfies Record<string, { schema: string; entity: 'lead' | 'account' }>;
 
 export type EventType = keyof typeof EVENT_TYPES;

@@ -16,6 +16,8 @@ export const LEDGER_EVENT_TYPES = [
   'lead.blocked',
   'lead.closed',
   'lead.reopened',
+  // An open lead brought in by an import (issue 14): marks it so metrics do not count it as a new lead.
+  'lead.imported',
   'account.closed',
   'lead.failed',
   'account.failed',
@@ -42,6 +44,8 @@ export const LEDGER_EVENT_TYPES = [
   'onboarding.completed',
   'referral.submitted',
   'referral.credited',
+  // An existing customer imported in its current state (issue 14): its ARR is opening ARR, never a new booking.
+  'account.imported',
   'plan.published',
   'plan.decided',
   'plan.escalated',

@@ -3,8 +3,10 @@ import type { Ledger } from '../ledger/types.ts';
 /**
  * The rows that carry ARR, as a WHERE condition on ledger_events. Other types may have arr_delta set (hand-offs
  * in old data copy the deal's ARR) and must never move ARR, so every ARR query selects by type through this.
+ * `account.imported` carries an imported customer's opening ARR (dated from its contract start): ARR like any
+ * other, but never a won deal, so new-bookings figures (deal.won only) never count it.
  */
-export const ARR_ROWS = `type IN ('deal.won', 'arr.changed') AND account_id IS NOT NULL AND arr_delta IS NOT NULL`;
+export const ARR_ROWS = `type IN ('deal.won', 'arr.changed', 'account.imported') AND account_id IS NOT NULL AND arr_delta IS NOT NULL`;
 
 /**
  * Each account's ARR at instant `at`: the sum of its ARR rows that occurred strictly before `at`. Accounts whose

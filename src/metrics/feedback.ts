@@ -11,10 +11,10 @@ export interface FeedbackMetrics {
   winRateBySource: Record<string, { won: number; lost: number; winRate: number | null }>;
 }
 
-// An account's tier: data.tier of its earliest deal.won (before `to`) that has one.
+// An account's tier: data.tier of its earliest deal.won or account.imported (before `to`) that has one.
 const TIER_SQL = `
 SELECT DISTINCT ON (account_id) account_id, data->>'tier' AS tier FROM ledger_events
-WHERE type = 'deal.won' AND account_id IS NOT NULL AND occurred_at < $1::timestamptz
+WHERE type IN ('deal.won', 'account.imported') AND account_id IS NOT NULL AND occurred_at < $1::timestamptz
 ORDER BY account_id, (data->>'tier') IS NULL, occurred_at, id`;
 
 export async function feedback(ledger: MetricsLedger, period: Period, shared?: { deals?: ClosedDeal[] }): Promise<FeedbackMetrics> {

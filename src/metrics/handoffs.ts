@@ -53,12 +53,15 @@ export interface HandoffMetrics {
 // A lead row is the marketing -> sales first-touch clock; an account row without a lead is the CS kickoff clock.
 const HANDOFF_OF_ROW = `CASE WHEN lead_id IS NOT NULL THEN 'marketing-to-sales' ELSE 'sales-to-cs' END`;
 
+// A clock an import started from a hand-off made before Flywheel (lead.imported data.importedClock) is no sample.
 const SLA_SQL = `
 SELECT ${HANDOFF_OF_ROW} AS handoff,
        occurred_at, team, owner, type = 'sla.met' AS met
-FROM ledger_events
+FROM ledger_events e
 WHERE type IN ('sla.met', 'sla.breached') AND (lead_id IS NOT NULL OR account_id IS NOT NULL)
-  AND occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz`;
+  AND occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz
+  AND NOT EXISTS (SELECT 1 FROM ledger_events i WHERE i.type = 'lead.imported' AND i.lead_id = e.lead_id
+                  AND i.data->>'importedClock' = substring(e.event_key from ':sla:([0-9]+):'))`;
 
 // Each resume carries the business ms since its pause; a clock paused twice is one clock with both pauses' time.
 // The clock is the record plus the clock number of its key (src/sla/clockKeys.ts: <entity>:<id>:sla:<clock>:resumed:<n>).

@@ -15,7 +15,7 @@ export interface RetentionMetrics {
   expansion: number;
   contraction: number;
   churn: number;
-  /** ARR at `to` of accounts first won inside the period; reported beside retention, never part of it. */
+  /** ARR at `to` of accounts first won inside the period (never imported ones); reported beside retention, never part of it. */
   newBusiness: number;
   /** endingArr / startingArr, 4 decimals; null without a cohort. */
   nrr: number | null;
@@ -36,6 +36,7 @@ WITH rows AS (
          coalesce(sum(arr_delta) FILTER (WHERE NOT inside), 0) AS arr_from,
          sum(arr_delta) AS arr_to,
          min(occurred_at) FILTER (WHERE type = 'deal.won') AS first_won,
+         bool_or(type = 'account.imported') AS imported,
          coalesce(sum(arr_delta) FILTER (WHERE inside AND arr_delta > 0), 0) AS expansion,
          coalesce(-sum(arr_delta) FILTER (WHERE inside AND arr_delta < 0 AND kind IS DISTINCT FROM 'churn'), 0) AS contraction,
          coalesce(-sum(arr_delta) FILTER (WHERE inside AND arr_delta < 0 AND kind = 'churn'), 0) AS churn
@@ -49,7 +50,7 @@ WITH rows AS (
          coalesce(sum(expansion) FILTER (WHERE arr_from > 0), 0) AS expansion,
          coalesce(sum(contraction) FILTER (WHERE arr_from > 0), 0) AS contraction,
          coalesce(sum(churn) FILTER (WHERE arr_from > 0), 0) AS churn,
-         coalesce(sum(arr_to) FILTER (WHERE arr_from <= 0 AND first_won >= $1::timestamptz), 0) AS new_business
+         coalesce(sum(arr_to) FILTER (WHERE arr_from <= 0 AND first_won >= $1::timestamptz AND NOT imported), 0) AS new_business
   FROM accounts
 )
 SELECT cohort_accounts, churned_accounts, starting_arr, ending_arr, expansion, contraction, churn, new_business,

@@ -9,7 +9,8 @@ export interface Placement {
   pool: string | null;
   queue: string;
   /** `held` (leads: nobody can take it yet) and `unassigned` (CS: nobody could take it) have no rep and no pool. */
-  strategy: 'account-owner' | 'weighted-round-robin' | 'pool' | 'overflow' | 'follow-the-sun' | 'held' | 'unassigned';
+  /** `imported`: an imported lead kept its CRM owner without routing (activities/lead/importAssignment.ts). */
+  strategy: 'account-owner' | 'weighted-round-robin' | 'pool' | 'overflow' | 'follow-the-sun' | 'held' | 'unassigned' | 'imported';
   skipped: { rep: string; reason: string }[];
   /** Reps who could have taken it but whose weighted turn it was not (for the decision record; not stored). */
   passed?: { rep: string; queue: string }[];

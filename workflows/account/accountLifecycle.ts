@@ -9,11 +9,11 @@ import { ignore, pushBounded } from '../shared/records.ts';
 import { forgetKey, hasSeen } from '../shared/seen.ts';
 import type { FlywheelStage } from '../lead/types.ts';
 import { cents } from '../../src/numbers.ts';
-import { ACCOUNT_LIMITS, CHURN_GRACE_MS, initialAccountState, ONBOARDING_MS, playbookDueMs, recordAccountDecisions, rememberAccountEvent, snapshotOf, contractDate, mergeHandoff, startCustomer } from './state.ts';
+import { ACCOUNT_LIMITS, CHURN_GRACE_MS, initialAccountState, ONBOARDING_MS, playbookDueMs, recordAccountDecisions, rememberAccountEvent, snapshotOf, contractDate, mergeHandoff, startCustomer, startImportedCustomer, importedArrAt, importRefusal } from './state.ts';
 import type { ClosedRecord } from '../shared/closed.ts';
 import { closedRow, restoreClosed } from './closedRecord.ts';
 import { recordFailures } from '../shared/failures.ts';
-import type { AccountEvent, AccountState, AccountWorkflowInput, HandoffPayload, KickoffClock } from './types.ts';
+import type { AccountEvent, AccountState, AccountWorkflowInput, HandoffPayload, ImportedAccountData, KickoffClock } from './types.ts';
 
 const acts = proxyActivities<FlywheelActivities>({
   startToCloseTimeout: '30 seconds',
@@ -129,7 +129,7 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
     s.kickoff = clock;
   }
 
-  async function assignCs(reason: 'handoff' | 'kickoff-breach' | 'overflow', overflowFrom?: string): Promise<void> {
+  async function assignCs(reason: 'handoff' | 'kickoff-breach' | 'overflow' | 'import', overflowFrom?: string): Promise<void> {
     const a = await acts.assignCsOwner({ account: snapshot(), at: nowIso(), exclude: [...s.breachedCsms], attempt: s.clocks, overflowFrom, reason });
     recordAccountDecisions(s, [a.decision]);
     s.csOwner = a.owner;
@@ -150,6 +150,53 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
     setStage('Delight', 'onboarding');
     await startKickoff();
     await planRenewal();
+    await flush();
+    await replayEarly();
+  }
+
+  /**
+   * An existing customer in its real state (issue 14): the CS owner as the import names it (routed by the cs-routing
+   * rules only when it names none, or none we know), ARR as opening ARR, contract, health, and renewal reminders
+   * from the real contract end. The hand-off is marked imported: no hand-off check, kickoff clock or onboarding.
+   */
+  async function importCustomer(e: AccountEvent, d: ImportedAccountData): Promise<void> {
+    if (s.status !== 'awaiting-handoff') return skip(e, importRefusal(s));
+    startImportedCustomer(s, e, d);
+    const r = await acts.importAccount({ account: snapshot(), csOwner: d.csOwner ?? null, health: d.health ?? null, at: nowIso() });
+    if (r.owner !== null) {
+      s.csOwner = r.owner;
+      s.csQueue = r.queue;
+    } else await assignCs('import');
+    if (r.health !== null) {
+      const { score, band, scoreGiven } = r.health;
+      s.health = { score, band, signals: [], at: e.time, playbook: null };
+      note('health.scored', `health:${e.key}`, { occurredAt: e.time, data: { score, band, previous: null, signals: [], imported: true, scoreGiven } });
+    }
+    note('account.imported', 'imported', {
+      occurredAt: importedArrAt(s.contract.start, e.time),
+      amount: s.arr,
+      arrDelta: s.arr,
+      currency: s.currency ?? undefined,
+      data: {
+        domain: s.domain,
+        name: s.name,
+        tier: s.tier,
+        salesOwner: s.salesOwner,
+        csOwner: s.csOwner,
+        csOwnerRefused: r.ownerRefused,
+        contractStart: s.contract.start,
+        contractEnd: s.contract.end,
+        arr: s.arr,
+        currency: s.currency,
+        importedFrom: s.importedFrom ?? null,
+        importedAt: e.time,
+        handoff: 'imported',
+        eventId: e.id,
+      },
+    });
+    await planRenewal();
+    // Active once everything above is in place, so a reader never sees an imported account half-started.
+    setStage('Delight', 'active');
     await flush();
     await replayEarly();
   }
@@ -245,7 +292,9 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
       return;
     }
     rememberAccountEvent(s, e);
-    if (s.status === 'awaiting-handoff' && e.type !== 'handoff.received' && e.type !== 'referral.won') {
+    // Versioned: an import starts the account like a hand-off (histories recorded before it have no such event).
+    const startsAccount = e.type === 'handoff.received' || e.type === 'referral.won' || (e.type === 'account.imported' && patched('account-imported'));
+    if (s.status === 'awaiting-handoff' && !startsAccount) {
       // The CRM can report on a customer before the won deal's hand-off reached us: keep it until the account exists.
       // Past the limit, what cannot be kept is recorded, not dropped.
       if (s.early.length >= ACCOUNT_LIMITS.early && sideEffectsBeside) return skip(e, `the account has no hand-off yet and ${ACCOUNT_LIMITS.early} earlier events are already waiting for it`);
@@ -256,6 +305,8 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
     switch (e.type) {
       case 'handoff.received':
         return onboard(e, d as unknown as HandoffPayload);
+      case 'account.imported':
+        return importCustomer(e, d as unknown as ImportedAccountData);
       case 'account.kickoff_held': {
         if (s.kickoffHeldAt) return skip(e, `kickoff already held at ${s.kickoffHeldAt}`);
         s.kickoffHeldAt = e.time;

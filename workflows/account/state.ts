@@ -3,7 +3,7 @@ import { recordDecisions } from '../shared/records.ts';
 import { rememberKey } from '../shared/seen.ts';
 import type { DecisionRecord } from '../lead/types.ts';
 import { cents } from '../../src/numbers.ts';
-import type { AccountEvent, AccountSnapshot, AccountState, HandoffPayload } from './types.ts';
+import type { AccountEvent, AccountSnapshot, AccountState, HandoffPayload, ImportedAccountData } from './types.ts';
 
 /** Bounds that keep a years-long account's state (and so each continue-as-new payload) small. */
 export const ACCOUNT_LIMITS = { seen: 200, decisions: 40, ignored: 40, early: 50, handoffs: 20, referrals: 50, failures: 20 } as const;
@@ -95,3 +95,47 @@ export function startCustomer(s: AccountState, wonAt: string, h: HandoffPayload)
 
 /** A contract date as the CRM sent it, or null for anything that is not a non-empty string. */
 export const contractDate = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/**
+ * An existing customer brought in by `account.imported` takes its real state: who it is, its ARR and contract, its
+ * sales owner. It was never won inside Flywheel (no `wonAt`) and has no hand-off, kickoff clock or onboarding period.
+ * The CS owner and health are set by the workflow once the import activity has settled them.
+ */
+export function startImportedCustomer(s: AccountState, e: Pick<AccountEvent, 'time' | 'source'>, d: ImportedAccountData): void {
+  s.name = d.name ?? s.name;
+  s.domain = d.domain ?? s.domain;
+  s.region = d.region ?? s.region;
+  s.tier = d.tier ?? s.tier;
+  s.arr = cents(d.arr);
+  s.currency = d.currency ?? s.currency;
+  s.salesOwner = d.salesOwner ?? s.salesOwner;
+  s.csOwner = null;
+  s.csQueue = null;
+  s.wonAt = null;
+  s.churn = null;
+  s.closesAt = null;
+  s.onboarding = null;
+  s.kickoff = null;
+  s.contract = { start: contractDate(d.contractStart), end: contractDate(d.contractEnd) };
+  s.imported = true;
+  s.importedAt = e.time;
+  s.importedFrom = d.importedFrom ?? e.source;
+}
+
+/**
+ * When an imported customer's ARR counts from (the `account.imported` row's time): its contract start when that is
+ * before the import, so retention periods that began after the contract started see it as starting ARR; else the
+ * time of the import (a contract that has not started yet, or none recorded).
+ */
+export function importedArrAt(contractStart: string | null, importedAt: string): string {
+  if (!contractStart) return importedAt;
+  const start = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(contractStart) ? `${contractStart}T00:00:00Z` : contractStart);
+  return Number.isNaN(start) || start >= Date.parse(importedAt) ? importedAt : new Date(start).toISOString();
+}
+
+/** Why an `account.imported` for an account that already exists changes nothing. */
+export function importRefusal(s: AccountState): string {
+  if (s.imported) return `already imported at ${s.importedAt ?? 'an earlier run'}`;
+  if (s.status === 'churned') return `the account churned at ${s.churn?.at ?? 'an earlier date'}; a won deal brings it back, an import does not`;
+  return `already a customer (${s.status}${s.wonAt ? `, won at ${s.wonAt}` : ''})`;
+}

@@ -125,6 +125,13 @@ export interface AccountState {
   failures?: RecordFailure[];
   /** Set on a closed account revived by a late event: when its record closed. */
   closedAt?: string | null;
+  /**
+   * An existing customer brought in by `account.imported` (issue 14): it started in its real state, with no
+   * hand-off check, kickoff clock or onboarding period. Absent on accounts won inside Flywheel.
+   */
+  imported?: boolean;
+  importedAt?: string | null;
+  importedFrom?: string | null;
   seq: number;
   rulesRevision: string | null;
   decisions: DecisionRecord[];
@@ -145,6 +152,33 @@ export interface AccountWorkflowInput {
   historyBudget?: number;
   /** How long a churned account records late events before completing (default 30 days). */
   closedGraceMs?: number;
+}
+
+/** What an `account.imported` event carries (validated against account.imported.schema.json). */
+export interface ImportedAccountData {
+  name?: string;
+  domain?: string;
+  region?: string;
+  tier?: string;
+  arr: number;
+  currency?: string;
+  contractStart?: string;
+  contractEnd?: string;
+  csOwner?: string;
+  salesOwner?: string;
+  health?: { score?: number; band?: 'green' | 'yellow' | 'red' };
+  importedFrom?: string;
+}
+
+/** What the importAccount activity settled: the CS owner as given (placed), or null when routing must pick one. */
+export interface ImportedAccountResult {
+  /** The given CS owner, recorded in the assignment store; null when none was given or the rep is unknown. */
+  owner: string | null;
+  queue: string | null;
+  /** Why the given owner was not kept (unknown rep), for the record. */
+  ownerRefused: string | null;
+  /** The health: band as given, else the health rules' band for the given score; null without either. */
+  health: { score: number; band: 'green' | 'yellow' | 'red'; scoreGiven: boolean } | null;
 }
 
 /** The slice of an account's state that its activities decide on (sent with each call). */

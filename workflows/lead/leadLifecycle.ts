@@ -20,6 +20,7 @@ import type { ClosedRecord } from '../shared/closed.ts';
 import { recordFailures } from '../shared/failures.ts';
 import { closedRow, restoreClosed } from './closedRecord.ts';
 import { initialState, LEAD_LIMITS, mergeLead, resetForRecycling } from './state.ts';
+import { importedRow, markImported, planImport, splitImport } from './importLead.ts';
 import type { LedgerEvent } from '../../src/ledger/types.ts';
 import type { AssignmentRequest, LeadEvent, LeadState, LeadWorkflowInput } from './types.ts';
 
@@ -68,6 +69,10 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   // Runs from before this wrote the Attract decisions' rows here, without their facts; now the activity writes the
   // permanent record (facts included) itself, so the facts never pass through this history.
   const decisionsByActivity = patched('decisions-recorded-by-activity');
+  // Versioned once per run, before anything waits: runs recorded before lead.imported existed never saw one. (Asked
+  // here rather than at the event: a patch marker right after the closed-record lookup, a local activity that may
+  // end its workflow task, does not replay.)
+  const importsKnown = patched('lead-imported');
 
   const nowIso = () => new Date().toISOString();
   const wfId = workflowInfo().workflowId;
@@ -275,7 +280,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
       return;
     }
     rememberKey(s, e.key, LEAD_LIMITS.seen);
-    if (s.status === 'new' && e.type !== 'lead.created' && e.type !== 'lead.updated') {
+    if (s.status === 'new' && e.type !== 'lead.created' && e.type !== 'lead.updated' && e.type !== 'lead.imported') {
       // Webhooks race: a touch can arrive before the create. Keep it and apply it once the lead exists; past the
       // limit, what cannot be kept is recorded, not dropped.
       if (s.early.length >= LEAD_LIMITS.early && sideEffectsBeside) return skip(e, `the lead does not exist yet and ${LEAD_LIMITS.early} earlier events are already waiting for it`);
@@ -300,6 +305,9 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
         }
         return;
       }
+      case 'lead.imported':
+        if (!importsKnown) return skip(e, 'lead.imported arrived at a run started before imports existed: the lead already exists');
+        return importLead(e);
       case 'lead.touched':
         return touched(e);
       case 'meeting.booked': {
@@ -346,6 +354,51 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
         return;
       }
     }
+  }
+
+  /**
+   * An open lead taken over from the CRM or a file (workflows/lead/importLead.ts decides): an Engage lead keeps its
+   * owner without routing, its clock started from the recorded hand-off only when the import asks; an Attract lead
+   * waits in nurture for its next update; `route: true` is a lead.created. A lead that already exists is not touched.
+   */
+  async function importLead(e: LeadEvent): Promise<void> {
+    const { facts, meta } = splitImport(e.data);
+    const plan = planImport(s, meta);
+    if (plan.kind === 'ignore') return skip(e, plan.reason);
+    const at = nowIso();
+    markImported(s, e, facts, meta, at);
+    if (plan.kind === 'keep-owner') {
+      const row = importedRow(meta, plan, e, leadSource(), at);
+      const kept = await acts.importAssignment({ leadId: s.leadId, owner: plan.owner, assignedAt: meta.handoffAt ?? at, at, row });
+      if (kept.owner) {
+        s.assignments++;
+        s.owner = kept.owner;
+        s.queue = kept.queue;
+        s.handoffAt = meta.handoffAt ?? at;
+        // No stage.changed row: the lead did not arrive in Engage now, it was there before Flywheel.
+        s.stage = 'Engage';
+        s.status = plan.status;
+        if (plan.slaFrom) {
+          const clock = await acts.startSlaClock({ leadId: s.leadId, lead: s.lead, tier: s.tier, owner: s.owner, pool: null, queue: s.queue ?? kept.owner, clock: s.assignments - 1, startedAt: plan.slaFrom });
+          recordDecisions(s, [clock.decision]);
+          // A clock whose warning or deadline is already past is handled by the clock timer at once.
+          s.sla = { ...clock, status: 'running' };
+        }
+        return replayEarly();
+      }
+    }
+    // An owner the configuration does not know cannot keep the lead: it is routed like an Engage lead without one.
+    const routed = plan.kind === 'keep-owner' ? ({ kind: 'assign' } as const) : plan;
+    note('lead.imported', 'imported', { data: { ...importedRow(meta, routed, e, leadSource(), at), ...(plan.kind === 'keep-owner' ? { unknownOwner: plan.owner } : {}) } });
+    if (routed.kind === 'route') await attract();
+    else if (routed.kind === 'nurture') {
+      s.stage = 'Attract';
+      s.status = 'nurture';
+    } else {
+      s.handoffAt = meta.handoffAt;
+      await handoff({ leadId: s.leadId, lead: s.lead, tier: s.tier, at: nowIso(), exclude: [], attempt: s.assignments, reason: 'handoff' });
+    }
+    await replayEarly();
   }
 
   /** The lead's source on its ledger rows, so metrics can tell channels apart (marketing-sourced, referrals, ...). */

@@ -97,7 +97,7 @@ export interface Assignment {
   /** For pool queues: the pool the lead waits in until a member claims it with a touch. */
   pool: string | null;
   queue: string;
-  strategy: 'account-owner' | 'weighted-round-robin' | 'pool' | 'overflow' | 'follow-the-sun' | 'held';
+  strategy: 'account-owner' | 'weighted-round-robin' | 'pool' | 'overflow' | 'follow-the-sun' | 'held' | 'imported';
   reason: string;
   decision: DecisionRecord;
   /** Set when nobody could take the lead: it is held (owner and pool are null). */
@@ -152,6 +152,9 @@ export interface LeadState {
   closedAt?: string | null;
   /** Set while nobody can take the lead (status held); absent on leads recorded before holding existed. */
   hold?: (HoldInfo & { toldAt: string | null; reason?: AssignmentRequest['reason']; overflowFrom?: string }) | null;
+  /** Set on a lead taken over by `lead.imported` (issue 14): metrics do not count it as a new lead. */
+  imported?: boolean;
+  importedAt?: string | null;
   handoffAt: string | null;
   firstMeetingAt: string | null;
   timeToFirstMeetingMs: number | null;

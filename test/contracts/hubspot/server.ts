@@ -385,6 +385,8 @@ export class HubSpotContractServer {
     const p = url.pathname;
     let m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/read$/.exec(p);
     if (m && method === 'POST') return this.batchRead(m[1]!, query, body);
+    m = /^\/crm\/v3\/objects\/([^/]+)\/search$/.exec(p);
+    if (m && method === 'POST') return this.search(m[1]!, body);
     m = /^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/read$/.exec(p);
     if (m && method === 'POST') return this.associationsBatchRead(m[1]!, m[2]!, body);
     m = /^\/crm\/v3\/objects\/([^/]+)\/([^/]+)$/.exec(p);
@@ -449,6 +451,67 @@ export class HubSpotContractServer {
         ],
       },
     };
+  }
+
+  /**
+   * CRM search (POST /crm/v3/objects/{type}/search), as HubSpot documents it: filterGroups (groups ORed, at most 5;
+   * filters in a group ANDed, at most 6 per group) with EQ, NEQ, IN, NOT_IN, HAS_PROPERTY, NOT_HAS_PROPERTY, GT, LT;
+   * `limit` at most 200 (default 10); `after` the offset from the previous page's paging.next.after; results in id
+   * order; `total` the number of matches. The search endpoints cap a query at 10,000 results.
+   */
+  private search(objectType: string, body: unknown): ContractReply {
+    const t = this.knownType(objectType);
+    if (!t) return HubSpotContractServer.error(400, 'VALIDATION_ERROR', `Unable to infer object type from: ${objectType}`);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return HubSpotContractServer.validation('Invalid input JSON: expected a search request object');
+    const b = body as { filterGroups?: unknown; properties?: unknown; limit?: unknown; after?: unknown; sorts?: unknown };
+    const limit = b.limit === undefined ? 10 : Number(b.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) return HubSpotContractServer.validation(`limit must be between 1 and 200, got ${String(b.limit)}`, [{ message: 'size must be between 1 and 200', code: 'INVALID_LIMIT', in: 'limit' }]);
+    const after = b.after === undefined || b.after === '' ? 0 : Number(b.after);
+    if (!Number.isInteger(after) || after < 0) return HubSpotContractServer.validation(`after must be a non-negative integer offset, got ${String(b.after)}`);
+    if (after + limit > 10_000) return HubSpotContractServer.validation('The search endpoints return at most 10,000 results for a query');
+    type Filter = { propertyName?: unknown; operator?: unknown; value?: unknown; values?: unknown };
+    const groups = (Array.isArray(b.filterGroups) ? b.filterGroups : []) as { filters?: Filter[] }[];
+    if (groups.length > 5 || groups.some((g) => (g.filters ?? []).length > 6)) return HubSpotContractServer.validation('at most 5 filterGroups with at most 6 filters each');
+    const test = (rec: HubSpotRecord, f: Filter): boolean | string => {
+      if (typeof f.propertyName !== 'string') return 'filter without propertyName';
+      const v = f.propertyName === 'hs_object_id' ? rec.id : rec.properties[f.propertyName];
+      const has = v !== undefined && v !== null && v !== '';
+      const eq = (x: unknown) => has && String(v).toLowerCase() === String(x).toLowerCase();
+      switch (f.operator) {
+        case 'EQ': return eq(f.value);
+        case 'NEQ': return !eq(f.value);
+        case 'IN': return Array.isArray(f.values) && f.values.some(eq);
+        case 'NOT_IN': return !(Array.isArray(f.values) && f.values.some(eq));
+        case 'HAS_PROPERTY': return has;
+        case 'NOT_HAS_PROPERTY': return !has;
+        case 'GT': return has && Number(v) > Number(f.value);
+        case 'LT': return has && Number(v) < Number(f.value);
+        default: return `unsupported operator ${String(f.operator)}`;
+      }
+    };
+    const all = [...this.objects.get(t)!.values()].filter((r) => !r.archived).sort((x, y) => x.id.length - y.id.length || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    const matches: HubSpotRecord[] = [];
+    for (const rec of all) {
+      if (groups.length === 0) {
+        matches.push(rec);
+        continue;
+      }
+      let any = false;
+      for (const g of groups) {
+        let every = true;
+        for (const f of g.filters ?? []) {
+          const r = test(rec, f);
+          if (typeof r === 'string') return HubSpotContractServer.validation(r);
+          if (!r) every = false;
+        }
+        if (every) any = true;
+      }
+      if (any) matches.push(rec);
+    }
+    const properties = Array.isArray(b.properties) ? (b.properties as string[]) : defaultReadProperties(t);
+    const results = matches.slice(after, after + limit).map((rec) => this.present(t, rec, properties));
+    const next = after + limit < matches.length ? { paging: { next: { after: String(after + limit), link: `?after=${after + limit}` } } } : {};
+    return { status: 200, body: { total: matches.length, results, ...next } };
   }
 
   private getOne(objectType: string, id: string, query: Record<string, string>): ContractReply {

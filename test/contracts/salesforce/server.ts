@@ -144,6 +144,24 @@ const OBJECTS: Record<string, { prefix: string; fields: Record<string, FieldSpec
       Description: { kind: 'textarea', length: 32_000, filterable: false },
     },
   },
+  Account: {
+    prefix: '001',
+    fields: {
+      ...SYSTEM,
+      Name: { kind: 'string', length: 255 },
+      Website: { kind: 'string', length: 255 },
+      Type: { kind: 'picklist' },
+      Industry: { kind: 'picklist' },
+      BillingCountry: { kind: 'string', length: 80 },
+      NumberOfEmployees: { kind: 'int' },
+      AnnualRevenue: { kind: 'double' },
+      OwnerId: { kind: 'ref' },
+      // Custom fields an org adds for its subscriptions (any org's names differ: the import maps them).
+      ARR__c: { kind: 'double' },
+      Contract_Start__c: { kind: 'date' },
+      Contract_End__c: { kind: 'date' },
+    },
+  },
   Task: {
     prefix: '00T',
     fields: {
@@ -250,6 +268,31 @@ export class SalesforceContractServer {
   /** The next `n` token requests answer 503. */
   tokenEndpointDown(n: number): void {
     this.tokenOutage = n;
+  }
+
+  /**
+   * Query results come in batches (Salesforce's default and maximum is 2,000 records; the Sforce-Query-Options
+   * header's batchSize, 200..2,000, asks for fewer): `done` false and a `nextRecordsUrl`
+   * (/services/data/vXX.X/query/01g...-2000) while more remain; GET it for the next batch (queryMore). The records
+   * are fixed when the query runs, as a query locator's are.
+   */
+  private readonly locators = new Map<string, { records: unknown[]; size: number }>();
+
+  private paged(reply: Reply, version: string, size: number): Reply {
+    if (reply.status !== 200) return reply;
+    const all = (reply.body as { records: unknown[] }).records;
+    if (all.length <= size) return reply;
+    const locator = `01g${randomId(15)}`;
+    this.locators.set(locator, { records: all, size });
+    return this.queryMore(locator, 0, version);
+  }
+
+  private queryMore(locator: string, offset: number, version: string): Reply {
+    const l = this.locators.get(locator);
+    if (!l) return { status: 400, body: [{ message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' }] };
+    const records = l.records.slice(offset, offset + l.size);
+    const done = offset + l.size >= l.records.length;
+    return { status: 200, body: { totalSize: l.records.length, done, ...(done ? {} : { nextRecordsUrl: `/services/data/${version}/query/${locator}-${offset + l.size}` }), records } };
   }
 
   private find(id: string): StoredRecord | undefined {
@@ -388,7 +431,12 @@ export class SalesforceContractServer {
 
     if (rest === '/query' || rest === '/query/') {
       if (method !== 'GET') return withLimits(notAllowed(method, 'GET,HEAD'));
-      return withLimits(this.query(url.searchParams.get('q') ?? ''));
+      return withLimits(this.paged(this.query(url.searchParams.get('q') ?? ''), `v${m[1]}.${m[2]}`, batchSize(req.headers['sforce-query-options'])));
+    }
+    const more = /^\/query\/(01g[A-Za-z0-9]+)-(\d+)$/.exec(rest);
+    if (more) {
+      if (method !== 'GET') return withLimits(notAllowed(method, 'GET,HEAD'));
+      return withLimits(this.queryMore(more[1]!, Number(more[2]), `v${m[1]}.${m[2]}`));
     }
     const row = /^\/sobjects\/(\w+)\/([A-Za-z0-9]{15}|[A-Za-z0-9]{18})$/.exec(rest);
     if (row) {
@@ -532,6 +580,11 @@ export class SalesforceContractServer {
     const records = matches.map(([id, r]) => ({ attributes: { type, url: `/services/data/v62.0/sobjects/${type}/${id}` }, ...Object.fromEntries(selected.map((f) => [f, r.fields[f] ?? null])) }));
     return { status: 200, body: { totalSize: records.length, done: true, records } };
   }
+}
+
+function batchSize(header: string | string[] | undefined): number {
+  const m = /batchSize=(\d+)/i.exec(String(header ?? ''));
+  return m ? Math.min(2000, Math.max(200, Number(m[1]))) : 2000;
 }
 
 function notAllowed(method: string, allowed: string): Reply {
