@@ -10,6 +10,7 @@ import { runCli, startCli } from '../support/cli.ts';
 import { leadEvent, newLeadId, signedHeaders, TEST_SECRET } from '../support/events.ts';
 import { createHarness, type TestHarness } from '../support/temporal.ts';
 import { scratchProject } from '../support/scratchProject.ts';
+import { eventually } from '../support/eventually.ts';
 
 let h: TestHarness;
 let app: FastifyInstance;
@@ -137,9 +138,17 @@ describe('read side through the worker', () => {
     expect((await fetch(`${api}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', ...signedHeaders(body) }, body })).status).toBe(202);
 
     const url = `/v1/leads/${lead}`;
-    const res = await h.run(() => fetch(`${api}${url}`, { headers: signedHeaders(url) }));
-    expect(res.status).toBe(200);
-    const state = await res.json();
+    // 202 means Temporal has the signal, not that the workflow has run its first task: a read can come before the
+    // touch is kept. Read until it shows (each answer must still be a 200 with the lead's state).
+    const state = await eventually(
+      async () => {
+        const res = await h.run(() => fetch(`${api}${url}`, { headers: signedHeaders(url) }));
+        expect(res.status).toBe(200);
+        return (await res.json()) as { early?: unknown[] };
+      },
+      (s) => (s.early?.length ?? 0) > 0,
+      'the early touch in the state',
+    );
     expect(state).toMatchObject({ leadId: lead, stage: 'Attract', status: 'new', early: [{ key: `${e.source}#${e.id}` }] });
 
     const shown = await h.run(() => runCli(['lead', 'show', lead, '--json'], temporalEnv()));
@@ -162,9 +171,16 @@ describe('read side through the worker', () => {
     h.track(`account:${account}`);
 
     const url = `/v1/accounts/${account}`;
-    const read = await h.run(() => fetch(`${api}${url}`, { headers: signedHeaders(url) }));
-    expect(read.status).toBe(200);
-    const state = await read.json();
+    // As for the lead: read until the workflow has kept both early events.
+    const state = await eventually(
+      async () => {
+        const read = await h.run(() => fetch(`${api}${url}`, { headers: signedHeaders(url) }));
+        expect(read.status).toBe(200);
+        return (await read.json()) as { early?: unknown[] };
+      },
+      (s) => (s.early?.length ?? 0) === 2,
+      'both early events in the state',
+    );
     expect(state).toMatchObject({ accountId: account, stage: 'Delight', status: 'awaiting-handoff', arr: 0, early: [{ key: `${e.source}#${e.id}` }, { type: 'account.kickoff_held' }] });
     const shown = await h.run(() => runCli(['account', 'show', account, '--json'], temporalEnv()));
     expect(JSON.parse(shown.stdout)).toEqual(state);
