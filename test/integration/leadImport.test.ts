@@ -110,7 +110,8 @@ describe('importing open leads (lead.imported, dev server)', () => {
     // Routed afresh: Noah is full, so the rules' queue gives it to someone else, with a clock from now.
     expect(s.owner).not.toBe('noah-fischer');
     expect(s.status).toBe('assigned');
-    const recorded = await eventually(() => rows(id), (rs) => rs.some((r) => r.type === 'lead.assigned') && rs.some((r) => r.type === 'sla.started'), 'routing rows');
+    // The lead.imported row comes with the workflow's own rows, after the activities' routing rows: wait for all.
+    const recorded = await eventually(() => rows(id), (rs) => ['lead.assigned', 'sla.started', 'lead.imported'].every((t) => rs.some((r) => r.type === t)), 'routing and import rows');
     expect(recorded.filter((r) => r.type === 'lead.imported')).toMatchObject([{ data: { plan: 'route', route: true } }]);
     expect(recorded.filter((r) => r.type === 'decision.recorded').map((r) => (r.data as { kind: string }).kind)).toEqual(expect.arrayContaining(['qualification', 'routing']));
   });

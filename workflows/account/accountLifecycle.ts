@@ -9,7 +9,7 @@ import { ignore, pushBounded } from '../shared/records.ts';
 import { forgetKey, hasSeen } from '../shared/seen.ts';
 import type { FlywheelStage } from '../lead/types.ts';
 import { cents } from '../../src/numbers.ts';
-import { ACCOUNT_LIMITS, CHURN_GRACE_MS, initialAccountState, ONBOARDING_MS, playbookDueMs, recordAccountDecisions, rememberAccountEvent, snapshotOf, contractDate, mergeHandoff, startCustomer, startImportedCustomer, importedArrAt, importRefusal } from './state.ts';
+import { ACCOUNT_LIMITS, CHURN_GRACE_MS, initialAccountState, ONBOARDING_MS, playbookDueMs, recordAccountDecisions, rememberAccountEvent, snapshotOf, contractDate, mergeHandoff, startCustomer, startImportedCustomer, importedAccountRow, importRefusal } from './state.ts';
 import type { ClosedRecord } from '../shared/closed.ts';
 import { closedRow, restoreClosed } from './closedRecord.ts';
 import { recordFailures } from '../shared/failures.ts';
@@ -172,28 +172,7 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
       s.health = { score, band, signals: [], at: e.time, playbook: null };
       note('health.scored', `health:${e.key}`, { occurredAt: e.time, data: { score, band, previous: null, signals: [], imported: true, scoreGiven } });
     }
-    note('account.imported', 'imported', {
-      occurredAt: importedArrAt(s.contract.start, e.time),
-      amount: s.arr,
-      arrDelta: s.arr,
-      currency: s.currency ?? undefined,
-      data: {
-        domain: s.domain,
-        name: s.name,
-        tier: s.tier,
-        salesOwner: s.salesOwner,
-        csOwner: s.csOwner,
-        csOwnerRefused: r.ownerRefused,
-        contractStart: s.contract.start,
-        contractEnd: s.contract.end,
-        arr: s.arr,
-        currency: s.currency,
-        importedFrom: s.importedFrom ?? null,
-        importedAt: e.time,
-        handoff: 'imported',
-        eventId: e.id,
-      },
-    });
+    note('account.imported', 'imported', importedAccountRow(s, e, r.ownerRefused));
     await planRenewal();
     // Active once everything above is in place, so a reader never sees an imported account half-started.
     setStage('Delight', 'active');

@@ -133,6 +133,35 @@ export function importedArrAt(contractStart: string | null, importedAt: string):
   return Number.isNaN(start) || start >= Date.parse(importedAt) ? importedAt : new Date(start).toISOString();
 }
 
+/**
+ * The `account.imported` ledger row's columns and data: opening ARR (amount and arrDelta), dated from the contract
+ * start when that is before the import, so retention counts the customer as starting ARR.
+ */
+export function importedAccountRow(s: AccountState, e: Pick<AccountEvent, 'id' | 'time'>, csOwnerRefused: unknown) {
+  return {
+    occurredAt: importedArrAt(s.contract.start, e.time),
+    amount: s.arr,
+    arrDelta: s.arr,
+    currency: s.currency ?? undefined,
+    data: {
+      domain: s.domain,
+      name: s.name,
+      tier: s.tier,
+      salesOwner: s.salesOwner,
+      csOwner: s.csOwner,
+      csOwnerRefused,
+      contractStart: s.contract.start,
+      contractEnd: s.contract.end,
+      arr: s.arr,
+      currency: s.currency,
+      importedFrom: s.importedFrom ?? null,
+      importedAt: e.time,
+      handoff: 'imported',
+      eventId: e.id,
+    },
+  };
+}
+
 /** Why an `account.imported` for an account that already exists changes nothing. */
 export function importRefusal(s: AccountState): string {
   if (s.imported) return `already imported at ${s.importedAt ?? 'an earlier run'}`;

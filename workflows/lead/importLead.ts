@@ -80,6 +80,19 @@ export function markImported(s: LeadState, e: LeadEvent, facts: Record<string, u
   if (meta.tier) s.tier = meta.tier;
 }
 
+/**
+ * The lead taken over by the owner it had before Flywheel: Engage, with the imported status, handed over when the
+ * import says. No stage.changed row is written for it: the lead did not arrive in Engage now.
+ */
+export function keepOwner(s: LeadState, kept: { owner: string; queue: string | null }, status: LeadStatus, handoffAt: string): void {
+  s.assignments++;
+  s.owner = kept.owner;
+  s.queue = kept.queue;
+  s.handoffAt = handoffAt;
+  s.stage = 'Engage';
+  s.status = status;
+}
+
 /** The data of the `lead.imported` ledger row: where it came from and the state it was taken over in. No personal data. */
 export function importedRow(meta: ImportMeta, plan: ImportPlan, e: Pick<LeadEvent, 'id' | 'source'>, source: string | null, importedAt: string): Record<string, unknown> {
   return {

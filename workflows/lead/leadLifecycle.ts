@@ -20,7 +20,7 @@ import type { ClosedRecord } from '../shared/closed.ts';
 import { recordFailures } from '../shared/failures.ts';
 import { closedRow, restoreClosed } from './closedRecord.ts';
 import { initialState, LEAD_LIMITS, mergeLead, resetForRecycling } from './state.ts';
-import { importedRow, markImported, planImport, splitImport } from './importLead.ts';
+import { importedRow, keepOwner, markImported, planImport, splitImport } from './importLead.ts';
 import type { LedgerEvent } from '../../src/ledger/types.ts';
 import type { AssignmentRequest, LeadEvent, LeadState, LeadWorkflowInput } from './types.ts';
 
@@ -371,13 +371,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
       const row = importedRow(meta, plan, e, leadSource(), at);
       const kept = await acts.importAssignment({ leadId: s.leadId, owner: plan.owner, assignedAt: meta.handoffAt ?? at, at, row });
       if (kept.owner) {
-        s.assignments++;
-        s.owner = kept.owner;
-        s.queue = kept.queue;
-        s.handoffAt = meta.handoffAt ?? at;
-        // No stage.changed row: the lead did not arrive in Engage now, it was there before Flywheel.
-        s.stage = 'Engage';
-        s.status = plan.status;
+        keepOwner(s, { owner: kept.owner, queue: kept.queue }, plan.status, meta.handoffAt ?? at);
         if (plan.slaFrom) {
           const clock = await acts.startSlaClock({ leadId: s.leadId, lead: s.lead, tier: s.tier, owner: s.owner, pool: null, queue: s.queue ?? kept.owner, clock: s.assignments - 1, startedAt: plan.slaFrom });
           recordDecisions(s, [clock.decision]);
