@@ -1,19 +1,27 @@
 // Speed-to-lead (HTTP event accepted -> owner assigned) and sustained leads/s at fixed offered rates, each beside a
 // bare-Temporal floor (signal-with-start of a one-activity workflow) measured in the same run on the same worker,
 // client and rates, plus history events per lead lifecycle and the process's memory.
-// Run: npm run bench [-- --rates 4,8,12,16 --seconds 12 --rounds 2 --drain 15 --lifecycles 5 --warmup 3 --import 2000 --import-concurrency 32]
+// Then a burst (N leads as fast as the API takes them, beside N floor workflows) and memory per open lead; the goals
+// table at the top of the report sets each figure against the issue's target.
+// Run: npm run bench [-- --rates 4,8,12,16 --seconds 12 --rounds 2 --drain 15 --lifecycles 5 --warmup 3 --import 2000
+//   --import-concurrency 32 --burst 20000 --burst-concurrency 64 --burst-batch 16 --open 10000|burst --stall 120 --settle 120]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { leadWorkflowId } from '../workflows/definitions.ts';
+import { burstSection, type BurstSide } from './burst.ts';
+import { goals } from './goals.ts';
 import { importSection } from './import.ts';
 import { countHistory, runLifecycle, type HistoryCount } from './lifecycle.ts';
 import { combine, runSlice, type Sample, type Slice } from './load.ts';
-import { renderReport, saturated, type BenchReport, type RateStep } from './report.ts';
+import { measureOpen, openLeadsSection, type OpenLeadsFigures } from './openLeads.ts';
+import { renderReport, saturated, type BenchReport, type Memory, type Parameters, type RateStep } from './report.ts';
 import { startBenchStack, type BenchStack } from './stack.ts';
+import { definedOnly, workerTuning } from '../src/worker/createWorker.ts';
 import { median, mib, processRssMiB, summarise } from './stats.ts';
 import { newLead, postEvent, startFloor } from './traffic.ts';
 
@@ -21,7 +29,7 @@ const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 };
-const params = {
+const params: Parameters = {
   rates: arg('rates', '4,8,12,16').split(',').map(Number),
   seconds: Number(arg('seconds', '12')),
   drainSeconds: Number(arg('drain', '15')),
@@ -31,19 +39,33 @@ const params = {
   // Records per kind for the import throughput section (0 skips it), and the import's concurrency.
   import: Number(arg('import', '2000')),
   importConcurrency: Number(arg('import-concurrency', '32')),
+  // Burst of N leads beside N floor workflows (0 skips), signal-with-starts in flight, events per POST.
+  burst: Number(arg('burst', '20000')),
+  burstConcurrency: Number(arg('burst-concurrency', '64')),
+  burstBatch: Number(arg('burst-batch', '16')),
+  // Leads opened for memory per open lead (0 skips; `burst`: measured on the Flywheel burst's leads instead).
+  open: arg('open', '10000') === 'burst' ? Number(arg('burst', '20000')) : Number(arg('open', '10000')),
+  openFromBurst: arg('open', '10000') === 'burst',
+  // A burst's wait gives up after this long without a completion.
+  stallSeconds: Number(arg('stall', '120')),
+  // Past Flywheel's saturation, how long its leftover leads may take before the next step starts.
+  settleSeconds: Number(arg('settle', '120')),
 };
 if (params.rates.some((r) => !(r > 0)) || !(params.seconds > 0) || !(params.warmupSeconds > 0) || !(params.lifecycles >= 1) || !(params.rounds >= 1)) {
   throw new Error('--rates must be positive numbers, --seconds and --warmup positive, --lifecycles and --rounds at least 1');
 }
+if (params.openFromBurst && !(params.burst > 0)) throw new Error('--open burst needs a burst (--burst N, N > 0)');
+if (!(params.burst >= 0) || !(params.open >= 0) || !(params.burstConcurrency >= 1) || !(params.burstBatch >= 1) || !(params.stallSeconds > 0) || !(params.settleSeconds >= 0)) {
+  throw new Error('--burst and --open must be 0 or more, --burst-concurrency and --burst-batch at least 1, --stall positive, --settle 0 or more');
+}
 const run = randomBytes(3).toString('hex');
 const loadAtStart = os.loadavg();
 
-// A full collection before each memory figure, so heap and external are what is live, not what awaits collection
-// (the workflow bundler leaves hundreds of MiB of garbage behind at start).
+// A full collection before each memory figure, so heap and external are what is live, not what awaits collection.
 v8.setFlagsFromString('--expose-gc');
 const collect = vm.runInNewContext('gc') as () => void;
 
-function memory(stack: BenchStack) {
+function memory(stack: BenchStack): Memory {
   collect();
   const m = process.memoryUsage();
   return { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), externalMiB: mib(m.external), temporalRssMiB: processRssMiB(stack.temporalPid) };
@@ -60,11 +82,15 @@ function phases(stack: BenchStack, samples: Sample[]) {
     }));
   const evaluate = (s: Sample) => stack.evaluateStarted.get(s.id);
   const assign = (s: Sample) => stack.assignStarted.get(s.id);
+  // The new lead path: attractLead (the decision step) evaluates, places and commits in one local activity.
+  const attract = (s: Sample) => stack.attractStarted.get(s.id);
   return {
     postTo202: part((s) => s.sent, (s) => s.accepted),
     postToEvaluateStart: part((s) => s.sent, evaluate),
     evaluateToAssignStart: part(evaluate, assign),
     assignToCommit: part(assign, (s) => s.done),
+    postToAttractStart: part((s) => s.sent, attract),
+    attractToCommit: part(attract, (s) => s.done),
   };
 }
 
@@ -94,7 +120,7 @@ function floorSlice(stack: BenchStack, rate: number, seconds: number, tag: strin
  * Floor and Flywheel at one rate, alternating in short slices (as bench/rules.ts alternates its contenders), so a
  * burst of other load on the machine lands on both rather than on whichever ran at that moment.
  */
-async function rateStep(stack: BenchStack, rate: number): Promise<{ step: RateStep; leadIds: string[] }> {
+async function rateStep(stack: BenchStack, rate: number): Promise<{ step: RateStep; leadIds: string[]; pending: string[] }> {
   const floor: Slice[] = [];
   const leads: Slice[] = [];
   stack.activityMs.clear();
@@ -117,7 +143,15 @@ async function rateStep(stack: BenchStack, rate: number): Promise<{ step: RateSt
       withOwner: samples.filter((x) => stack.owners.get(x.id)).length,
     },
     leadIds: samples.filter((x) => x.done !== undefined).map((x) => x.id),
+    pending: samples.filter((x) => x.done === undefined && !x.error).map((x) => x.id),
   };
+}
+
+/** Past saturation: lets the step's leftover leads finish (up to --settle s), so they do not weigh on the next step. */
+async function settle(stack: BenchStack, ids: string[]): Promise<number> {
+  const t0 = performance.now();
+  while (ids.some((id) => stack.assigned.get(id) === undefined) && performance.now() - t0 < params.settleSeconds * 1000) await sleep(250);
+  return ids.filter((id) => stack.assigned.get(id) === undefined).length;
 }
 
 async function main(stack: BenchStack): Promise<BenchReport> {
@@ -129,15 +163,23 @@ async function main(stack: BenchStack): Promise<BenchReport> {
 
   const steps: RateStep[] = [];
   let stoppedAt: number | undefined;
+  let flywheelSaturatedAt: number | undefined;
   const firstLeads: string[] = [];
+  // The sustained-throughput goal compares both paths at the floor's saturation rate, so the steps go on past
+  // Flywheel's saturation until the floor's; a saturated Flywheel's leftover leads finish before the next step.
   for (const rate of params.rates) {
-    const { step, leadIds } = await rateStep(stack, rate);
+    const { step, leadIds, pending } = await rateStep(stack, rate);
     steps.push(step);
     if (firstLeads.length === 0) firstLeads.push(...leadIds.slice(0, 10));
-    process.stderr.write(`  ${rate}/s: floor p50 ${step.floor.latencyMs.p50.toFixed(1)} ms, flywheel p50 ${step.flywheel.latencyMs.p50.toFixed(1)} ms, ${step.flywheel.achieved.toFixed(1)} assigned/s\n`);
-    if (saturated(step.flywheel)) {
+    process.stderr.write(`  ${rate}/s: floor p50 ${step.floor.latencyMs.p50.toFixed(1)} ms ${step.floor.achieved.toFixed(1)}/s, flywheel p50 ${step.flywheel.latencyMs.p50.toFixed(1)} ms, ${step.flywheel.achieved.toFixed(1)} assigned/s\n`);
+    if (saturated(step.flywheel)) flywheelSaturatedAt ??= rate;
+    if (saturated(step.floor)) {
       stoppedAt = rate;
       break;
+    }
+    if (pending.length > 0 && rate !== params.rates.at(-1)) {
+      const left = await settle(stack, pending);
+      process.stderr.write(`  ${pending.length - left}/${pending.length} leftover leads finished before the next step\n`);
     }
   }
   const afterLoad = memory(stack);
@@ -150,8 +192,25 @@ async function main(stack: BenchStack): Promise<BenchReport> {
   const floorHistory = await countHistory(stack.client.workflow.getHandle(`floor:${run}-r${params.rates[0]}-0-0`));
   if (params.import > 0) process.stderr.write(`  import of ${params.import} accounts and ${params.import} leads beside the floor...\n`);
   const imports = params.import > 0 ? await importSection(stack, params.import, params.importConcurrency) : undefined;
+  const end = memory(stack);
+  const leadsOpen = stack.owners.size - params.lifecycles;
+  const stall = params.stallSeconds * 1000;
+  let openLeads: OpenLeadsFigures | undefined;
+  // --open burst: memory per open lead on the Flywheel burst's own leads, measured around it.
+  const around = params.openFromBurst
+    ? async (go: () => Promise<BurstSide>) => {
+        const r = await measureOpen(stack, 'burst', leadsOpen + params.lifecycles, () => memory(stack), go);
+        openLeads = r.figures;
+        return r.side;
+      }
+    : undefined;
+  const burst = params.burst > 0 ? await burstSection(stack, params.burst, params.burstConcurrency, params.burstBatch, run, stall, around) : undefined;
+  if (params.open > 0 && !params.openFromBurst) {
+    const openBefore = leadsOpen + params.lifecycles + (burst?.flywheel.completed ?? 0);
+    openLeads = await openLeadsSection(stack, params.open, params.burstConcurrency, params.burstBatch, run, openBefore, () => memory(stack), stall);
+  }
 
-  return {
+  const figures: Omit<BenchReport, 'goals'> = {
     machine: {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -161,7 +220,7 @@ async function main(stack: BenchStack): Promise<BenchReport> {
       loadAtStart,
       loadAtEnd: os.loadavg(),
     },
-    parameters: { ...params, webhook: 'none (crmWebhook removed: notifyCrm runs, sends nothing)', stoppedAt },
+    parameters: { ...params, webhook: 'none (crmWebhook removed: notifyCrm runs, sends nothing)', stoppedAt, flywheelSaturatedAt, worker: definedOnly(workerTuning()) as Record<string, number> },
     startupMs: stack.startupMs,
     steps,
     history: {
@@ -169,9 +228,12 @@ async function main(stack: BenchStack): Promise<BenchReport> {
       atRest: { ...summarise(atRest.map((h) => h.historyLength)), types: atRest[0]?.types ?? {} },
       floor: { historyLength: floorHistory.historyLength, types: floorHistory.types },
     },
-    memory: { idle, afterWarmup, afterLoad, end: memory(stack), leadsOpen: stack.owners.size - params.lifecycles },
+    memory: { idle, afterWarmup, afterLoad, end, leadsOpen },
     ...(imports ? { imports } : {}),
+    ...(burst ? { burst } : {}),
+    ...(openLeads ? { openLeads } : {}),
   };
+  return { ...figures, goals: goals(figures) };
 }
 
 const stack = await startBenchStack();

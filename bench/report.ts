@@ -2,29 +2,60 @@
 import type { StepResult } from './load.ts';
 import type { Summary } from './stats.ts';
 import { renderImport, type ImportFigures } from './import.ts';
+import { renderBurst, type BurstFigures } from './burst.ts';
+import { renderGoals, type Goal } from './goals.ts';
+import { renderOpenLeads, type OpenLeadsFigures } from './openLeads.ts';
 
 export interface RateStep {
   rate: number;
   floor: StepResult;
   flywheel: StepResult;
-  phases: { postTo202: number; postToEvaluateStart: number; evaluateToAssignStart: number; assignToCommit: number };
+  /** Medians in ms; NaN where that activity did not run (evaluate/assign: the old lead path, attract: the new one). */
+  phases: { postTo202: number; postToEvaluateStart: number; evaluateToAssignStart: number; assignToCommit: number; postToAttractStart: number; attractToCommit: number };
   /** Run time of each activity during the Flywheel step (queueing before it started is not in it). */
   activities: Record<string, Summary>;
   /** Leads whose assignment named a rep (not a pool, not unassigned). */
   withOwner: number;
 }
 
-interface Memory {
+export interface Memory {
   rssMiB: number;
   heapUsedMiB: number;
   externalMiB: number;
   temporalRssMiB?: number;
 }
 
+export interface Parameters {
+  rates: number[];
+  seconds: number;
+  rounds: number;
+  drainSeconds: number;
+  lifecycles: number;
+  warmupSeconds: number;
+  import: number;
+  importConcurrency: number;
+  burst: number;
+  burstConcurrency: number;
+  burstBatch: number;
+  /** Leads opened for memory per open lead (0: not measured); with openFromBurst, the burst's leads instead. */
+  open: number;
+  openFromBurst: boolean;
+  stallSeconds: number;
+  settleSeconds: number;
+}
+
 export interface BenchReport {
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string; loadAtStart: number[]; loadAtEnd: number[] };
-  parameters: { rates: number[]; seconds: number; rounds: number; drainSeconds: number; lifecycles: number; warmupSeconds: number; webhook: string; stoppedAt?: number };
-  startupMs: { total: number; temporal: number; bundle: number; ledger: number };
+  parameters: Parameters & {
+    webhook: string;
+    /** The rate after which the steps stopped: the floor saturated there. */
+    stoppedAt?: number;
+    /** The first rate where Flywheel saturated (the steps go on until the floor does). */
+    flywheelSaturatedAt?: number;
+    /** The worker options Flywheel sets (src/worker/createWorker.ts workerTuning). */
+    worker?: Record<string, number>;
+  };
+  startupMs: { total: number; temporal: number; bundle: number; ledger: number; bundleBuilt?: boolean };
   steps: RateStep[];
   history: {
     lifecycle: Summary & { types: Record<string, number>; wallMs: number; closed: 'completed' | 'waiting' };
@@ -34,6 +65,9 @@ export interface BenchReport {
   memory: { idle: Memory; afterWarmup: Memory; afterLoad: Memory; end: Memory; leadsOpen: number };
   /** `flywheel import` throughput beside the floor (bench/import.ts; absent with --import 0). */
   imports?: ImportFigures;
+  burst?: BurstFigures;
+  openLeads?: OpenLeadsFigures;
+  goals: Goal[];
 }
 
 /** Saturated: arrivals left over after the drain, or completions falling behind what was offered. */
@@ -45,7 +79,7 @@ const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
 const cores = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(2));
 
 /** CPU time per arrival: the cost of one lead (or one floor run) however fast the machine is. */
-function cpuPerArrival(v: StepResult): { node: number; temporal: number } {
+export function cpuPerArrival(v: StepResult): { node: number; temporal: number } {
   const wall = v.wallSeconds * 1000;
   return { node: (v.cpu.bench * wall) / v.sent, temporal: ((v.cpu.temporal ?? NaN) * wall) / v.sent };
 }
@@ -73,9 +107,15 @@ export function renderReport(r: BenchReport): string {
     '',
     `machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, node ${m.node}; load average ${load(m.loadAtStart)} at the start, ${load(m.loadAtEnd)} at the end (other processes count too)`,
     `parameters: open loop at ${p.rates.join(', ')} arrivals/s, ${p.seconds} s of each path per rate in ${p.rounds} alternating floor/Flywheel slices, ` +
-      `after a ${p.warmupSeconds} s warm-up; up to ${p.drainSeconds} s drain per slice${p.stoppedAt ? `; stopped after ${p.stoppedAt}/s (saturated)` : ''}`,
-    `stack: in-memory Temporal dev server (child process), one worker (SDK defaults), ingest API, embedded ledger (PGlite) in this process; webhook ${p.webhook}`,
-    `startup: ${ms(r.startupMs.total)} ms (dev server ${ms(r.startupMs.temporal)}, workflow bundle ${ms(r.startupMs.bundle)}, ledger ${ms(r.startupMs.ledger)}, in parallel)`,
+      `after a ${p.warmupSeconds} s warm-up; up to ${p.drainSeconds} s drain per slice; the steps go on past Flywheel's saturation until the floor's` +
+      `${p.flywheelSaturatedAt ? ` (Flywheel saturated at ${p.flywheelSaturatedAt}/s; before each later step its leftover leads got up to ${p.settleSeconds} s to finish)` : ''}` +
+      `${p.stoppedAt ? `; stopped after ${p.stoppedAt}/s (floor saturated)` : ''}`,
+    `params used: --rates ${p.rates.join(',')} --seconds ${p.seconds} --rounds ${p.rounds} --drain ${p.drainSeconds} --warmup ${p.warmupSeconds} --lifecycles ${p.lifecycles} ` +
+      `--import ${p.import} --import-concurrency ${p.importConcurrency} --burst ${p.burst} --burst-concurrency ${p.burstConcurrency} --burst-batch ${p.burstBatch} --open ${p.openFromBurst ? 'burst' : p.open} --stall ${p.stallSeconds} --settle ${p.settleSeconds}`,
+    `stack: in-memory Temporal dev server (child process), one worker (${Object.entries(p.worker ?? {}).map(([k, v]) => `${k} ${v}, `).join('')}otherwise SDK defaults), ingest API, embedded ledger (PGlite) in this process; webhook ${p.webhook}`,
+    `startup: ${ms(r.startupMs.total)} ms (dev server ${ms(r.startupMs.temporal)}, workflow bundle ${ms(r.startupMs.bundle)}${r.startupMs.bundleBuilt === undefined ? '' : r.startupMs.bundleBuilt ? ' built in a child process' : ' from the cache'}, ledger ${ms(r.startupMs.ledger)}, in parallel)`,
+    '',
+    ...renderGoals(r.goals),
     '',
     'Latency in ms. Flywheel: POST /v1/events sent -> lead.assigned committed. Floor: signalWithStart sent -> its activity ran. ' +
       'achieved/s: completions per second between first and last completion of each slice; a rate counts as saturated when ' +
@@ -113,15 +153,21 @@ export function renderReport(r: BenchReport): string {
   if (errors.length > 0) out.push('', `errors: ${[...new Set(errors)].slice(0, 5).join('; ')}`);
 
   out.push('', "Where a lead's time goes (medians in ms from the POST; the parts overlap the 202, which comes after the signal and the receipt write):", '');
-  out.push(row(['offered/s', 'POST -> 202', 'POST -> evaluateLead starts', 'evaluateLead -> assignLead starts', 'assignLead -> committed', 'p50 total', 'owner named']));
-  out.push(row(Array(7).fill('---')));
-  for (const s of r.steps) {
-    const ph = s.phases;
-    out.push(row([s.rate, ms(ph.postTo202), ms(ph.postToEvaluateStart), ms(ph.evaluateToAssignStart), ms(ph.assignToCommit), ms(s.flywheel.latencyMs.p50), `${s.withOwner}/${s.flywheel.sent}`]));
-  }
+  // Old lead path: evaluateLead, then assignLead commits; new one: attractLead (the decision step) evaluates, places
+  // and commits in one local activity. Columns for whichever ran (both, should a run mix them).
+  const ran = (f: (p: RateStep['phases']) => number) => r.steps.some((s) => Number.isFinite(f(s.phases)));
+  const attract = ran((p) => p.postToAttractStart);
+  const split = ran((p) => p.postToEvaluateStart) || !attract;
+  type Col = [string, (p: RateStep['phases']) => number];
+  const oldCols: Col[] = [['POST -> evaluateLead starts', (p) => p.postToEvaluateStart], ['evaluateLead -> assignLead starts', (p) => p.evaluateToAssignStart], ['assignLead -> committed', (p) => p.assignToCommit]];
+  const newCols: Col[] = [['POST -> decision step starts', (p) => p.postToAttractStart], ['decision step -> committed', (p) => p.attractToCommit]];
+  const cols: Col[] = [['POST -> 202', (p) => p.postTo202], ...(split ? oldCols : []), ...(attract ? newCols : [])];
+  out.push(row(['offered/s', ...cols.map((c) => c[0]), 'p50 total', 'owner named']));
+  out.push(row(Array(cols.length + 3).fill('---')));
+  for (const s of r.steps) out.push(row([s.rate, ...cols.map((c) => ms(c[1](s.phases))), ms(s.flywheel.latencyMs.p50), `${s.withOwner}/${s.flywheel.sent}`]));
 
   // In the order a lead runs them; anything else after.
-  const order = ['evaluateLead', 'assignLead', 'notifyCrm', 'startSlaClock', 'recordLedgerEvents'];
+  const order = ['attractLead', 'evaluateLead', 'assignLead', 'notifyCrm', 'startSlaClock', 'recordLedgerEvents'];
   const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.length);
   const names = [...new Set(r.steps.flatMap((s) => Object.keys(s.activities)))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   out.push('', 'Activity run time during the Flywheel step, p50 / p99 ms (runs):', '');
@@ -149,5 +195,7 @@ export function renderReport(r: BenchReport): string {
     out.push(row([name, Math.round(v.rssMiB), Math.round(v.heapUsedMiB), Math.round(v.externalMiB), v.temporalRssMiB === undefined ? '-' : Math.round(v.temporalRssMiB)]));
   }
   if (r.imports) out.push(...renderImport(r.imports));
+  if (r.burst) out.push(...renderBurst(r.burst));
+  if (r.openLeads) out.push(...renderOpenLeads(r.openLeads));
   return `${out.join('\n')}\n`;
 }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { bundleWorkflows } from '../src/worker/workflowBundle.ts';
+import { loadWorkflowBundle } from '../src/worker/bundleCache.ts';
+import { definedOnly, workerTuning } from '../src/worker/createWorker.ts';
 import { createActivities } from '../activities/index.ts';
 import { loadConfig } from '../src/config/load.ts';
 import type { LoadedConfig } from '../src/config/types.ts';
@@ -31,6 +32,10 @@ export interface BenchStack {
   /** Ingest secret of this run only: the bench signs every request, as a CRM must in production. */
   secret: string;
   taskQueue: string;
+  /** How many workflows one POST /v1/events signals at once (TemporalEventSink's default, as `flywheel dev` builds it). */
+  sinkConcurrency: number;
+  /** The worker's sticky cache size (SDK default, from the heap limit): open leads beyond it are evicted. */
+  maxCachedWorkflows: number;
   /** The ledger itself (the API and the bench's own reads); the activities get the observed one. */
   ledger: Ledger;
   temporalPid?: number;
@@ -39,12 +44,18 @@ export interface BenchStack {
   owners: Map<string, string | null>;
   /** When each floor workflow's activity ran. */
   pinged: Marks;
-  /** When evaluateLead / assignLead started for a lead: splits speed-to-lead into its parts. */
+  /** When evaluateLead / assignLead started for a lead (the old lead path): splits speed-to-lead into its parts. */
   evaluateStarted: Marks;
   assignStarted: Marks;
+  /** When attractLead (evaluate + place + SLA clock, one local activity: the new lead path) started, where the code has it. */
+  attractStarted: Marks;
   /** Durations of every activity run, by name, since the caller last cleared it. */
   activityMs: Map<string, number[]>;
-  startupMs: { total: number; temporal: number; bundle: number; ledger: number };
+  /** Activity runs finished since start (never cleared): the worker has gone quiet when it stops moving. */
+  activityRuns(): number;
+  /** Drops the marks and owners of leads whose id starts with `prefix` (bench bookkeeping, not lead memory). */
+  forget(prefix: string): void;
+  startupMs: { total: number; temporal: number; bundle: number; ledger: number; bundleBuilt: boolean };
   stop(): Promise<void>;
 }
 
@@ -74,21 +85,22 @@ export async function startBenchStack(): Promise<BenchStack> {
     for (const s of stops.splice(0).reverse()) await s().catch((e: Error) => process.stderr.write(`bench shutdown: ${e.message}\n`));
   };
   try {
-    const ms = { temporal: { ms: 0 }, bundle: { ms: 0 }, ledger: { ms: 0 } };
+    const ms = { temporal: { ms: 0 }, ledger: { ms: 0 } };
     // Independent slow steps run at once, as in `flywheel dev`.
     const [ledgerR, serverR, bundleR] = await Promise.allSettled([
-      timed(openLedger({ root: tmp, embeddedDir: path.join(tmp, 'ledger'), role: 'owner', databaseUrl: undefined, serve: false }), ms.ledger),
+      timed(openLedger({ root: tmp, embeddedDir: path.join(tmp, 'ledger'), role: 'owner', databaseUrl: undefined, serve: false, initInChild: true }), ms.ledger),
       timed(startDevServer({ binary: resolveTool('cli'), port: 0, headless: true, logFile: path.join(tmp, 'temporal.log') }), ms.temporal),
-      timed(bundleWorkflows(fileURLToPath(new URL('./floorWorkflows.ts', import.meta.url))), ms.bundle),
+      // Read from the cache, or built in a child process on a miss: its `ms` is what the start paid either way.
+      loadWorkflowBundle({ entry: fileURLToPath(new URL('./floorWorkflows.ts', import.meta.url)) }),
     ]);
     if (ledgerR.status === 'fulfilled') stops.push(() => ledgerR.value.close());
     if (serverR.status === 'fulfilled') stops.push(() => serverR.value.stop());
     for (const r of [ledgerR, serverR, bundleR]) if (r.status === 'rejected') throw r.reason;
     const ledger = (ledgerR as PromiseFulfilledResult<Awaited<ReturnType<typeof openLedger>>>).value;
     const server = (serverR as PromiseFulfilledResult<Awaited<ReturnType<typeof startDevServer>>>).value;
-    const bundle = (bundleR as PromiseFulfilledResult<Awaited<ReturnType<typeof bundleWorkflows>>>).value;
+    const bundle = (bundleR as PromiseFulfilledResult<Awaited<ReturnType<typeof loadWorkflowBundle>>>).value;
 
-    const marks = { assigned: new Marks(), pinged: new Marks(), evaluateStarted: new Marks(), assignStarted: new Marks() };
+    const marks = { assigned: new Marks(), pinged: new Marks(), evaluateStarted: new Marks(), assignStarted: new Marks(), attractStarted: new Marks() };
     const owners = new Map<string, string | null>();
     const observed = observeAssignments(ledger, (leadId, owner, at) => {
       if (!owners.has(leadId)) owners.set(leadId, owner);
@@ -96,19 +108,20 @@ export async function startBenchStack(): Promise<BenchStack> {
     });
     const acts = createActivities(buildActivityDeps(benchConfig(), observed));
     const activityMs = new Map<string, number[]>();
-    const activities = timeEach(activityMs, {
-      ...acts,
-      evaluateLead: (req: Parameters<typeof acts.evaluateLead>[0]) => (marks.evaluateStarted.mark(req.leadId), acts.evaluateLead(req)),
-      assignLead: (req: Parameters<typeof acts.assignLead>[0]) => (marks.assignStarted.mark(req.leadId), acts.assignLead(req)),
+    const runs = { n: 0 };
+    // Marked on whichever lead path this code has: evaluateLead then assignLead (old), or attractLead (new).
+    const starts = { evaluateLead: marks.evaluateStarted, assignLead: marks.assignStarted, attractLead: marks.attractStarted };
+    const activities = timeEach(activityMs, runs, {
+      ...markStarts(acts, starts),
       benchPing: async (workflowId: string) => marks.pinged.mark(workflowId),
     });
 
-    // createFlywheelWorker takes no extra activities, so the worker is built here the same way, plus benchPing.
+    // createFlywheelWorker takes no extra activities, so the worker is built here the same way (same tuning), plus benchPing.
     const taskQueue = 'flywheel-bench';
     const target = localTarget(server.address);
     const connection = await NativeConnection.connect({ address: server.address });
     stops.push(() => connection.close());
-    const worker = await Worker.create({ connection, namespace: target.namespace, taskQueue, workflowBundle: { code: bundle.code }, activities });
+    const worker = await Worker.create({ connection, namespace: target.namespace, taskQueue, workflowBundle: { codePath: bundle.codePath }, activities, ...definedOnly(workerTuning()) });
     const running = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -118,9 +131,10 @@ export async function startBenchStack(): Promise<BenchStack> {
     const client = await connectClient(target);
     stops.push(() => client.connection.close());
     const secret = randomBytes(32).toString('hex');
+    const sinkConcurrency = 16;
     const app = buildApp({
       checks: buildHealthChecks(client, ledger, describeTarget(target)),
-      ingest: { sink: new TemporalEventSink(client, taskQueue), ledger, secret, toleranceSeconds: 300 },
+      ingest: { sink: new TemporalEventSink(client, taskQueue, { concurrency: sinkConcurrency }), ledger, secret, toleranceSeconds: 300 },
       reads: { client },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -132,12 +146,19 @@ export async function startBenchStack(): Promise<BenchStack> {
       apiUrl: `http://127.0.0.1:${port}`,
       secret,
       taskQueue,
+      sinkConcurrency,
+      maxCachedWorkflows: worker.options.maxCachedWorkflows,
       ledger,
       temporalPid: server.pid,
       ...marks,
       owners,
       activityMs,
-      startupMs: { total: performance.now() - t0, temporal: ms.temporal.ms, bundle: ms.bundle.ms, ledger: ms.ledger.ms },
+      activityRuns: () => runs.n,
+      forget(prefix) {
+        for (const m of [marks.assigned, marks.evaluateStarted, marks.assignStarted, marks.attractStarted, marks.pinged]) m.forget(prefix);
+        for (const id of owners.keys()) if (id.startsWith(prefix)) owners.delete(id);
+      },
+      startupMs: { total: performance.now() - t0, temporal: ms.temporal.ms, bundle: bundle.ms, ledger: ms.ledger.ms, bundleBuilt: bundle.built },
       stop: stopAll,
     };
   } catch (e) {
@@ -148,8 +169,26 @@ export async function startBenchStack(): Promise<BenchStack> {
 
 type AnyActivity = (...args: never[]) => Promise<unknown>;
 
+/**
+ * Marks when each named activity started for its lead (the request's `leadId`), for the names the activities object
+ * has: attractLead exists only once the lead path is one local activity, evaluateLead and assignLead only before.
+ */
+function markStarts<T extends Record<string, AnyActivity>>(acts: T, on: Record<string, Marks>): T {
+  const out: Record<string, AnyActivity> = { ...acts };
+  for (const [name, marks] of Object.entries(on)) {
+    const fn = acts[name];
+    if (!fn) continue;
+    out[name] = (...args: never[]) => {
+      const leadId = (args[0] as { leadId?: unknown } | undefined)?.leadId;
+      if (typeof leadId === 'string') marks.mark(leadId);
+      return fn(...args);
+    };
+  }
+  return out as T;
+}
+
 /** Wraps each activity to note how long it ran: the other half of where a lead's time goes (the rest is queueing). */
-function timeEach<T extends Record<string, AnyActivity>>(into: Map<string, number[]>, acts: T): T {
+function timeEach<T extends Record<string, AnyActivity>>(into: Map<string, number[]>, runs: { n: number }, acts: T): T {
   const wrapped: Record<string, AnyActivity> = {};
   for (const [name, fn] of Object.entries(acts)) {
     wrapped[name] = async (...args: never[]) => {
@@ -160,6 +199,7 @@ function timeEach<T extends Record<string, AnyActivity>>(into: Map<string, numbe
         const list = into.get(name) ?? [];
         if (list.length === 0) into.set(name, list);
         list.push(performance.now() - t0);
+        runs.n++;
       }
     };
   }

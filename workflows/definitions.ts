@@ -36,7 +36,14 @@ export const systemCheckStatusQuery = defineQuery<'waiting-on-timer' | 'writing-
 
 // --- Lead lifecycle ---------------------------------------------------------------------------------
 
-export const leadWorkflowType = 'leadLifecycle';
+/**
+ * The lead workflow new leads start as. A new workflow type rather than patches: the current version decides in
+ * local activities and records no patch markers, so a lead's history stays short; runs of the first version
+ * (`leadLifecycle`) finish on its code, kept beside it, or continue as this one.
+ */
+export const leadWorkflowType = 'leadLifecycleV2';
+/** Every lead workflow type that may be running, for visibility queries (`WorkflowType IN (...)`). */
+export const leadWorkflowTypes = ['leadLifecycle', leadWorkflowType] as const;
 export const leadWorkflowId = (leadId: string) => `lead:${leadId}`;
 /** Every CRM event for a lead arrives through this one signal, in delivery order. */
 export const leadEventSignal = defineSignal<[LeadEvent]>('crmEvent');

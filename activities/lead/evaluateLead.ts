@@ -1,4 +1,5 @@
 import type { AttractResult } from '../../workflows/lead/types.ts';
+import type { LedgerEvent } from '../../src/ledger/types.ts';
 import { decideAttract } from '../../src/decisions/attract.ts';
 import { occasions } from '../../src/decisions/keys.ts';
 import { toRecord } from './decisionRecord.ts';
@@ -16,32 +17,36 @@ export interface EvaluateLeadRequest {
 
 /**
  * Attract: data quality, disqualifiers, ICP tier and qualification, decided by the rules at their current
- * revision (a rules change reaches a running lead here, at its next decision).
+ * revision (a rules change reaches a running lead here, at its next decision). Returns the decisions' rows
+ * unwritten, so the caller writes them with whatever they cause.
  */
+export async function attractDecision(deps: ActivityDeps, req: Omit<EvaluateLeadRequest, 'record'>): Promise<{ result: AttractResult; rows: LedgerEvent[]; account: Record<string, unknown> }> {
+  const engine = deps.rules.get();
+  const lead = leadFacts(req.leadId, req.lead);
+  const account = await accountFacts(deps.ledger, lead.domain);
+  const base = { now: req.at, lead, account };
+  const a = decideAttract(engine, base);
+  const decided = [a.quality, a.disqualification, a.icp, a.qualification];
+  const subject = { entity: 'lead' as const, id: req.leadId, occasion: occasions.attract(req.at) };
+  const source = typeof req.lead.source === 'string' ? req.lead.source : null;
+  const recorded = { status: a.status, tier: a.tier, missingFields: a.missingFields };
+  const rows = decided.flatMap((d) => decisionRows(deps, subject, d, d === a.qualification ? a.facts.qualification : a.facts.base, { at: req.at, stage: 'Attract', source, result: recorded }));
+  const result: AttractResult = {
+    decisions: decided.map((d) => toRecord(d, req.at)),
+    blockedBy: a.blockedBy,
+    disqualified: a.disqualified,
+    tier: a.tier,
+    status: a.status,
+    missingFields: a.missingFields,
+    revision: engine.revision.id,
+  };
+  return { result, rows, account };
+}
+
 export function createEvaluateLead(deps: ActivityDeps) {
-  const { rules, ledger } = deps;
   return async function evaluateLead(req: EvaluateLeadRequest): Promise<AttractResult> {
-    const engine = rules.get();
-    const lead = leadFacts(req.leadId, req.lead);
-    const base = { now: req.at, lead, account: await accountFacts(ledger, lead.domain) };
-    const a = decideAttract(engine, base);
-    const decided = [a.quality, a.disqualification, a.icp, a.qualification];
-    if (req.record) {
-      const subject = { entity: 'lead' as const, id: req.leadId, occasion: occasions.attract(req.at) };
-      const source = typeof req.lead.source === 'string' ? req.lead.source : null;
-      const result = { status: a.status, tier: a.tier, missingFields: a.missingFields };
-      await ledger.record(
-        decided.flatMap((d) => decisionRows(deps, subject, d, d === a.qualification ? a.facts.qualification : a.facts.base, { at: req.at, stage: 'Attract', source, result })),
-      );
-    }
-    return {
-      decisions: decided.map((d) => toRecord(d, req.at)),
-      blockedBy: a.blockedBy,
-      disqualified: a.disqualified,
-      tier: a.tier,
-      status: a.status,
-      missingFields: a.missingFields,
-      revision: engine.revision.id,
-    };
+    const { result, rows } = await attractDecision(deps, req);
+    if (req.record) await deps.ledger.record(rows);
+    return result;
   };
 }

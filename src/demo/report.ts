@@ -1,3 +1,4 @@
+import { leadWorkflowTypes } from '../../workflows/definitions.ts';
 import type { FlywheelConfig } from '../config/types.ts';
 import type { Delight } from './delight.ts';
 import type { DemoRun } from './run.ts';
@@ -40,7 +41,7 @@ export function demoQueries(config: FlywheelConfig): { label: string; query: str
     { label: 'first touch within the SLA', query: 'FlywheelStage="Engage" AND SlaStatus="met"' },
     { label: 'tier A leads', query: 'IcpTier="A"' },
     ...(managers.length > 0 ? [{ label: 'overflowed to a sales manager', query: `Owner IN (${managers.map((m) => `"${m}"`).join(', ')})` }] : []),
-    { label: 'disqualified', query: 'WorkflowType="leadLifecycle" AND FlywheelStage="Closed"' },
+    { label: 'disqualified', query: `WorkflowType IN (${leadWorkflowTypes.map((t) => `"${t}"`).join(', ')}) AND FlywheelStage="Closed"` },
     { label: 'customers (account workflows)', query: 'WorkflowType="accountLifecycle" AND FlywheelStage="Delight"' },
     { label: 'customers in red health', query: 'WorkflowType="accountLifecycle" AND HealthStatus="red"' },
     { label: 'churned customers', query: 'WorkflowType="accountLifecycle" AND FlywheelStage="Closed"' },

@@ -28,6 +28,8 @@ export interface OpenLedgerOptions {
   startupTimeoutMs?: number;
   /** Serve other processes through a socket when owner (default true). */
   serve?: boolean;
+  /** Embedded owner of a new directory: run initdb in a child process (long-running processes; see EmbeddedOpenOptions). */
+  initInChild?: boolean;
   /** Another migrations folder (tests). */
   migrationsDir?: URL;
 }
@@ -57,7 +59,7 @@ async function openEmbedded(dataDir: string, role: 'owner' | 'client' | 'auto', 
   for (;;) {
     const seen = inspectLock(lockFile);
     if (role === 'owner' || (role === 'auto' && seen.state !== 'held' && seen.state !== 'busy')) {
-      const r = await EmbeddedLedger.open({ dataDir, displayDir: display, migrations: files, serve: opts.serve });
+      const r = await EmbeddedLedger.open({ dataDir, displayDir: display, migrations: files, serve: opts.serve, initInChild: opts.initInChild });
       if (r.ok) return r.ledger;
       if (role === 'owner') throw lockedError(display, lockFile, r.holder);
       continue; // auto: another process won the race to own it; connect to that one.

@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { runTsxChild } from '../runtime/tsxChild.ts';
 import { LedgerError, LedgerOpenTransactionError } from './errors.ts';
 import { acquireLock, lockPathFor, type LockHandle, type LockInfo } from './lock.ts';
 import { applyMigrations, readMigrationStatus, type MigrationDriver } from './migrate.ts';
@@ -18,12 +20,32 @@ export interface EmbeddedOpenOptions {
   migrations: readonly MigrationFile[];
   /** Serve other local processes through a socket (default true). */
   serve?: boolean;
+  /**
+   * A new directory is initialised (initdb) in a child process. initdb runs a second Postgres in this one and leaves
+   * ~120 MiB of freed-but-kept native memory behind, which a long-running process (dev stack, worker) keeps for life.
+   */
+  initInChild?: boolean;
 }
 
 export type EmbeddedOpenResult = { ok: true; ledger: EmbeddedLedger } | { ok: false; holder: LockInfo; lockFile: string };
 
 // Every Flywheel process holds one connection; the server refuses (not queues) connections past this.
 const MAX_SOCKET_CONNECTIONS = 64;
+
+/**
+ * PGlite's defaults plus a smaller buffer cache. Postgres's shared memory is resident in PGlite's WASM heap from the
+ * start (measured: the 128 MB default costs ~120 MiB of RSS before the first query) and a WASM heap never shrinks.
+ * 32MB held ledger write and read timings level with 128MB on a 30 MB ledger (bench/ledger.ts); reads past it come
+ * from the OS page cache. FLYWHEEL_LEDGER_SHARED_BUFFERS (a Postgres size, e.g. 128MB) overrides it; a new directory's
+ * initdb gets the same parameters.
+ */
+export function pgliteStartParams(env: NodeJS.ProcessEnv = process.env): string[] {
+  const sharedBuffers = env.FLYWHEEL_LEDGER_SHARED_BUFFERS?.trim() || DEFAULT_SHARED_BUFFERS;
+  if (!/^\d+(kB|MB|GB)?$/.test(sharedBuffers)) throw new LedgerError(`FLYWHEEL_LEDGER_SHARED_BUFFERS must be a Postgres size such as 32MB, got ${JSON.stringify(sharedBuffers)}`);
+  return [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`];
+}
+const DEFAULT_SHARED_BUFFERS = '32MB';
+const initdbScript = fileURLToPath(new URL('./initdb.ts', import.meta.url));
 
 /**
  * The process that owns the embedded PGlite directory. PGlite is one in-process Postgres: two processes opening the
@@ -59,7 +81,10 @@ export class EmbeddedLedger implements OpenedLedger {
     let server: { socket: PGLiteSocketServer; auth: SocketAuth } | undefined;
     let socket: PGLiteSocketServer | undefined;
     try {
-      db = await PGlite.create({ dataDir: opts.dataDir, parsers: TEXT_PARSERS }).catch((e: unknown) => {
+      if (opts.initInChild && !existsSync(path.join(opts.dataDir, 'PG_VERSION'))) {
+        await runTsxChild(initdbScript, [opts.dataDir], `initialising the embedded ledger at ${opts.displayDir}`);
+      }
+      db = await PGlite.create({ dataDir: opts.dataDir, parsers: TEXT_PARSERS, startParams: pgliteStartParams() }).catch((e: unknown) => {
         throw new LedgerError(`could not open the embedded ledger at ${opts.displayDir}: ${(e as Error).message}`, { cause: e });
       });
       // Before the socket opens, so no client ever sees a half-migrated schema.

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import type { LoadedConfig } from '../config/types.ts';
 import { ingestAuth, webhookSecret } from '../ingest/secrets.ts';
 import { TemporalEventSink } from '../ingest/temporalSink.ts';
@@ -12,7 +12,7 @@ import { connectClient, describeTarget, localTarget } from '../temporal/connecti
 import { startDevServer, type RunningDevServer } from '../temporal/devServer.ts';
 import { resolveTool } from '../tools/temporalBinaries.ts';
 import { createFlywheelWorker } from '../worker/createWorker.ts';
-import { bundleWorkflows } from '../worker/workflowBundle.ts';
+import { loadWorkflowBundle } from '../worker/bundleCache.ts';
 import { buildActivityDeps } from '../worker/activityDeps.ts';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions.ts';
 import { buildHealthChecks } from './healthChecks.ts';
@@ -38,8 +38,14 @@ export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    // shutdownSignals: [] leaves SIGINT/SIGTERM to Flywheel, which stops the parts in order.
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    // shutdownSignals: [] leaves SIGINT/SIGTERM to Flywheel, which stops the parts in order. The native core's own
+    // logs (e.g. a slow workflow task) are forwarded to this logger, which writes to stderr: printed directly they
+    // go to stdout, into the one JSON document `--json` promises there.
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      shutdownSignals: [],
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+    });
   } catch (e) {
     // Another copy of this module (e.g. a second test project in the same process) installed it already.
     if ((e as Error).name !== 'IllegalStateError') throw e;
@@ -62,9 +68,10 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
     for (const s of stops.reverse()) await s().catch((e: Error) => process.stderr.write(`shutdown: ${e.message}\n`));
   };
   try {
-    // The three slow steps are independent: open the ledger, start Temporal and bundle workflows at once.
+    // The three slow steps are independent: open the ledger, start Temporal and load the workflow bundle (built in a
+    // child process when the sources changed since the cached one) at once.
     const [ledgerR, serverR, bundleR] = await Promise.allSettled([
-      openLedger({ root: loaded.root, embeddedDir: paths.ledgerDir, role: 'owner' }),
+      openLedger({ root: loaded.root, embeddedDir: paths.ledgerDir, role: 'owner', initInChild: true }),
       startDevServer({
         binary: resolveTool('cli'),
         dbFile: paths.temporalDb,
@@ -73,20 +80,20 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
         uiPort: cfg.temporal?.devServer?.uiPort,
         logFile: path.join(paths.logs, 'temporal.log'),
       }),
-      bundleWorkflows(),
+      loadWorkflowBundle(),
     ]);
     if (ledgerR.status === 'fulfilled') stops.push(() => ledgerR.value.close());
     if (serverR.status === 'fulfilled') stops.push(() => serverR.value.stop());
     for (const r of [ledgerR, serverR, bundleR]) if (r.status === 'rejected') throw r.reason;
     const ledger = (ledgerR as PromiseFulfilledResult<Awaited<ReturnType<typeof openLedger>>>).value;
     const server = (serverR as PromiseFulfilledResult<RunningDevServer>).value;
-    const bundle = (bundleR as PromiseFulfilledResult<Awaited<ReturnType<typeof bundleWorkflows>>>).value;
+    const bundle = (bundleR as PromiseFulfilledResult<Awaited<ReturnType<typeof loadWorkflowBundle>>>).value;
 
     const target = localTarget(server.address);
     const taskQueue = cfg.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
     const deps = buildActivityDeps(loaded, ledger, rules);
     checkShadowAtStart(deps.shadow);
-    const worker = await createFlywheelWorker({ target, taskQueue, deps, workflowBundle: { code: bundle.code } });
+    const worker = await createFlywheelWorker({ target, taskQueue, deps, workflowBundle: { codePath: bundle.codePath } });
     const workerDone = worker.run();
     const stopWorker = async () => {
       if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();

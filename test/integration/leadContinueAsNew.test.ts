@@ -12,7 +12,7 @@ afterAll(() => h?.close());
 describe('a long-lived lead', () => {
   it('continues as new with its state, losing no event sent meanwhile and still ignoring redeliveries', async () => {
     const id = `can-${Date.now()}`;
-    await h.client.workflow.start(leadWorkflowType, { workflowId: leadWorkflowId(id), taskQueue: h.taskQueue, args: [{ leadId: id, historyBudget: 80 }] });
+    await h.client.workflow.start(leadWorkflowType, { workflowId: leadWorkflowId(id), taskQueue: h.taskQueue, args: [{ leadId: id, historyBudget: 40 }] });
     h.track(leadWorkflowId(id));
     const created = leadEvent('lead.created', id, midMarketLead({ email: 'can@shopco.example', source: 'content' }));
     await deliver(h, created);

@@ -94,11 +94,13 @@ describe('a CRM that refuses the request, and data the ledger refuses (dev serve
     expect(String(failed.data.cause)).toMatch(/amount/);
     expect(rows.some((r) => r.type === 'sla.met')).toBe(true);
 
-    // A step that fails for good (the hand-off row cannot be stored) is on record; the lead goes on.
+    // A step that fails for good (the hand-off row cannot be stored) is on record; the lead goes on. The win is one
+    // step (its rows, the hand-off, the release): the failure names it.
     await deliver(h, leadEvent('opportunity.won', id, { opportunityId: 'opp-big', accountId: `acc-${id}`, arr: 1e17, amount: 1e17 }));
     const won = await waitForState(h, id, (x) => (x.failures ?? []).length > 0, 'failure recorded');
-    expect(won.failures?.[0]).toMatchObject({ activity: 'handoffToCustomerSuccess', type: 'InvalidData', eventType: 'opportunity.won' });
-    await rowsOf(h, id, (rs) => rs.some((r) => r.type === 'lead.failed' && r.data.activity === 'handoffToCustomerSuccess'), 'lead.failed for the hand-off');
+    expect(won.failures?.[0]).toMatchObject({ activity: 'winLead', type: 'InvalidData', eventType: 'opportunity.won' });
+    expect(won.failures?.[0]?.message).toMatch(/handoff:opp-big.*amount/);
+    await rowsOf(h, id, (rs) => rs.some((r) => r.type === 'lead.failed' && r.data.activity === 'winLead'), 'lead.failed for the hand-off');
     await deliver(h, leadEvent('lead.touched', id, { by: s.owner }));
     await waitForState(h, id, (x) => x.ignored.some((i) => /closed/.test(i.reason)), 'later event applied to the closed lead');
   });

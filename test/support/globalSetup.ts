@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startDevServer } from '../../src/temporal/devServer.ts';
 import { addSearchAttributesRequest } from '../../src/temporal/searchAttributes.ts';
 import { resolveTool } from '../../src/tools/temporalBinaries.ts';
-import { bundleWorkflows } from '../../src/worker/workflowBundle.ts';
+import { loadWorkflowBundle } from '../../src/worker/bundleCache.ts';
 import { installQuietRuntime } from '../../src/runtime/devStack.ts';
 
 export interface TemporalTestServers {
@@ -57,9 +57,10 @@ export default async function setup(project: TestProject) {
       await timeSkipping.connection.operatorService.addSearchAttributes(addSearchAttributesRequest('default'));
     }
 
-    const bundle = await bundleWorkflows();
+    // The cached bundle (built in a child process when the sources changed), copied: the cache may prune its file
+    // while this run still starts workers from it.
     const workflowBundlePath = path.join(tmp, 'workflow-bundle.js');
-    writeFileSync(workflowBundlePath, bundle.code);
+    copyFileSync((await loadWorkflowBundle()).codePath, workflowBundlePath);
 
     project.provide('temporal', { devAddress, timeSkippingAddress, workflowBundlePath, devServerStartMs });
   } catch (e) {

@@ -1,40 +1,36 @@
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { FlywheelActivities } from '../../activities/index.ts';
-import { SA } from '../../src/temporal/searchAttributes.ts';
+import type { AttractLeadRequest } from '../../activities/lead/attractLead.ts';
+import type { HandoffResult } from '../../activities/lead/handoffLead.ts';
 import { clockKey } from '../../src/sla/clockKeys.ts';
 import { clockTimer, clockTimerSummary, holdTimer, meetClock, onClockDue, pauseClock, resumeClock, type ClockEffect, type Refusal } from '../../src/sla/clockMachine.ts';
 import { leadEventSignal, leadRouteSignal, leadStateQuery } from '../definitions.ts';
 import { ignore, pushBounded, recordDecisions } from '../shared/records.ts';
 import { forgetKey, hasSeen, rememberKey } from '../shared/seen.ts';
 import type { ClosedRecord } from '../shared/closed.ts';
-import { recordFailures } from '../shared/failures.ts';
+import { namedLocal, recordFailures } from '../shared/failures.ts';
 import { closedRow, restoreClosed } from './closedRecord.ts';
 import { initialState, LEAD_LIMITS, mergeLead, resetForRecycling } from './state.ts';
 import { importedRow, keepOwner, markImported, planImport, splitImport } from './importLead.ts';
+import { leadSearchAttributes } from './searchAttributes.ts';
+import { publisher } from '../shared/publish.ts';
 import type { LedgerEvent } from '../../src/ledger/types.ts';
-import type { AssignmentRequest, LeadEvent, LeadState, LeadWorkflowInput } from './types.ts';
+import type { AssignmentRequest, LeadEvent, LeadOutcome, LeadState, LeadWorkflowInput } from './types.ts';
 
-const acts = proxyActivities<FlywheelActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-// Notifications to the CRM and to people: bounded (about ten minutes of retries), then a dead-letter row.
+// Every step that only reads and writes the ledger runs as a local activity: in the workflow task that needs it,
+// with no server round trip, one marker event in the history instead of three activity events and a task.
+const local = namedLocal(
+  proxyLocalActivities<FlywheelActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  }),
+);
+// Notifications to the CRM and to people stay activities: they call services that may be slow or down, and run
+// beside the record (bounded, about ten minutes of retries, then a dead-letter row).
 const notifications = proxyActivities<FlywheelActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 12 },
 });
-// Short reads the workflow needs before it can decide anything; no server round trip.
-const local = proxyLocalActivities<FlywheelActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '30 seconds' } });
 
 /** Continue-as-new well before Temporal's limits, so a lead that lives for months keeps a short history. */
 const HISTORY_BUDGET = 2_000;
@@ -43,19 +39,15 @@ const CLOSED_GRACE_MS = 7 * 24 * 3_600_000;
 /** A closed lead revived by a late event records it (and any redelivery close behind it), then completes again. */
 const REVIVED_GRACE_MS = 3_600_000;
 
-export interface LeadOutcome {
-  leadId: string;
-  status: LeadState['status'];
-  reason: string | null;
-  owner: string | null;
-}
-
 /**
  * One lead's lifecycle: Attract (quality, ICP, qualification, nurture) -> hand-off to sales (routing, SLA
  * clock on business hours, escalation) -> Engage (meetings, opportunity) -> won (to customer success) or
  * lost (recycled to nurture after a cooldown). Driven only by CRM events on one signal and by its own timers.
+ *
+ * The current version (see `leadWorkflowType`): a new lead is evaluated, placed and its clock started by one local
+ * activity in its first workflow task. The first version, ./v1/leadLifecycle.ts, keeps running its own histories.
  */
-export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutcome> {
+export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOutcome> {
   const s: LeadState = input.carried ?? initialState(input.leadId);
   const inbox: LeadEvent[] = [...(input.pending ?? [])];
   const ledger: LedgerEvent[] = [];
@@ -64,113 +56,109 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   setHandler(leadEventSignal, (e) => void inbox.push(e));
   setHandler(leadRouteSignal, () => void (routeWanted = true));
   setHandler(leadStateQuery, () => s);
-  // Versioned once per run: runs recorded before this awaited every notification in line, before the clock.
-  const sideEffectsBeside = patched('side-effects-beside-the-record');
-  // Runs from before this wrote the Attract decisions' rows here, without their facts; now the activity writes the
-  // permanent record (facts included) itself, so the facts never pass through this history.
-  const decisionsByActivity = patched('decisions-recorded-by-activity');
-  // Versioned once per run, before anything waits: runs recorded before lead.imported existed never saw one. (Asked
-  // here rather than at the event: a patch marker right after the closed-record lookup, a local activity that may
-  // end its workflow task, does not replay.)
-  const importsKnown = patched('lead-imported');
 
   const nowIso = () => new Date().toISOString();
   const wfId = workflowInfo().workflowId;
   // A revived closed record keys its rows by the event that revived it: each revival is a new run whose counters
   // start where the closed record's did, and a second revival must not collide with the first.
   let keyBase = wfId;
-  const note = (type: LedgerEvent['type'], keySuffix: string, extra: Partial<LedgerEvent> = {}) =>
-    ledger.push({ key: `${keyBase}:${keySuffix}`, type, occurredAt: nowIso(), leadId: s.leadId, workflowId: wfId, owner: s.owner ?? undefined, stage: s.stage, ...extra });
+  /** The key of this lead's next workflow-authored row (also handed to the activities that write such rows). */
+  const nextKey = (suffix: string) => `${keyBase}:${s.seq++}:${suffix}`;
+  const note = (type: LedgerEvent['type'], key: string, extra: Partial<LedgerEvent> = {}) =>
+    ledger.push({ key, type, occurredAt: nowIso(), leadId: s.leadId, workflowId: wfId, owner: s.owner ?? undefined, stage: s.stage, ...extra });
 
   /** A clock row under the one key builder, with the lead's columns. */
   const noteClock = (type: LedgerEvent['type'], event: Parameters<typeof clockKey>[3], data: Record<string, unknown>) =>
-    ledger.push({ key: clockKey('lead', s.leadId, s.assignments - 1, event), type, occurredAt: nowIso(), leadId: s.leadId, workflowId: wfId, owner: s.owner ?? undefined, stage: s.stage, data });
+    note(type, clockKey('lead', s.leadId, s.assignments - 1, event), { data });
 
   const { notify, failed, finalCause, settle } = recordFailures({
     entity: 'lead',
     workflowId: wfId,
-    beside: sideEffectsBeside,
-    note: (type, data) => note(type, `${s.seq++}:${type === 'notification.failed' ? 'notification-failed' : 'failed'}`, { data }),
+    beside: true,
+    note: (type, data) => note(type, nextKey(type === 'notification.failed' ? 'notification-failed' : 'failed'), { data }),
     remember: (f) => pushBounded((s.failures ??= []), f, LEAD_LIMITS.failures),
     now: nowIso,
   });
 
-  const publish = () =>
-    upsertSearchAttributes([
-      { key: SA.FlywheelStage, value: s.stage },
-      { key: SA.Owner, value: s.owner ?? s.pool ?? 'unassigned' },
-      { key: SA.IcpTier, value: s.tier ?? 'unknown' },
-      { key: SA.SlaStatus, value: s.hold ? 'held' : (s.sla?.status ?? 'none') },
-      { key: SA.RulesRevision, value: s.rulesRevision ?? 'none' },
-    ]);
+  const publish = publisher();
 
   const setStage = (stage: LeadState['stage'], status: LeadState['status']) => {
     const changed = stage !== s.stage;
     s.stage = stage;
     s.status = status;
-    if (changed) note('stage.changed', `${s.seq++}:stage:${stage}`, { data: { status } });
+    if (changed) note('stage.changed', nextKey(`stage:${stage}`), { data: { status } });
   };
 
   const flush = async () => {
-    publish();
+    publish(leadSearchAttributes(s));
     if (ledger.length === 0) return;
-    const batch = ledger.splice(0, ledger.length);
-    await acts.recordLedgerEvents(batch);
+    await local.recordLedgerEvents(ledger.splice(0, ledger.length));
   };
 
-  async function attract(): Promise<void> {
+  /** Attract, and the hand-off when the lead qualifies: one local activity decides and writes both. */
+  async function attract(closedCheck = false): Promise<ClosedRecord | null> {
     const arriving = s.status === 'new';
-    const r = await acts.evaluateLead({ leadId: s.leadId, lead: s.lead, at: nowIso(), ...(decisionsByActivity ? { record: true } : {}) });
-    recordDecisions(s, r.decisions);
-    s.tier = r.tier;
-    // Arrival in Attract is on the ledger, so friction metrics see leads that stay in nurture or blocked.
-    if (arriving) note('stage.changed', `${s.seq++}:stage:Attract`, { data: { status: r.status, arrived: true, source: leadSource() } });
-    if (!decisionsByActivity) for (const d of r.decisions) note('decision.recorded', `${s.seq++}:decision:${d.kind}`, { rulesRevision: d.revision, data: { kind: d.kind, matched: d.matched, outcome: d.outcome, inputs: d.inputs, source: leadSource() } });
-    if (r.status === 'disqualified') {
-      s.closedReason = r.disqualified?.reasons.join('; ') ?? 'disqualified by qualification rules';
+    const req: AttractLeadRequest = {
+      leadId: s.leadId,
+      lead: s.lead,
+      at: nowIso(),
+      closedCheck,
+      ...(arriving ? { arrivalKey: nextKey('stage:Attract') } : {}),
+      handoff: { attempt: s.assignments, reason: s.assignments === 0 ? 'handoff' : 'recycled', exclude: [], stageKey: nextKey('stage:Engage') },
+    };
+    const r = await local.attractLead(req);
+    // Nothing was decided or written: the caller takes the event to the closed record.
+    if (r.closed) return r.closed;
+    const a = r.attract;
+    recordDecisions(s, a.decisions);
+    s.tier = a.tier;
+    if (a.status === 'disqualified') {
+      s.closedReason = a.disqualified?.reasons.join('; ') ?? 'disqualified by qualification rules';
       setStage('Closed', 'disqualified');
-      noteClosed(r.disqualified?.reopenable === true);
-      return;
+      noteClosed(a.disqualified?.reopenable === true);
+      return null;
     }
-    if (r.status !== 'mql') {
-      s.status = r.status;
-      if (r.status === 'blocked-data') await tellBlocked(r.missingFields, r.blockedBy);
+    if (a.status !== 'mql') {
+      s.status = a.status;
+      if (a.status === 'blocked-data') await tellBlocked(a.missingFields, a.blockedBy);
       else s.blocked = null;
-      return;
+      return null;
     }
     s.blocked = null;
-    await handoff({ leadId: s.leadId, lead: s.lead, tier: s.tier, at: nowIso(), exclude: [], attempt: s.assignments, reason: s.assignments === 0 ? 'handoff' : 'recycled' });
+    applyHandoff(r.handoff!, { ...req.handoff, leadId: s.leadId, lead: s.lead, tier: s.tier, at: req.at });
+    return null;
   }
 
-  async function handoff(req: AssignmentRequest): Promise<void> {
+  /** A placement (and the clock it started) as the hand-off step wrote it: the state follows, no rows to note. */
+  function applyHandoff(h: HandoffResult, req: AssignmentRequest): void {
+    const a = h.assignment;
     s.assignments++;
-    const a = await acts.assignLead(req);
     recordDecisions(s, [a.decision]);
     s.owner = a.owner;
     s.pool = a.pool;
     s.queue = a.queue;
-    s.handoffAt ??= nowIso();
+    s.handoffAt ??= req.at;
+    s.stage = 'Engage';
     if (a.held) {
       // Nobody can take it now: held, visibly, until the earliest moment someone can (or capacity frees up).
       const told = s.hold && s.hold.since === a.held.since ? s.hold.toldAt : null;
       s.hold = { ...a.held, toldAt: told, reason: req.reason, ...(req.overflowFrom ? { overflowFrom: req.overflowFrom } : {}) };
       s.sla = null;
-      setStage('Engage', 'held');
+      s.status = 'held';
       return;
     }
     s.hold = null;
-    setStage('Engage', 'assigned');
-    const tellCrm = () => notifications.notifyCrm({ kind: 'assignment', leadId: s.leadId, owner: a.owner, pool: a.pool, queue: a.queue, strategy: a.strategy, attempt: req.attempt });
-    if (!sideEffectsBeside) await tellCrm();
-    if (!a.owner && !a.pool) {
-      s.sla = null;
-      return;
-    }
-    // The clock starts at the assignment, not when the CRM has heard of it; the CRM is told after it is running.
-    const clock = await acts.startSlaClock({ leadId: s.leadId, lead: s.lead, tier: s.tier, owner: a.owner, pool: a.pool, queue: a.queue, clock: req.attempt, startedAt: req.at });
-    recordDecisions(s, [clock.decision]);
-    s.sla = { ...clock, status: 'running' };
-    if (sideEffectsBeside) await notify('crm assignment', tellCrm);
+    s.status = 'assigned';
+    s.sla = h.clock ? { ...h.clock, status: 'running' } : null;
+    if (h.clock) recordDecisions(s, [h.clock.decision]);
+    // The clock started at the assignment, in its transaction; the CRM is told beside the record.
+    const told = { kind: 'assignment' as const, leadId: s.leadId, owner: a.owner, pool: a.pool, queue: a.queue, strategy: a.strategy, attempt: req.attempt };
+    void notify('crm assignment', () => notifications.notifyCrm(told));
+  }
+
+  async function handoff(req: AssignmentRequest): Promise<void> {
+    const h = await local.handoffLead({ ...req, ...(s.stage !== 'Engage' ? { stageKey: nextKey('stage:Engage') } : {}) });
+    applyHandoff(h, req);
   }
 
   /** Carries out what the clock machine decided, in order: rows, then the escalation, then the move. */
@@ -219,7 +207,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     const sla = s.sla;
     if (!sla || sla.status !== 'paused' || !sla.paused) return e ? skip(e, 'the SLA clock is not paused') : undefined;
     const at = nowIso();
-    const shift = await acts.resumeClock({ clock: sla, pausedAt: sla.paused.at, resumedAt: at });
+    const shift = await local.resumeClock({ clock: sla, pausedAt: sla.paused.at, resumedAt: at });
     const r = resumeClock(sla, at, shift, by);
     if (e) await applyOr(e, r);
     else if (!('refused' in r)) await apply(r);
@@ -246,8 +234,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
 
   /** A blocked lead tells marketing (its owner team in Attract) which fields are missing, once per set of fields. */
   async function tellBlocked(missing: string[], blockedBy: string[]): Promise<void> {
-    const same = s.blocked && s.blocked.missing.join('\n') === missing.join('\n');
-    if (same || !patched('blocked-lead-tells-marketing')) return;
+    if (s.blocked && s.blocked.missing.join('\n') === missing.join('\n')) return;
     const notices = (s.blocked?.notices ?? 0) + 1;
     s.blocked = { missing, since: s.blocked?.since ?? nowIso(), notices };
     await flush();
@@ -257,24 +244,37 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
 
   /** The permanent record of the close: a later event for this lead is applied to it, never to a new lead. */
   function noteClosed(reopenable: boolean): void {
-    note('lead.closed', `${s.seq++}:closed`, { data: closedRow(s, reopenable) });
+    note('lead.closed', nextKey('closed'), { data: closedRow(s, reopenable) });
   }
 
-  /**
-   * The first event of a fresh run: is this lead a closed record whose workflow already completed? Then the event
-   * is the closed record's (or re-opens it where the rules said it may). Returns true when the run stays closed.
-   */
-  async function reviveIfClosed(first: LeadEvent): Promise<boolean> {
-    const closed: ClosedRecord | null = await local.findClosedRecord({ entity: 'lead', id: s.leadId });
-    if (!closed) return false;
+  // The first event of a fresh run, while it may still belong to a closed record whose workflow completed.
+  let inbox0: LeadEvent | undefined;
+
+  /** The event is the closed record's, or re-opens it where the rules said it may. True when the run stays closed. */
+  function revive(first: LeadEvent, closed: ClosedRecord): boolean {
     keyBase = `${wfId}:revived:${first.key}`;
     if (restoreClosed(s, closed, first) === 'closed') return true;
-    note('lead.reopened', `${s.seq++}:reopened`, { data: { closedAt: closed.closedAt, closedStatus: closed.status, reason: closed.reason, eventId: first.id } });
+    note('lead.reopened', nextKey('reopened'), { data: { closedAt: closed.closedAt, closedStatus: closed.status, reason: closed.reason, eventId: first.id } });
     s.owner = null;
     return false;
   }
 
-  async function handle(e: LeadEvent): Promise<void> {
+  /**
+   * The create or update that opened a fresh run belongs to a closed record: undo what the fresh state took from
+   * it, then go on as for any first event (stay closed with the event still to record, or re-open and apply it).
+   */
+  async function reviveFrom(e: LeadEvent, closed: ClosedRecord): Promise<'closed' | void> {
+    forgetKey(s, e.key);
+    s.leadUpdatedAt = null;
+    inbox0 = undefined;
+    if (revive(e, closed)) {
+      inbox.unshift(e);
+      return 'closed';
+    }
+    return handle(e);
+  }
+
+  async function handle(e: LeadEvent): Promise<'closed' | void> {
     if (hasSeen(s, e.key)) {
       ignore(s, e, 'duplicate delivery (same source and id)', nowIso());
       return;
@@ -283,7 +283,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     if (s.status === 'new' && e.type !== 'lead.created' && e.type !== 'lead.updated' && e.type !== 'lead.imported') {
       // Webhooks race: a touch can arrive before the create. Keep it and apply it once the lead exists; past the
       // limit, what cannot be kept is recorded, not dropped.
-      if (s.early.length >= LEAD_LIMITS.early && sideEffectsBeside) return skip(e, `the lead does not exist yet and ${LEAD_LIMITS.early} earlier events are already waiting for it`);
+      if (s.early.length >= LEAD_LIMITS.early) return skip(e, `the lead does not exist yet and ${LEAD_LIMITS.early} earlier events are already waiting for it`);
       pushBounded(s.early, e, LEAD_LIMITS.early);
       return;
     }
@@ -300,13 +300,14 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
           return;
         }
         if (['new', 'nurture', 'blocked-data'].includes(s.status)) {
-          await attract();
+          // The closed-record lookup of a fresh run rides on the decision step: one local activity, not two.
+          const closed = await attract(e === inbox0);
+          if (closed) return reviveFrom(e, closed);
           await replayEarly();
         }
         return;
       }
       case 'lead.imported':
-        if (!importsKnown) return skip(e, 'lead.imported arrived at a run started before imports existed: the lead already exists');
         return importLead(e);
       case 'lead.touched':
         return touched(e);
@@ -315,7 +316,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
         if (!s.firstMeetingAt) {
           s.firstMeetingAt = e.time;
           s.timeToFirstMeetingMs = Date.parse(e.time) - Date.parse(s.handoffAt!);
-          note('meeting.booked', `meeting:${e.key}`, { data: { timeToFirstMeetingMs: s.timeToFirstMeetingMs, ...e.data } });
+          note('meeting.booked', `${keyBase}:meeting:${e.key}`, { data: { timeToFirstMeetingMs: s.timeToFirstMeetingMs, ...e.data } });
         }
         if (s.status === 'assigned' || s.status === 'working') s.status = 'meeting';
         meetSlaIfOwner(e, String(e.data.by ?? s.owner ?? ''));
@@ -326,29 +327,30 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
         const id = String(e.data.opportunityId);
         s.opportunity = { id, amount: Number(e.data.amount), currency: e.data.currency as string | undefined, createdAt: e.time };
         s.status = 'opportunity';
-        note('deal.created', `deal:${id}:created`, { amount: Number(e.data.amount), currency: e.data.currency as string | undefined, data: { opportunityId: id, source: leadSource(), tier: s.tier } });
+        note('deal.created', `${keyBase}:deal:${id}:created`, { amount: Number(e.data.amount), currency: e.data.currency as string | undefined, data: { opportunityId: id, source: leadSource(), tier: s.tier } });
         return;
       }
       case 'opportunity.won': {
         if (s.stage !== 'Engage') return skip(e, `cannot win while ${s.status}`);
         const id = String(e.data.opportunityId);
         const arr = Number(e.data.arr);
-        note('deal.won', `deal:${id}:won`, { amount: Number(e.data.amount ?? arr), accountId: String(e.data.accountId), arrDelta: arr, currency: e.data.currency as string | undefined, data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier, source: leadSource() } });
+        note('deal.won', `${keyBase}:deal:${id}:won`, { amount: Number(e.data.amount ?? arr), accountId: String(e.data.accountId), arrDelta: arr, currency: e.data.currency as string | undefined, data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier, source: leadSource() } });
         setStage('Delight', 'won');
         noteClosed(false);
-        await acts.handoffToCustomerSuccess({ leadId: s.leadId, accountId: String(e.data.accountId), owner: s.owner, arr, opportunityId: id, context: (e.data.handoff as Record<string, unknown>) ?? {}, lead: s.lead, tier: s.tier, at: nowIso() });
-        await acts.releaseAssignment({ leadId: s.leadId, reason: 'won', at: nowIso() });
+        // The win's rows, the hand-off to customer success and the rep's release: one step.
+        const at = nowIso();
+        const handoffReq = { leadId: s.leadId, accountId: String(e.data.accountId), owner: s.owner, arr, opportunityId: id, context: (e.data.handoff as Record<string, unknown>) ?? {}, lead: s.lead, tier: s.tier, at };
+        await local.winLead({ rows: ledger.splice(0), handoff: handoffReq, release: { leadId: s.leadId, reason: 'won', at } });
         return;
       }
       case 'opportunity.lost': {
         if (s.stage !== 'Engage') return skip(e, `cannot lose while ${s.status}`);
-        note('deal.lost', `deal:${String(e.data.opportunityId ?? 'none')}:lost`, { data: { reason: e.data.reason } });
-        const cooldown = await acts.recycleCooldown({ leadId: s.leadId, lead: s.lead, tier: s.tier, reason: String(e.data.reason), amount: s.opportunity?.amount ?? null, at: nowIso() });
+        note('deal.lost', `${keyBase}:deal:${String(e.data.opportunityId ?? 'none')}:lost`, { data: { reason: e.data.reason } });
+        const cooldown = await local.recycleCooldown({ leadId: s.leadId, lead: s.lead, tier: s.tier, reason: String(e.data.reason), amount: s.opportunity?.amount ?? null, at: nowIso() });
         recordDecisions(s, [cooldown.decision]);
-        const cooldownMs = cooldown.cooldownMs;
-        await acts.releaseAssignment({ leadId: s.leadId, reason: 'lost', at: nowIso() });
+        await local.releaseAssignment({ leadId: s.leadId, reason: 'lost', at: nowIso() });
         s.closedReason = String(e.data.reason);
-        s.recycleAt = new Date(Date.now() + cooldownMs).toISOString();
+        s.recycleAt = new Date(Date.now() + cooldown.cooldownMs).toISOString();
         s.sla = null;
         setStage('Attract', 'lost');
         return;
@@ -357,11 +359,11 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   }
 
   /**
-   * An open lead taken over from the CRM or a file (workflows/lead/importLead.ts decides): an Engage lead keeps its
-   * owner without routing, its clock started from the recorded hand-off only when the import asks; an Attract lead
+   * An open lead taken over from the CRM or a file (./importLead.ts decides): an Engage lead keeps its owner
+   * without routing, its clock started from the recorded hand-off only when the import asks; an Attract lead
    * waits in nurture for its next update; `route: true` is a lead.created. A lead that already exists is not touched.
    */
-  async function importLead(e: LeadEvent): Promise<void> {
+  async function importLead(e: LeadEvent): Promise<'closed' | void> {
     const { facts, meta } = splitImport(e.data);
     const plan = planImport(s, meta);
     if (plan.kind === 'ignore') return skip(e, plan.reason);
@@ -369,11 +371,11 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     markImported(s, e, facts, meta, at);
     if (plan.kind === 'keep-owner') {
       const row = importedRow(meta, plan, e, leadSource(), at);
-      const kept = await acts.importAssignment({ leadId: s.leadId, owner: plan.owner, assignedAt: meta.handoffAt ?? at, at, row });
+      const kept = await local.importAssignment({ leadId: s.leadId, owner: plan.owner, assignedAt: meta.handoffAt ?? at, at, row });
       if (kept.owner) {
         keepOwner(s, { owner: kept.owner, queue: kept.queue }, plan.status, meta.handoffAt ?? at);
         if (plan.slaFrom) {
-          const clock = await acts.startSlaClock({ leadId: s.leadId, lead: s.lead, tier: s.tier, owner: s.owner, pool: null, queue: s.queue ?? kept.owner, clock: s.assignments - 1, startedAt: plan.slaFrom });
+          const clock = await local.startSlaClock({ leadId: s.leadId, lead: s.lead, tier: s.tier, owner: s.owner, pool: null, queue: s.queue ?? kept.owner, clock: s.assignments - 1, startedAt: plan.slaFrom });
           recordDecisions(s, [clock.decision]);
           // A clock whose warning or deadline is already past is handled by the clock timer at once.
           s.sla = { ...clock, status: 'running' };
@@ -383,7 +385,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     }
     // An owner the configuration does not know cannot keep the lead: it is routed like an Engage lead without one.
     const routed = plan.kind === 'keep-owner' ? ({ kind: 'assign' } as const) : plan;
-    note('lead.imported', 'imported', { data: { ...importedRow(meta, routed, e, leadSource(), at), ...(plan.kind === 'keep-owner' ? { unknownOwner: plan.owner } : {}) } });
+    note('lead.imported', `${keyBase}:imported`, { data: { ...importedRow(meta, routed, e, leadSource(), at), ...(plan.kind === 'keep-owner' ? { unknownOwner: plan.owner } : {}) } });
     if (routed.kind === 'route') await attract();
     else if (routed.kind === 'nurture') {
       s.stage = 'Attract';
@@ -402,7 +404,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
 
   function skip(e: LeadEvent, reason: string): void {
     const item = ignore(s, e, reason, nowIso());
-    note('event.ignored', `${s.seq++}:ignored`, { data: { ...item, key: e.key } });
+    note('event.ignored', nextKey('ignored'), { data: { ...item, key: e.key } });
   }
 
   function meetSlaIfOwner(e: LeadEvent, by: string): boolean {
@@ -421,7 +423,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     if (s.stage !== 'Engage') return skip(e, `touch while ${s.status}: the lead is not with sales`);
     if (s.hold) return skip(e, `touch by ${by} while the lead is held in ${s.hold.queue}: nobody owns it yet`);
     if (s.sla && Date.parse(e.time) < Date.parse(s.sla.startedAt)) return skip(e, 'touch happened before the current hand-off');
-    if (s.pool && !s.owner && (await acts.claimFromPool({ leadId: s.leadId, rep: by, pool: s.pool })).claimed) {
+    if (s.pool && !s.owner && (await local.claimFromPool({ leadId: s.leadId, rep: by, pool: s.pool })).claimed) {
       s.owner = by;
       s.pool = null;
     }
@@ -452,11 +454,21 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     return t && { at: t.at, summary: clockTimerSummary(t.kind, 'SLA', s.owner ?? s.pool) };
   }
 
+  /**
+   * The first event of a fresh run may belong to a closed record whose workflow completed. A create or update
+   * asks on its decision step; any other first event asks here. True when the run stays closed.
+   */
+  async function closedFirst(first: LeadEvent): Promise<boolean> {
+    inbox0 = first;
+    if (first.type === 'lead.created' || first.type === 'lead.updated') return false;
+    const closed = await local.findClosedRecord({ entity: 'lead', id: s.leadId });
+    return closed !== null && revive(first, closed);
+  }
+
   const wake = () => inbox.length > 0 || (routeWanted && s.status === 'held') || ledger.length > 0;
   // Only a fresh run can be a closed record's revival; a continued run carries its state.
   let closedChecked = input.carried !== undefined;
   let revived = false;
-  publish();
   for (;;) {
     if (s.status === 'won' || s.status === 'disqualified') break;
     const timer = nextTimer();
@@ -465,13 +477,16 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
       : (await condition(wake), true);
     if (hasEvent && inbox.length > 0 && !closedChecked) {
       closedChecked = true;
-      // Versioned: histories recorded before closed records existed started every run as a new lead.
-      if (patched('closed-record-revival') && (revived = await reviveIfClosed(inbox[0]!))) break;
+      if ((revived = await closedFirst(inbox[0]!))) break;
     }
     let current: LeadEvent | undefined;
     try {
-      if (inbox.length > 0) await handle((current = inbox.shift()!));
-      else if (routeWanted && s.status === 'held') {
+      if (inbox.length > 0) {
+        if ((await handle((current = inbox.shift()!))) === 'closed') {
+          revived = true;
+          break;
+        }
+      } else if (routeWanted && s.status === 'held') {
         routeWanted = false;
         await reroute();
       } else if (hasEvent) {
@@ -486,6 +501,8 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
       const cause = finalCause(err);
       if (!cause) throw err;
       failed(cause, current);
+    } finally {
+      inbox0 = undefined;
     }
     await flush();
     if (workflowInfo().historyLength > (input.historyBudget ?? HISTORY_BUDGET)) {
@@ -494,25 +511,23 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
       await settle();
       await flush();
       // Events that arrived while handlers finished are still in the inbox: carry them, none is lost.
-      await continueAsNew<typeof leadLifecycle>({ leadId: s.leadId, historyBudget: input.historyBudget, carried: { ...s, runs: s.runs + 1, early: [...s.early] }, pending: inbox.splice(0) });
+      await continueAsNew<typeof leadLifecycleV2>({ leadId: s.leadId, historyBudget: input.historyBudget, carried: { ...s, runs: s.runs + 1, early: [...s.early] }, pending: inbox.splice(0) });
     }
   }
   await settle();
   await flush();
   // A closed lead stays open for a while so late CRM events are recorded as ignored instead of starting a new,
-  // empty lead under the same id. Versioned: histories recorded before this completed right away.
-  if (patched('closed-grace-period')) {
-    const until = Date.now() + (revived ? REVIVED_GRACE_MS : (input.closedGraceMs ?? CLOSED_GRACE_MS));
-    const since = s.closedAt ? ` since ${s.closedAt}` : '';
-    while (await condition(() => inbox.length > 0, Math.max(1, until - Date.now()), { summary: 'late events after close' })) {
-      const e = inbox.shift()!;
-      if (hasSeen(s, e.key)) ignore(s, e, 'duplicate delivery (same source and id)', nowIso());
-      else {
-        rememberKey(s, e.key, LEAD_LIMITS.seen);
-        skip(e, `the lead is closed (${s.status}${since})`);
-      }
-      await flush();
+  // empty lead under the same id.
+  const until = Date.now() + (revived ? REVIVED_GRACE_MS : (input.closedGraceMs ?? CLOSED_GRACE_MS));
+  const since = s.closedAt ? ` since ${s.closedAt}` : '';
+  while (await condition(() => inbox.length > 0, Math.max(1, until - Date.now()), { summary: 'late events after close' })) {
+    const e = inbox.shift()!;
+    if (hasSeen(s, e.key)) ignore(s, e, 'duplicate delivery (same source and id)', nowIso());
+    else {
+      rememberKey(s, e.key, LEAD_LIMITS.seen);
+      skip(e, `the lead is closed (${s.status}${since})`);
     }
+    await flush();
   }
   return { leadId: s.leadId, status: s.status, reason: s.closedReason, owner: s.owner };
 }

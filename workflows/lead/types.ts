@@ -184,3 +184,11 @@ export interface LeadWorkflowInput {
   /** History events after which the run continues as new (default 2,000); tests lower it. */
   historyBudget?: number;
 }
+
+/** What a lead workflow returns when it completes. */
+export interface LeadOutcome {
+  leadId: string;
+  status: LeadState['status'];
+  reason: string | null;
+  owner: string | null;
+}

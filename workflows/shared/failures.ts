@@ -3,6 +3,7 @@
  * record (an outage of the CRM delays only the notification), and a failure no retry can fix is put on record
  * instead of stalling the record. Deterministic: only workflow APIs.
  */
+import { RetryState } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
 import type { RecordFailure } from '../lead/types.ts';
 
@@ -23,6 +24,27 @@ export function causeOf(err: unknown): FailureCause | null {
   const c = err.cause;
   const type = c instanceof ApplicationFailure ? (c.type ?? 'Error') : (c?.name ?? 'Error');
   return { activity: err.activityType, type, message: printable(c?.message ?? err.message) };
+}
+
+/**
+ * Local activities, as the lead workflow runs its ledger steps. A local activity that fails for good surfaces as
+ * its own ApplicationFailure, where a remote one arrives wrapped in an ActivityFailure naming the activity: wrap
+ * it the same way, so one failure path serves both and the record names the step that failed.
+ */
+export function namedLocal<A extends object>(acts: A): A {
+  return new Proxy(acts, {
+    get(target, name) {
+      const fn = Reflect.get(target, name) as (...args: unknown[]) => Promise<unknown>;
+      return async (...args: unknown[]) => {
+        try {
+          return await fn(...args);
+        } catch (e) {
+          if (e instanceof ApplicationFailure) throw new ActivityFailure(e.message, String(name), undefined, e.nonRetryable ? RetryState.NON_RETRYABLE_FAILURE : RetryState.MAXIMUM_ATTEMPTS_REACHED, undefined, e);
+          throw e;
+        }
+      };
+    },
+  });
 }
 
 /** A failure the activity marked final (bad data, bad rules, a request the CRM refused): retrying cannot help. */

@@ -71,7 +71,7 @@ export function registerRuntimeCommands(program: Command): void {
       const rules = loadRulesAtStart(loaded);
       installQuietRuntime();
       const target = targetFromEnvironment();
-      const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto' });
+      const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto', initInChild: true });
       const taskQueue = opts.taskQueue ?? loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
       const deps = buildActivityDeps(loaded, ledger, rules, { production: true });
       checkShadowAtStart(deps.shadow);
@@ -105,7 +105,7 @@ export function registerRuntimeCommands(program: Command): void {
       if (!auth.secret) process.stderr.write(`warning: ${auth.env} is not set and --insecure-no-signature was given: anyone who can reach this API can send events\n`);
       const target = targetFromEnvironment();
       const client = await connectClient(target);
-      const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto' });
+      const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto', initInChild: true });
       const taskQueue = loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
       const sink = new TemporalEventSink(client, taskQueue);
       // HubSpot webhooks (connections.hubspot): their own signature, the app's client secret from the environment.

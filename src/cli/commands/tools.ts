@@ -29,11 +29,11 @@ export function registerToolsCommands(program: Command): void {
 
   tools
     .command('install')
-    .description('Install the pinned binaries into .flywheel/tools (via pip) unless they already resolve')
+    .description('Install the pinned binaries into .flywheel/tools (via pip) unless they already resolve, and prebuild the workflow bundle')
     .option('--force', 'reinstall the pinned versions even if a binary resolves elsewhere')
     .option('--quiet', 'print only failures')
     .option('--json', 'print as JSON')
-    .action((opts: { force?: boolean; quiet?: boolean; json?: boolean }) => {
+    .action(async (opts: { force?: boolean; quiet?: boolean; json?: boolean }) => {
       let results;
       try {
         results = ALL.map((id) => installTool(id, { force: opts.force }));
@@ -41,11 +41,26 @@ export function registerToolsCommands(program: Command): void {
         if (e instanceof ToolNotFoundError) throw new CliError(e.message, 2);
         throw e;
       }
-      if (opts.json) printJson(results);
-      for (const r of results) {
+      const bundle = await prebuildBundle();
+      if (opts.json) printJson([...results, bundle]);
+      for (const r of [...results, bundle]) {
         if (r.status === 'failed') process.stderr.write(`flywheel: ${r.error}\n`);
         else if (!opts.quiet && !opts.json) process.stdout.write(`${r.tool.padEnd(12)} ${r.status.padEnd(9)} ${r.resolved?.path}\n`);
       }
-      if (results.some((r) => r.status === 'failed')) process.exitCode = 1;
+      if (results.some((r) => r.status === 'failed') || bundle.status === 'failed') process.exitCode = 1;
     });
+}
+
+/**
+ * The workflow bundle, built now (in a child process) unless the cache has it for these sources, so the first
+ * `flywheel dev` / `worker` start and the first test run only read it. A workflow the bundler refuses fails here too.
+ */
+async function prebuildBundle(): Promise<{ tool: 'workflows'; status: 'built' | 'cached' | 'failed'; resolved?: { path: string }; error?: string }> {
+  const { loadWorkflowBundle } = await import('../../worker/bundleCache.ts');
+  try {
+    const b = await loadWorkflowBundle();
+    return { tool: 'workflows', status: b.built ? 'built' : 'cached', resolved: { path: b.codePath } };
+  } catch (e) {
+    return { tool: 'workflows', status: 'failed', error: (e as Error).message };
+  }
 }
