@@ -14,9 +14,7 @@ export interface Goal {
   note: string;
 }
 
-type Figures = Omit<BenchReport, 'goals'>;
-
-export function goals(r: Figures): Goal[] {
+export function goals(r: BenchReport): Goal[] {
   const out: Goal[] = [];
   const ratio = (a: number, b: number | undefined) => (b === undefined || !Number.isFinite(a / b) ? undefined : a / b);
   const relative = (goal: string, measured: number, floor: number, unit: string, max: number, note: string, atLeast = false) => {

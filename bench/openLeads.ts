@@ -2,7 +2,7 @@
 // leads are open, assigned and at rest (each waits on its SLA timer). Either their own batch, posted after the bursts
 // as the Flywheel burst posts them (--open N), or the Flywheel burst's own leads (--open burst). Wired from bench/leads.ts.
 import { leadBurst, quiet, type BurstSide } from './burst.ts';
-import type { Memory } from './report.ts';
+import type { Memory } from './stats.ts';
 import type { BenchStack } from './stack.ts';
 
 export interface OpenLeadsFigures {

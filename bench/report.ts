@@ -3,7 +3,6 @@ import type { StepResult } from './load.ts';
 import type { Summary } from './stats.ts';
 import { renderImport, type ImportFigures } from './import.ts';
 import { renderBurst, type BurstFigures } from './burst.ts';
-import { renderGoals, type Goal } from './goals.ts';
 import { renderOpenLeads, type OpenLeadsFigures } from './openLeads.ts';
 
 export interface RateStep {
@@ -18,12 +17,8 @@ export interface RateStep {
   withOwner: number;
 }
 
-export interface Memory {
-  rssMiB: number;
-  heapUsedMiB: number;
-  externalMiB: number;
-  temporalRssMiB?: number;
-}
+import type { Memory } from './stats.ts';
+export type { Memory };
 
 export interface Parameters {
   rates: number[];
@@ -67,7 +62,6 @@ export interface BenchReport {
   imports?: ImportFigures;
   burst?: BurstFigures;
   openLeads?: OpenLeadsFigures;
-  goals: Goal[];
 }
 
 /** Saturated: arrivals left over after the drain, or completions falling behind what was offered. */
@@ -99,7 +93,8 @@ function composition(types: Record<string, number>): string {
     .join(', ');
 }
 
-export function renderReport(r: BenchReport): string {
+/** The whole report; `goalsTable` (renderGoals of bench/goals.ts) goes right under the run's parameters. */
+export function renderReport(r: BenchReport, goalsTable: string[] = []): string {
   const m = r.machine;
   const p = r.parameters;
   const out: string[] = [
@@ -115,7 +110,7 @@ export function renderReport(r: BenchReport): string {
     `stack: in-memory Temporal dev server (child process), one worker (${Object.entries(p.worker ?? {}).map(([k, v]) => `${k} ${v}, `).join('')}otherwise SDK defaults), ingest API, embedded ledger (PGlite) in this process; webhook ${p.webhook}`,
     `startup: ${ms(r.startupMs.total)} ms (dev server ${ms(r.startupMs.temporal)}, workflow bundle ${ms(r.startupMs.bundle)}${r.startupMs.bundleBuilt === undefined ? '' : r.startupMs.bundleBuilt ? ' built in a child process' : ' from the cache'}, ledger ${ms(r.startupMs.ledger)}, in parallel)`,
     '',
-    ...renderGoals(r.goals),
+    ...goalsTable,
     '',
     'Latency in ms. Flywheel: POST /v1/events sent -> lead.assigned committed. Floor: signalWithStart sent -> its activity ran. ' +
       'achieved/s: completions per second between first and last completion of each slice; a rate counts as saturated when ' +

@@ -57,3 +57,11 @@ export function processRssMiB(pid: number | undefined): number | undefined {
 }
 
 export const mib = (bytes: number) => bytes / 1024 / 1024;
+
+/** A process's memory after a full collection (MiB), and the Temporal dev server's RSS beside it. */
+export interface Memory {
+  rssMiB: number;
+  heapUsedMiB: number;
+  externalMiB: number;
+  temporalRssMiB?: number;
+}
