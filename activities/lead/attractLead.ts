@@ -39,8 +39,7 @@ export function createAttractLead(deps: ActivityDeps) {
       await deps.ledger.record(rows);
       return { attract: result, handoff: null };
     }
-    const { stageKey, ...placement } = req.handoff;
-    const handoff = await handoffRows(deps, { ...placement, stageKey, leadId: req.leadId, lead: req.lead, tier: result.tier, at: req.at }, rows, account);
+    const handoff = await handoffRows(deps, { ...req.handoff, leadId: req.leadId, lead: req.lead, tier: result.tier, at: req.at }, rows, account);
     return { attract: result, handoff };
   };
 }

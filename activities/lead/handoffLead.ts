@@ -28,7 +28,6 @@ export async function handoffRows(deps: ActivityDeps, req: HandoffLeadRequest, b
     before,
     after: (a) => {
       const rows = req.stageKey ? [stageRow(deps, req, a)] : [];
-      clock = null;
       if (a.held || (!a.owner && !a.pool)) return rows;
       const started = slaClockStart(deps, { leadId: req.leadId, lead: req.lead, tier: req.tier, owner: a.owner, pool: a.pool, queue: a.queue, clock: req.attempt, startedAt: req.at });
       clock = started.clock;

@@ -3,7 +3,8 @@ import type { FlywheelActivities } from '../../activities/index.ts';
 import type { AttractLeadRequest } from '../../activities/lead/attractLead.ts';
 import type { HandoffResult } from '../../activities/lead/handoffLead.ts';
 import { clockKey } from '../../src/sla/clockKeys.ts';
-import { clockTimer, clockTimerSummary, holdTimer, meetClock, onClockDue, pauseClock, resumeClock, type ClockEffect, type Refusal } from '../../src/sla/clockMachine.ts';
+import { holdTimer, onClockDue, pauseClock, resumeClock, type ClockEffect, type Refusal } from '../../src/sla/clockMachine.ts';
+import { leadSource, leadTimer, meetFirstTouch, takeEarly } from './engage.ts';
 import { leadEventSignal, leadRouteSignal, leadStateQuery } from '../definitions.ts';
 import { ignore, pushBounded, recordDecisions } from '../shared/records.ts';
 import { forgetKey, hasSeen, rememberKey } from '../shared/seen.ts';
@@ -327,14 +328,14 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
         const id = String(e.data.opportunityId);
         s.opportunity = { id, amount: Number(e.data.amount), currency: e.data.currency as string | undefined, createdAt: e.time };
         s.status = 'opportunity';
-        note('deal.created', `${keyBase}:deal:${id}:created`, { amount: Number(e.data.amount), currency: e.data.currency as string | undefined, data: { opportunityId: id, source: leadSource(), tier: s.tier } });
+        note('deal.created', `${keyBase}:deal:${id}:created`, { amount: Number(e.data.amount), currency: e.data.currency as string | undefined, data: { opportunityId: id, source: leadSource(s), tier: s.tier } });
         return;
       }
       case 'opportunity.won': {
         if (s.stage !== 'Engage') return skip(e, `cannot win while ${s.status}`);
         const id = String(e.data.opportunityId);
         const arr = Number(e.data.arr);
-        note('deal.won', `${keyBase}:deal:${id}:won`, { amount: Number(e.data.amount ?? arr), accountId: String(e.data.accountId), arrDelta: arr, currency: e.data.currency as string | undefined, data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier, source: leadSource() } });
+        note('deal.won', `${keyBase}:deal:${id}:won`, { amount: Number(e.data.amount ?? arr), accountId: String(e.data.accountId), arrDelta: arr, currency: e.data.currency as string | undefined, data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier, source: leadSource(s) } });
         setStage('Delight', 'won');
         noteClosed(false);
         // The win's rows, the hand-off to customer success and the rep's release: one step.
@@ -370,7 +371,7 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
     const at = nowIso();
     markImported(s, e, facts, meta, at);
     if (plan.kind === 'keep-owner') {
-      const row = importedRow(meta, plan, e, leadSource(), at);
+      const row = importedRow(meta, plan, e, leadSource(s), at);
       const kept = await local.importAssignment({ leadId: s.leadId, owner: plan.owner, assignedAt: meta.handoffAt ?? at, at, row });
       if (kept.owner) {
         keepOwner(s, { owner: kept.owner, queue: kept.queue }, plan.status, meta.handoffAt ?? at);
@@ -385,7 +386,7 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
     }
     // An owner the configuration does not know cannot keep the lead: it is routed like an Engage lead without one.
     const routed = plan.kind === 'keep-owner' ? ({ kind: 'assign' } as const) : plan;
-    note('lead.imported', `${keyBase}:imported`, { data: { ...importedRow(meta, routed, e, leadSource(), at), ...(plan.kind === 'keep-owner' ? { unknownOwner: plan.owner } : {}) } });
+    note('lead.imported', `${keyBase}:imported`, { data: { ...importedRow(meta, routed, e, leadSource(s), at), ...(plan.kind === 'keep-owner' ? { unknownOwner: plan.owner } : {}) } });
     if (routed.kind === 'route') await attract();
     else if (routed.kind === 'nurture') {
       s.stage = 'Attract';
@@ -397,10 +398,6 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
     await replayEarly();
   }
 
-  /** The lead's source on its ledger rows, so metrics can tell channels apart (marketing-sourced, referrals, ...). */
-  function leadSource(): string | null {
-    return typeof s.lead.source === 'string' ? s.lead.source : null;
-  }
 
   function skip(e: LeadEvent, reason: string): void {
     const item = ignore(s, e, reason, nowIso());
@@ -408,14 +405,9 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
   }
 
   function meetSlaIfOwner(e: LeadEvent, by: string): boolean {
-    const sla = s.sla;
-    if (!sla || by !== s.owner) return false;
-    const timeToFirstTouchMs = Date.parse(e.time) - Date.parse(s.handoffAt ?? sla.startedAt);
-    const r = meetClock(sla, e.time, { timeToFirstTouchMs });
-    if ('refused' in r) return false;
-    sla.timeToFirstTouchMs = timeToFirstTouchMs;
-    for (const fx of r) if (fx.kind === 'row') noteClock(fx.type, fx.event, fx.data);
-    return true;
+    const rows = meetFirstTouch(s, e, by);
+    for (const fx of rows ?? []) noteClock(fx.type, fx.event, fx.data);
+    return rows !== null;
   }
 
   async function touched(e: LeadEvent): Promise<void> {
@@ -435,23 +427,11 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
   }
 
   async function replayEarly(): Promise<void> {
-    if (s.status === 'new' || s.early.length === 0) return;
-    const early = s.early.splice(0).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-    for (const e of early) {
+    for (const e of takeEarly(s)) {
       // Kept early means remembered but never applied: forget it so handle() applies it now.
       forgetKey(s, e.key);
       await handle(e);
     }
-  }
-
-  function nextTimer(): { at: number; summary: string } | null {
-    if (s.status === 'lost' && s.recycleAt) return { at: Date.parse(s.recycleAt), summary: 'recycle to nurture after cooldown' };
-    if (s.status === 'held' && s.hold) {
-      const h = holdTimer(s.hold);
-      return h && { at: h.at, summary: h.kind === 'route' ? `route again: held in ${s.hold.queue}` : `held in ${s.hold.queue} past the maximum hold: tell the manager` };
-    }
-    const t = clockTimer(s.sla);
-    return t && { at: t.at, summary: clockTimerSummary(t.kind, 'SLA', s.owner ?? s.pool) };
   }
 
   /**
@@ -471,7 +451,7 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
   let revived = false;
   for (;;) {
     if (s.status === 'won' || s.status === 'disqualified') break;
-    const timer = nextTimer();
+    const timer = leadTimer(s);
     const hasEvent = timer
       ? await condition(wake, Math.max(1, timer.at - Date.now()), { summary: timer.summary })
       : (await condition(wake), true);

@@ -13,7 +13,8 @@ import {
 import type { FlywheelActivities } from '../../../activities/index.ts';
 import { SA } from '../../../src/temporal/searchAttributes.ts';
 import { clockKey } from '../../../src/sla/clockKeys.ts';
-import { clockTimer, clockTimerSummary, holdTimer, meetClock, onClockDue, pauseClock, resumeClock, type ClockEffect, type Refusal } from '../../../src/sla/clockMachine.ts';
+import { holdTimer, onClockDue, pauseClock, resumeClock, type ClockEffect, type Refusal } from '../../../src/sla/clockMachine.ts';
+import { leadSource, leadTimer, meetFirstTouch, takeEarly } from '../engage.ts';
 import { leadEventSignal, leadRouteSignal, leadStateQuery, leadWorkflowType } from '../../definitions.ts';
 import { ignore, pushBounded, recordDecisions } from '../../shared/records.ts';
 import { forgetKey, hasSeen, rememberKey } from '../../shared/seen.ts';
@@ -123,8 +124,8 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     recordDecisions(s, r.decisions);
     s.tier = r.tier;
     // Arrival in Attract is on the ledger, so friction metrics see leads that stay in nurture or blocked.
-    if (arriving) note('stage.changed', `${s.seq++}:stage:Attract`, { data: { status: r.status, arrived: true, source: leadSource() } });
-    if (!decisionsByActivity) for (const d of r.decisions) note('decision.recorded', `${s.seq++}:decision:${d.kind}`, { rulesRevision: d.revision, data: { kind: d.kind, matched: d.matched, outcome: d.outcome, inputs: d.inputs, source: leadSource() } });
+    if (arriving) note('stage.changed', `${s.seq++}:stage:Attract`, { data: { status: r.status, arrived: true, source: leadSource(s) } });
+    if (!decisionsByActivity) for (const d of r.decisions) note('decision.recorded', `${s.seq++}:decision:${d.kind}`, { rulesRevision: d.revision, data: { kind: d.kind, matched: d.matched, outcome: d.outcome, inputs: d.inputs, source: leadSource(s) } });
     if (r.status === 'disqualified') {
       s.closedReason = r.disqualified?.reasons.join('; ') ?? 'disqualified by qualification rules';
       setStage('Closed', 'disqualified');
@@ -325,14 +326,14 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
         const id = String(e.data.opportunityId);
         s.opportunity = { id, amount: Number(e.data.amount), currency: e.data.currency as string | undefined, createdAt: e.time };
         s.status = 'opportunity';
-        note('deal.created', `deal:${id}:created`, { amount: Number(e.data.amount), currency: e.data.currency as string | undefined, data: { opportunityId: id, source: leadSource(), tier: s.tier } });
+        note('deal.created', `deal:${id}:created`, { amount: Number(e.data.amount), currency: e.data.currency as string | undefined, data: { opportunityId: id, source: leadSource(s), tier: s.tier } });
         return;
       }
       case 'opportunity.won': {
         if (s.stage !== 'Engage') return skip(e, `cannot win while ${s.status}`);
         const id = String(e.data.opportunityId);
         const arr = Number(e.data.arr);
-        note('deal.won', `deal:${id}:won`, { amount: Number(e.data.amount ?? arr), accountId: String(e.data.accountId), arrDelta: arr, currency: e.data.currency as string | undefined, data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier, source: leadSource() } });
+        note('deal.won', `deal:${id}:won`, { amount: Number(e.data.amount ?? arr), accountId: String(e.data.accountId), arrDelta: arr, currency: e.data.currency as string | undefined, data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier, source: leadSource(s) } });
         setStage('Delight', 'won');
         noteClosed(false);
         await acts.handoffToCustomerSuccess({ leadId: s.leadId, accountId: String(e.data.accountId), owner: s.owner, arr, opportunityId: id, context: (e.data.handoff as Record<string, unknown>) ?? {}, lead: s.lead, tier: s.tier, at: nowIso() });
@@ -367,7 +368,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     const at = nowIso();
     markImported(s, e, facts, meta, at);
     if (plan.kind === 'keep-owner') {
-      const row = importedRow(meta, plan, e, leadSource(), at);
+      const row = importedRow(meta, plan, e, leadSource(s), at);
       const kept = await acts.importAssignment({ leadId: s.leadId, owner: plan.owner, assignedAt: meta.handoffAt ?? at, at, row });
       if (kept.owner) {
         keepOwner(s, { owner: kept.owner, queue: kept.queue }, plan.status, meta.handoffAt ?? at);
@@ -382,7 +383,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     }
     // An owner the configuration does not know cannot keep the lead: it is routed like an Engage lead without one.
     const routed = plan.kind === 'keep-owner' ? ({ kind: 'assign' } as const) : plan;
-    note('lead.imported', 'imported', { data: { ...importedRow(meta, routed, e, leadSource(), at), ...(plan.kind === 'keep-owner' ? { unknownOwner: plan.owner } : {}) } });
+    note('lead.imported', 'imported', { data: { ...importedRow(meta, routed, e, leadSource(s), at), ...(plan.kind === 'keep-owner' ? { unknownOwner: plan.owner } : {}) } });
     if (routed.kind === 'route') await attract();
     else if (routed.kind === 'nurture') {
       s.stage = 'Attract';
@@ -394,10 +395,6 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     await replayEarly();
   }
 
-  /** The lead's source on its ledger rows, so metrics can tell channels apart (marketing-sourced, referrals, ...). */
-  function leadSource(): string | null {
-    return typeof s.lead.source === 'string' ? s.lead.source : null;
-  }
 
   function skip(e: LeadEvent, reason: string): void {
     const item = ignore(s, e, reason, nowIso());
@@ -405,14 +402,9 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   }
 
   function meetSlaIfOwner(e: LeadEvent, by: string): boolean {
-    const sla = s.sla;
-    if (!sla || by !== s.owner) return false;
-    const timeToFirstTouchMs = Date.parse(e.time) - Date.parse(s.handoffAt ?? sla.startedAt);
-    const r = meetClock(sla, e.time, { timeToFirstTouchMs });
-    if ('refused' in r) return false;
-    sla.timeToFirstTouchMs = timeToFirstTouchMs;
-    for (const fx of r) if (fx.kind === 'row') noteClock(fx.type, fx.event, fx.data);
-    return true;
+    const rows = meetFirstTouch(s, e, by);
+    for (const fx of rows ?? []) noteClock(fx.type, fx.event, fx.data);
+    return rows !== null;
   }
 
   async function touched(e: LeadEvent): Promise<void> {
@@ -432,23 +424,11 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   }
 
   async function replayEarly(): Promise<void> {
-    if (s.status === 'new' || s.early.length === 0) return;
-    const early = s.early.splice(0).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-    for (const e of early) {
+    for (const e of takeEarly(s)) {
       // Kept early means remembered but never applied: forget it so handle() applies it now.
       forgetKey(s, e.key);
       await handle(e);
     }
-  }
-
-  function nextTimer(): { at: number; summary: string } | null {
-    if (s.status === 'lost' && s.recycleAt) return { at: Date.parse(s.recycleAt), summary: 'recycle to nurture after cooldown' };
-    if (s.status === 'held' && s.hold) {
-      const h = holdTimer(s.hold);
-      return h && { at: h.at, summary: h.kind === 'route' ? `route again: held in ${s.hold.queue}` : `held in ${s.hold.queue} past the maximum hold: tell the manager` };
-    }
-    const t = clockTimer(s.sla);
-    return t && { at: t.at, summary: clockTimerSummary(t.kind, 'SLA', s.owner ?? s.pool) };
   }
 
   const wake = () => inbox.length > 0 || (routeWanted && s.status === 'held') || ledger.length > 0;
@@ -458,7 +438,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   publish();
   for (;;) {
     if (s.status === 'won' || s.status === 'disqualified') break;
-    const timer = nextTimer();
+    const timer = leadTimer(s);
     const hasEvent = timer
       ? await condition(wake, Math.max(1, timer.at - Date.now()), { summary: timer.summary })
       : (await condition(wake), true);
