@@ -17,9 +17,8 @@ export default defineConfig({
       { extends: true, test: { name: 'main', include: ['test/**/*.test.ts', 'src/**/*.test.ts'], exclude: [TIME_SKIPPING] } },
       {
         extends: true,
-        // The time-skipping server has one clock for everyone: a file that skips ahead would fire another file's
-        // timers early, so these files run one at a time (alongside the main project).
-        test: { name: 'time-skipping', include: [TIME_SKIPPING], fileParallelism: false },
+        // Each of these files starts a time-skipping test server of its own (test/support/timeSkippingServer.ts).
+        test: { name: 'time-skipping', include: [TIME_SKIPPING] },
       },
     ],
   },

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
-// The SDK's own test environment enables the test service this way; we share one server across files.
+// The SDK's own test environment enables the test service this way; a file's harnesses share its server.
 import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
 import { TimeSkippingWorkflowClient } from '@temporalio/testing';
 import { msToTs, tsToMs } from '@temporalio/common/lib/time';
@@ -18,6 +18,7 @@ import type { LoadedConfig } from '../../src/config/types.ts';
 import { buildActivityDeps } from '../../src/worker/activityDeps.ts';
 import type { ActivityDeps } from '../../activities/index.ts';
 import { fileURLToPath } from 'node:url';
+import { acquireTimeSkippingServer, releaseTimeSkippingServer } from './timeSkippingServer.ts';
 
 export type ServerKind = 'dev' | 'time-skipping';
 
@@ -49,12 +50,17 @@ export interface TestHarness {
 
 /** The time-skipping server's clock before any harness exists (e.g. to shape a harness's config around it). */
 export async function timeSkippingNow(): Promise<number> {
-  const connection = await Connection.connect({ address: inject('temporal').timeSkippingAddress, [InternalConnectionOptionsSymbol]: { supportsTestService: true } } as ConnectionOptions);
+  const address = await acquireTimeSkippingServer();
   try {
-    const { time } = await connection.testService!.getCurrentTime({});
-    return tsToMs(time);
+    const connection = await Connection.connect({ address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } } as ConnectionOptions);
+    try {
+      const { time } = await connection.testService!.getCurrentTime({});
+      return tsToMs(time);
+    } finally {
+      await connection.close();
+    }
   } finally {
-    await connection.close();
+    await releaseTimeSkippingServer();
   }
 }
 
@@ -71,7 +77,7 @@ export interface HarnessOptions {
 export async function createHarness(kind: ServerKind, name: string, opts: HarnessOptions = {}): Promise<TestHarness> {
   installQuietRuntime();
   const servers = inject('temporal');
-  const address = kind === 'dev' ? servers.devAddress : servers.timeSkippingAddress;
+  const address = kind === 'dev' ? servers.devAddress : await acquireTimeSkippingServer();
   const taskQueue = `${name}-${randomUUID()}`;
   const ledgerRoot = mkdtempSync(path.join(os.tmpdir(), 'flywheel-ledger-'));
   const ledgerDir = path.join(ledgerRoot, 'ledger');
@@ -118,13 +124,14 @@ export async function createHarness(kind: ServerKind, name: string, opts: Harnes
     track: (id) => void started.add(id),
     async close() {
       // The worker drains first: a workflow task still running when its workflow is terminated never completes,
-      // and the time-skipping server then keeps its clock locked for every later file.
+      // and the time-skipping server then keeps its clock locked for the file's other harnesses.
       if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
       await running.catch(() => undefined);
-      // Open workflows would keep timers and tasks on a queue nobody polls any more; on the time-skipping server
-      // that stops the shared clock for every later file.
+      // Open workflows would keep timers and tasks on a queue nobody polls any more (on the dev server, for the
+      // rest of the run; on a time-skipping server shared by two harnesses, with its clock stopped).
       await Promise.all([...started].map((id) => client.workflow.getHandle(id).terminate('test file finished').catch(() => undefined)));
       await connection.close();
+      if (kind === 'time-skipping') await releaseTimeSkippingServer();
       await ledger.close();
       rmSync(ledgerRoot, { recursive: true, force: true });
     },
