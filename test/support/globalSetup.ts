@@ -5,7 +5,6 @@ import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../../src/temporal/devServer.ts';
 import { resolveTool } from '../../src/tools/temporalBinaries.ts';
 import { loadWorkflowBundle } from '../../src/worker/bundleCache.ts';
-import { installQuietRuntime } from '../../src/runtime/devStack.ts';
 
 export interface TemporalTestServers {
   /** Empty in the time-skipping project, which has no use for the dev server. */
@@ -28,7 +27,6 @@ declare module 'vitest' {
  * them, and one workflow bundle per project. Each test file brings its own task queue.
  */
 export default async function setup(project: TestProject) {
-  installQuietRuntime();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'flywheel-test-'));
   const cleanups: (() => Promise<void>)[] = [async () => rmSync(tmp, { recursive: true, force: true })];
   const teardown = async () => {
