@@ -121,7 +121,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     const target = localTarget(server.address);
     const connection = await NativeConnection.connect({ address: server.address });
     stops.push(() => connection.close());
-    const worker = await Worker.create({ connection, namespace: target.namespace, taskQueue, workflowBundle: { codePath: bundle.codePath }, activities, ...definedOnly(workerTuning()) });
+    const worker = await Worker.create({ connection, namespace: target.namespace, taskQueue, workflowBundle: { codePath: bundle.codePath }, activities, dataConverter: target.dataConverter, ...definedOnly(workerTuning()) });
     const running = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -8,7 +8,7 @@ import type { Ledger } from '../ledger/types.ts';
 import { buildApp } from '../server/app.ts';
 import { salesforceInbound, salesforceInboundWarnings } from '../connectors/salesforce/inbound.ts';
 import { hubspotInbound, hubspotInboundWarnings } from '../connectors/hubspot/inbound.ts';
-import { connectClient, describeTarget, localTarget } from '../temporal/connection.ts';
+import { connectClient, describeTarget, localTarget, payloadCodecOf } from '../temporal/connection.ts';
 import { startDevServer, type RunningDevServer } from '../temporal/devServer.ts';
 import { resolveTool } from '../tools/temporalBinaries.ts';
 import { createFlywheelWorker } from '../worker/createWorker.ts';
@@ -20,6 +20,7 @@ import { dataPaths } from './paths.ts';
 import { checkShadowAtStart, loadRulesAtStart } from './rulesAtStart.ts';
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
+import { codecEndpointFromEnvironment } from '../server/routes/codec.ts';
 
 export interface DevStack {
   urls: { temporal: string; ui?: string; api: string; health: string };
@@ -121,6 +122,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
       hubspot,
       devSink: { secret: webhookSecret(cfg).secret, toleranceSeconds: auth.toleranceSeconds },
       salesforce,
+      codec: codecEndpointFromEnvironment(payloadCodecOf(target)),
     });
     const host = cfg.server?.host ?? '127.0.0.1';
     await app.listen({ host, port: cfg.server?.port ?? 8787 });

@@ -11,6 +11,7 @@ import { registerDecisionRoutes, type DecisionReadOptions } from './routes/decis
 import { registerHubSpotWebhookRoute } from './routes/connectors/hubspot.ts';
 import type { HubSpotInboundOptions } from '../connectors/hubspot/inbound.ts';
 import { registerSalesforceRoutes, type SalesforceRouteOptions } from './routes/connectors/salesforce.ts';
+import { registerCodecRoutes, type CodecEndpointOptions } from './routes/codec.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -28,6 +29,8 @@ export interface AppOptions {
   hubspot?: HubSpotInboundOptions;
   /** POST /v1/connectors/salesforce/outbound-message, when connections.salesforce is configured. */
   salesforce?: SalesforceRouteOptions;
+  /** Temporal's codec-server endpoints (/v1/codec/decode, /encode) when payloads are encrypted and a token is set. */
+  codec?: CodecEndpointOptions;
   /** The stand-in CRM of `flywheel dev` at /v1/dev/crm-sink; never in production. */
   devSink?: boolean | DevSinkOptions;
 }
@@ -50,7 +53,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   registerHealthRoutes(app, opts.checks);
   registerProblemRoutes(app);
-  registerOpenApiRoutes(app, { devSink: Boolean(opts.devSink), bodyLimitBytes: app.initialConfig.bodyLimit ?? MAX_BODY_BYTES, hubspot: Boolean(opts.hubspot), salesforce: Boolean(opts.salesforce) });
+  registerOpenApiRoutes(app, { devSink: Boolean(opts.devSink), bodyLimitBytes: app.initialConfig.bodyLimit ?? MAX_BODY_BYTES, hubspot: Boolean(opts.hubspot), salesforce: Boolean(opts.salesforce), codec: Boolean(opts.codec) });
   if (opts.ingest) registerEventRoutes(app, opts.ingest);
   if (opts.reads) {
     const { secret, toleranceSeconds } = opts.ingest ?? {};
@@ -62,6 +65,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   }
   if (opts.hubspot) registerHubSpotWebhookRoute(app, opts.hubspot);
   if (opts.salesforce) registerSalesforceRoutes(app, opts.salesforce);
+  if (opts.codec) registerCodecRoutes(app, opts.codec);
   if (opts.devSink) registerDevSinkRoutes(app, opts.devSink === true ? {} : opts.devSink);
   return app;
 }

@@ -5,6 +5,7 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../events/signature.ts';
 import { PROBLEM_TYPES } from './problem.ts';
 import { DECISION_SCHEMAS } from './openapiDecisions.ts';
 import { CLOUDEVENTS_BATCH_JSON, CLOUDEVENTS_JSON, PLAIN_JSON } from './rawBody.ts';
+import { codecPaths } from './openapiCodec.ts';
 
 type Json = Record<string, unknown>;
 
@@ -208,7 +209,7 @@ const SALESFORCE_OUTBOUND_MESSAGE: Json = {
   },
 };
 
-function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boolean; salesforce?: boolean }): Json {
+function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boolean; salesforce?: boolean; codec?: boolean }): Json {
   const p: Json = {
     '/v1/events': {
       post: {
@@ -272,6 +273,7 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
   };
   if (opts.hubspot) p['/v1/connectors/hubspot/webhook'] = HUBSPOT_WEBHOOK;
   if (opts.salesforce) p['/v1/connectors/salesforce/outbound-message'] = SALESFORCE_OUTBOUND_MESSAGE;
+  if (opts.codec) Object.assign(p, codecPaths(problemResponse));
   if (opts.devSink) {
     p[DEV_SINK_PATH] = {
       post: { operationId: 'devCrmSinkReceive', summary: '`flywheel dev` only: a stand-in CRM receiving Flywheel webhooks', security: [], requestBody: { content: { [PLAIN_JSON]: {} } }, responses: { '204': { description: 'Kept' }, '401': problemResponse('Bad signature (only when FLYWHEEL_WEBHOOK_SECRET is set)') } },
@@ -282,7 +284,7 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
 }
 
 /** The API description, assembled from the event catalogue and the schema files the validator uses, so it cannot drift. */
-export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: number; hubspot?: boolean; salesforce?: boolean } = {}): Json {
+export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: number; hubspot?: boolean; salesforce?: boolean; codec?: boolean } = {}): Json {
   return {
     openapi: '3.1.0',
     info: {
@@ -290,7 +292,7 @@ export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: numb
       version: '1',
       description: 'CRM events in (CloudEvents 1.0), lead and account state out. Every error is RFC 9457 problem+json.',
     },
-    paths: paths({ devSink: opts.devSink ?? false, bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024, hubspot: opts.hubspot ?? false, salesforce: opts.salesforce ?? false }),
+    paths: paths({ devSink: opts.devSink ?? false, bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024, hubspot: opts.hubspot ?? false, salesforce: opts.salesforce ?? false, codec: opts.codec ?? false }),
     components: {
       schemas: {
         ...eventComponents(),
@@ -314,6 +316,7 @@ export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: numb
       securitySchemes: {
         signatureHeader: { type: 'apiKey', in: 'header', name: SIGNATURE_HEADER, description: signatureDescription },
         timestampHeader: { type: 'apiKey', in: 'header', name: TIMESTAMP_HEADER, description: 'Signed together with the body; see signatureHeader' },
+        codecToken: { type: 'http', scheme: 'bearer', description: 'FLYWHEEL_CODEC_TOKEN (codec endpoint only)' },
       },
     },
   };

@@ -30,7 +30,7 @@ export async function historyReach(target: TemporalTarget, workflowIds: readonly
     return { ...base, error: (e as Error).message };
   }
   try {
-    const client = new Client({ connection, namespace: target.namespace });
+    const client = new Client({ connection, namespace: target.namespace, dataConverter: target.dataConverter });
     return await client.withDeadline(Date.now() + timeoutMs, async () => {
       const ns = await connection.workflowService.describeNamespace({ namespace: target.namespace });
       const retentionMs = seconds(ns.config?.workflowExecutionRetentionTtl);

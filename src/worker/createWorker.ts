@@ -60,6 +60,7 @@ export async function createFlywheelWorker(opts: FlywheelWorkerOptions): Promise
       taskQueue: opts.taskQueue,
       workflowBundle: opts.workflowBundle ?? { codePath: (await loadWorkflowBundle()).codePath },
       activities: createActivities(opts.deps),
+      dataConverter: opts.target.dataConverter,
       ...definedOnly(workerTuning()),
       ...(opts.identity ? { identity: opts.identity } : {}),
     });

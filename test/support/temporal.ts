@@ -72,6 +72,8 @@ export interface HarnessOptions {
   adjust?: (loaded: LoadedConfig) => void;
   /** Webhook target for assignment/escalation notifications. */
   webhookUrl?: string;
+  /** Environment the Temporal target is read from (e.g. FLYWHEEL_PAYLOAD_KEYS); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function createHarness(kind: ServerKind, name: string, opts: HarnessOptions = {}): Promise<TestHarness> {
@@ -87,8 +89,9 @@ export async function createHarness(kind: ServerKind, name: string, opts: Harnes
   else delete loaded.config.connections?.crmWebhook;
   opts.adjust?.(loaded);
   const deps = buildActivityDeps(loaded, ledger);
+  const target = localTarget(address, 'default', opts.env);
   const worker = await createFlywheelWorker({
-    target: localTarget(address),
+    target,
     taskQueue,
     deps,
     workflowBundle: { codePath: servers.workflowBundlePath },
@@ -98,8 +101,8 @@ export async function createHarness(kind: ServerKind, name: string, opts: Harnes
   const running = worker.run();
   const connectionOptions = { address, [InternalConnectionOptionsSymbol]: { supportsTestService: kind === 'time-skipping' } };
   const connection = await Connection.connect(connectionOptions as ConnectionOptions);
-  const client = new Client({ connection, namespace: 'default' });
-  const timeSkippingClient = kind === 'time-skipping' ? new TimeSkippingWorkflowClient({ connection, namespace: 'default' }) : undefined;
+  const client = new Client({ connection, namespace: 'default', dataConverter: target.dataConverter });
+  const timeSkippingClient = kind === 'time-skipping' ? new TimeSkippingWorkflowClient({ connection, namespace: 'default', dataConverter: target.dataConverter }) : undefined;
   const harness: TestHarness = {
     kind,
     taskQueue,

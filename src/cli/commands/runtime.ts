@@ -17,6 +17,7 @@ const load = async () => ({
   ...(await import('../../rules/cache.ts')),
   ...(await import('../../runtime/shutdown.ts')),
   ...(await import('../../server/app.ts')),
+  ...(await import('../../server/routes/codec.ts')),
   ...(await import('../../temporal/connection.ts')),
   ...(await import('../../worker/createWorker.ts')),
   ...(await import('../../worker/activityDeps.ts')),
@@ -96,7 +97,7 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--insecure-no-signature', 'accept unsigned events when the ingest secret is not set (never in production)')
     .action(async (opts: { host?: string; port?: number; insecureNoSignature?: boolean }) => {
       const loaded = loadConfig();
-      const { targetFromEnvironment, connectClient, openLedger, dataPaths, buildApp, buildHealthChecks, describeTarget, onShutdownSignal, ingestAuth, TemporalEventSink, DEFAULT_TASK_QUEUE, RulesCache, rulesDirOf, hubspotInbound, hubspotInboundWarnings, salesforceInbound, salesforceInboundWarnings } = await load();
+      const { targetFromEnvironment, connectClient, openLedger, dataPaths, buildApp, buildHealthChecks, describeTarget, onShutdownSignal, ingestAuth, TemporalEventSink, DEFAULT_TASK_QUEUE, RulesCache, rulesDirOf, hubspotInbound, hubspotInboundWarnings, salesforceInbound, salesforceInboundWarnings, codecEndpointFromEnvironment, payloadCodecOf } = await load();
       // Checked before connecting anywhere: an unauthenticated production ingest is refused, not warned about.
       const auth = ingestAuth(loaded.config);
       if (!auth.secret && !opts.insecureNoSignature) {
@@ -124,6 +125,7 @@ export function registerRuntimeCommands(program: Command): void {
         decisions: { ledger, rules: new RulesCache(rulesDirOf(loaded), { config: loaded.config }) },
         hubspot,
         salesforce,
+        codec: codecEndpointFromEnvironment(payloadCodecOf(target)),
       });
       const host = opts.host ?? loaded.config.server?.host ?? '127.0.0.1';
       await app.listen({ host, port: opts.port ?? loaded.config.server?.port ?? 8787 });

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { healthToken } from '../../ingest/secrets.ts';
+import { bearerToken, sharedToken } from '../sharedToken.ts';
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 
 /** One worker's last heartbeat (src/worker/heartbeat.ts), as the `workers` check reports it. */
@@ -60,11 +60,11 @@ function statusOf(r: DependencyStatus): CheckStatus {
  * `Authorization: Bearer <token>` with the token from FLYWHEEL_HEALTH_TOKEN. Without that variable, no one does.
  */
 export function registerHealthRoutes(app: FastifyInstance, checks: HealthChecks, token: string | undefined = healthToken().secret): void {
-  const expected = token ? digest(token) : undefined;
+  const matches = token ? sharedToken(token) : undefined;
   app.get('/healthz', async (req, reply) => {
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((n) => runCheck(checks[n]!)));
-    const detailed = expected !== undefined && presents(req, expected);
+    const detailed = matches !== undefined && matches(bearerToken(req));
     const deps = Object.fromEntries(
       names.map((n, i) => {
         const r = results[i]!;
@@ -75,14 +75,4 @@ export function registerHealthRoutes(app: FastifyInstance, checks: HealthChecks,
     const degraded = !ok || results.some((r) => r.degraded);
     return reply.code(ok ? 200 : 503).send({ status: degraded ? 'degraded' : 'ok', checks: deps });
   });
-}
-
-function presents(req: FastifyRequest, expected: Buffer): boolean {
-  const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-  // Digests have one length whatever was sent, so the comparison takes the same time for every wrong token.
-  return m !== null && timingSafeEqual(digest(m[1]!), expected);
-}
-
-function digest(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
 }

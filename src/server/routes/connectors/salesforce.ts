@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FlywheelConfig } from '../../../config/types.ts';
 import { deliverCrmEvents, deliveryFailureAnswer, InvalidEventsError, type DeliveredEvent } from '../../../connectors/deliver.ts';
@@ -8,6 +7,7 @@ import { DeliveryError, type EventSink } from '../../../ingest/temporalSink.ts';
 import type { Ledger } from '../../../ledger/types.ts';
 import { problem, type Problem } from '../../problem.ts';
 import { acceptRawBodies } from '../../rawBody.ts';
+import { sharedToken } from '../../sharedToken.ts';
 
 export const OUTBOUND_MESSAGE_PATH = '/v1/connectors/salesforce/outbound-message';
 /** Salesforce posts text/xml; the others are accepted for SOAP clients and hand tests. */
@@ -38,7 +38,7 @@ export interface SalesforceRouteOptions {
 export function registerSalesforceRoutes(app: FastifyInstance, opts: SalesforceRouteOptions): void {
   const sf = opts.config.connections?.salesforce;
   if (!sf) throw new Error('connections.salesforce is not configured');
-  const expected = opts.token ? digest(opts.token) : null;
+  const expected = opts.token ? sharedToken(opts.token) : null;
 
   void app.register(async (scope) => {
     acceptRawBodies(scope, SOAP_MEDIA_TYPES);
@@ -50,7 +50,7 @@ export function registerSalesforceRoutes(app: FastifyInstance, opts: SalesforceR
       const instance = OUTBOUND_MESSAGE_PATH;
       if (expected) {
         const given = (req.query as Record<string, unknown>).token;
-        if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
+        if (!expected(given)) {
           return fault(reply, 'Client', problem('unauthorized', 401, { instance, detail: 'the endpoint URL lacks the right token (?token=...); nothing was delivered' }));
         }
       }
@@ -95,8 +95,4 @@ function fault(reply: FastifyReply, code: 'Client' | 'Server', p: Problem): Fast
     .code(p.status)
     .type('text/xml; charset=utf-8')
     .send(faultEnvelope(code, { type: p.type, title: p.title, status: p.status, detail: p.detail }));
-}
-
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
 }
