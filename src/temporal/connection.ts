@@ -13,7 +13,7 @@ export interface TemporalTarget {
 }
 
 /** Payload encryption when FLYWHEEL_PAYLOAD_KEYS is set; otherwise the SDK's default converter. */
-export function dataConverterFromEnvironment(env: NodeJS.ProcessEnv = process.env): DataConverter | undefined {
+function dataConverterFromEnvironment(env: NodeJS.ProcessEnv = process.env): DataConverter | undefined {
   const codec = payloadCodecFromEnvironment(env);
   return codec ? { payloadCodecs: [codec] } : undefined;
 }
@@ -22,12 +22,12 @@ export function dataConverterFromEnvironment(env: NodeJS.ProcessEnv = process.en
  * Reads Temporal's standard environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
  * TEMPORAL_TLS_*, TEMPORAL_PROFILE and the TOML config file), so any cluster or Temporal Cloud works unchanged.
  */
-export function targetFromEnvironment(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
+export function targetFromEnvironment(): TemporalTarget {
   const { connectionOptions, namespace } = loadClientConnectConfig();
   return {
     connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? 'localhost:7233' },
     namespace: namespace ?? 'default',
-    dataConverter: dataConverterFromEnvironment(env),
+    dataConverter: dataConverterFromEnvironment(),
   };
 }
 

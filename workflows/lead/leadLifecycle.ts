@@ -398,7 +398,6 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
     await replayEarly();
   }
 
-
   function skip(e: LeadEvent, reason: string): void {
     const item = ignore(s, e, reason, nowIso());
     note('event.ignored', nextKey('ignored'), { data: { ...item, key: e.key } });

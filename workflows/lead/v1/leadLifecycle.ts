@@ -395,7 +395,6 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     await replayEarly();
   }
 
-
   function skip(e: LeadEvent, reason: string): void {
     const item = ignore(s, e, reason, nowIso());
     note('event.ignored', `${s.seq++}:ignored`, { data: { ...item, key: e.key } });
