@@ -1,4 +1,3 @@
-
 import { createAccountActivities } from './account/index.ts';
 import { createResumeClock } from './clock.ts';
 import { createClosedRecordActivities } from './closedRecords.ts';

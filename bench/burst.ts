@@ -147,7 +147,11 @@ export async function leadBurst(stack: BenchStack, n: number, concurrency: numbe
     temporalPid: stack.temporalPid,
     // The stack notes the owner before it marks the assignment.
     onDone: (id) => void (stack.owners.get(id) && withOwner++),
-    send: (from, to) => postBatch(stack, Array.from({ length: to - from }, (_, k) => newLead(`${prefix}${from + k}`))),
+    send: (from, to) =>
+      postBatch(
+        stack,
+        Array.from({ length: to - from }, (_, k) => newLead(`${prefix}${from + k}`)),
+      ),
   });
   const activities = Object.fromEntries([...stack.activityMs].map(([name, runs]) => [name, summarise(runs)]));
   stack.activityMs.clear();
@@ -177,7 +181,15 @@ export async function floorBurst(stack: BenchStack, n: number, concurrency: numb
 }
 
 /** `around` may wrap the Flywheel burst (memory per open lead measured on the burst's leads). */
-export async function burstSection(stack: BenchStack, n: number, concurrency: number, batch: number, run: string, stallMs: number, around = (go: () => Promise<BurstSide>) => go()): Promise<BurstFigures> {
+export async function burstSection(
+  stack: BenchStack,
+  n: number,
+  concurrency: number,
+  batch: number,
+  run: string,
+  stallMs: number,
+  around = (go: () => Promise<BurstSide>) => go(),
+): Promise<BurstFigures> {
   process.stderr.write(`  burst: ${n} floor workflows, then ${n} leads, ${concurrency} signal-with-starts in flight...\n`);
   await quiet(stack);
   const floor = await floorBurst(stack, n, concurrency, `floor:burst-${run}-`, stallMs);

@@ -33,9 +33,7 @@ export function goals(r: BenchReport): Goal[] {
   const sat = r.steps.find((s) => saturated(s.floor));
   const top = sat ?? r.steps.at(-1);
   if (top) {
-    const note = sat
-      ? `at ${sat.rate}/s, the first offered rate where the floor saturated`
-      : `the floor never saturated up to ${top.rate}/s (the highest rate offered): compared there`;
+    const note = sat ? `at ${sat.rate}/s, the first offered rate where the floor saturated` : `the floor never saturated up to ${top.rate}/s (the highest rate offered): compared there`;
     relative('sustained throughput >= 80% of floor at its saturation rate', top.flywheel.achieved, top.floor.achieved, '/s', 0.8, note, true);
   }
   // As the report's CPU line: the busiest rate Flywheel kept up at, both paths at that same rate.
@@ -48,10 +46,22 @@ export function goals(r: BenchReport): Goal[] {
   const h = r.history;
   absolute('history events, full lifecycle <= 40', h.lifecycle.max, 'events', 40, `worst of ${h.lifecycle.n}; floor: its whole (completed) workflow`, h.floor.historyLength);
   absolute('history events, lead at rest after the hand-off <= 15', h.atRest.max, 'events', 15, `worst of ${h.atRest.n}`, h.floor.historyLength);
-  absolute('worker + API + ledger RSS idle <= 400 MiB', r.memory.idle.rssMiB, 'MiB', 400, `this process started and idle, after a full GC (after the warm-up: ${Math.round(r.memory.afterWarmup.rssMiB)} MiB); no floor process`);
+  absolute(
+    'worker + API + ledger RSS idle <= 400 MiB',
+    r.memory.idle.rssMiB,
+    'MiB',
+    400,
+    `this process started and idle, after a full GC (after the warm-up: ${Math.round(r.memory.afterWarmup.rssMiB)} MiB); no floor process`,
+  );
   if (r.openLeads) {
     const o = r.openLeads;
-    absolute('memory per 1,000 open leads (measured)', o.perThousand.rssMiB, 'MiB RSS', undefined, `${o.open} open leads (${o.source === 'burst' ? "the Flywheel burst's" : 'a separate batch'}); dev server ${o.perThousand.temporalRssMiB?.toFixed(2) ?? '-'} MiB per 1,000`);
+    absolute(
+      'memory per 1,000 open leads (measured)',
+      o.perThousand.rssMiB,
+      'MiB RSS',
+      undefined,
+      `${o.open} open leads (${o.source === 'burst' ? "the Flywheel burst's" : 'a separate batch'}); dev server ${o.perThousand.temporalRssMiB?.toFixed(2) ?? '-'} MiB per 1,000`,
+    );
   } else out.push({ goal: 'memory per 1,000 open leads (measured)', measured: NaN, unit: 'MiB RSS', note: 'not run (--open 0)' });
   if (r.burst) {
     const b = r.burst;
@@ -69,6 +79,9 @@ export function renderGoals(list: Goal[]): string[] {
     '',
     '| goal | measured | floor | ratio | result | where |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...list.map((g) => `| ${g.goal} | ${f(g.measured)} ${g.unit} | ${g.floor === undefined ? '-' : `${f(g.floor)} ${g.unit}`} | ${g.ratio === undefined ? '-' : `${g.ratio.toFixed(2)}x`} | ${verdict(g)} | ${g.note} |`),
+    ...list.map(
+      (g) =>
+        `| ${g.goal} | ${f(g.measured)} ${g.unit} | ${g.floor === undefined ? '-' : `${f(g.floor)} ${g.unit}`} | ${g.ratio === undefined ? '-' : `${g.ratio.toFixed(2)}x`} | ${verdict(g)} | ${g.note} |`,
+    ),
   ];
 }

@@ -118,7 +118,7 @@ export function renderImport(f: ImportFigures): string[] {
     '',
     `### Import throughput (${f.records} records per kind, concurrency ${f.concurrency}, batches of ${f.batch})`,
     '',
-    'Per second from the first batch sent to the last receipt written, over alternating floor/accounts/leads slices. Floor: bare signal-with-start of the one-activity workflow at the same concurrency, same run, same worker. Re-run: the first slice\'s accounts file again.',
+    "Per second from the first batch sent to the last receipt written, over alternating floor/accounts/leads slices. Floor: bare signal-with-start of the one-activity workflow at the same concurrency, same run, same worker. Re-run: the first slice's accounts file again.",
     '',
     '| path | records/s | vs floor |',
     '| --- | --- | --- |',

@@ -75,17 +75,22 @@ function memory(stack: BenchStack): Memory {
 function phases(stack: BenchStack, samples: Sample[]) {
   const done = samples.filter((s) => s.done !== undefined);
   const part = (from: (s: Sample) => number | undefined, to: (s: Sample) => number | undefined) =>
-    median(done.flatMap((s) => {
-      const a = from(s);
-      const b = to(s);
-      return a === undefined || b === undefined ? [] : [b - a];
-    }));
+    median(
+      done.flatMap((s) => {
+        const a = from(s);
+        const b = to(s);
+        return a === undefined || b === undefined ? [] : [b - a];
+      }),
+    );
   const evaluate = (s: Sample) => stack.evaluateStarted.get(s.id);
   const assign = (s: Sample) => stack.assignStarted.get(s.id);
   // The new lead path: attractLead (the decision step) evaluates, places and commits in one local activity.
   const attract = (s: Sample) => stack.attractStarted.get(s.id);
   return {
-    postTo202: part((s) => s.sent, (s) => s.accepted),
+    postTo202: part(
+      (s) => s.sent,
+      (s) => s.accepted,
+    ),
     postToEvaluateStart: part((s) => s.sent, evaluate),
     evaluateToAssignStart: part(evaluate, assign),
     assignToCommit: part(assign, (s) => s.done),
@@ -171,7 +176,9 @@ async function main(stack: BenchStack): Promise<BenchReport> {
     const { step, leadIds, pending } = await rateStep(stack, rate);
     steps.push(step);
     if (firstLeads.length === 0) firstLeads.push(...leadIds.slice(0, 10));
-    process.stderr.write(`  ${rate}/s: floor p50 ${step.floor.latencyMs.p50.toFixed(1)} ms ${step.floor.achieved.toFixed(1)}/s, flywheel p50 ${step.flywheel.latencyMs.p50.toFixed(1)} ms, ${step.flywheel.achieved.toFixed(1)} assigned/s\n`);
+    process.stderr.write(
+      `  ${rate}/s: floor p50 ${step.floor.latencyMs.p50.toFixed(1)} ms ${step.floor.achieved.toFixed(1)}/s, flywheel p50 ${step.flywheel.latencyMs.p50.toFixed(1)} ms, ${step.flywheel.achieved.toFixed(1)} assigned/s\n`,
+    );
     if (saturated(step.flywheel)) flywheelSaturatedAt ??= rate;
     if (saturated(step.floor)) {
       stoppedAt = rate;

@@ -14,14 +14,14 @@ export function observeAssignments(ledger: Ledger, committed: (leadId: string, o
       return ledger.description;
     },
     record: (events) => ledger.record(events),
-    query: <T,>(sql: string, params?: unknown[]) => ledger.query<T>(sql, params),
+    query: <T>(sql: string, params?: unknown[]) => ledger.query<T>(sql, params),
     ping: () => ledger.ping(),
     close: () => ledger.close(),
     async transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {
       const assigned: LedgerEvent[] = [];
       const result = await ledger.transaction((tx) =>
         fn({
-          query: <R,>(sql: string, params?: unknown[]) => tx.query<R>(sql, params),
+          query: <R>(sql: string, params?: unknown[]) => tx.query<R>(sql, params),
           async record(events) {
             const r = await tx.record(events);
             assigned.push(...events.filter((e) => e.type === 'lead.assigned' && e.leadId));

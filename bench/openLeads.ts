@@ -53,7 +53,16 @@ export async function measureOpen(stack: BenchStack, source: OpenLeadsFigures['s
 }
 
 /** A batch of N leads of their own, posted as the Flywheel burst posts them. */
-export async function openLeadsSection(stack: BenchStack, n: number, concurrency: number, batch: number, run: string, openBefore: number, memory: () => Memory, stallMs: number): Promise<OpenLeadsFigures> {
+export async function openLeadsSection(
+  stack: BenchStack,
+  n: number,
+  concurrency: number,
+  batch: number,
+  run: string,
+  openBefore: number,
+  memory: () => Memory,
+  stallMs: number,
+): Promise<OpenLeadsFigures> {
   process.stderr.write(`  ${n} open leads for memory per lead...\n`);
   return (await measureOpen(stack, 'separate', openBefore, memory, () => leadBurst(stack, n, concurrency, batch, `O-${run}-`, stallMs))).figures;
 }

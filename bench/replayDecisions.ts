@@ -66,7 +66,12 @@ export function syntheticDecisions(n: number, seed = 42): StoredDecision[] {
       industry: pick(['software', 'ecommerce', 'retail', 'financial-services', 'manufacturing', 'healthcare', 'media']),
       technologies: rand() < 0.5 ? [pick(['snowflake', 'bigquery', 'dbt', 'redshift']), 'looker'] : [],
       source: pick(['demo-request', 'contact-sales', 'content', 'webinar', 'product-signup', 'referral', 'paid-search']),
-      engagement: { score: Math.floor(rand() * 100), pricingPageVisits: Math.floor(rand() * 4), lastActivityAt: new Date(t - Math.floor(rand() * 40) * 86_400_000).toISOString(), demoRequested: rand() < 0.1 },
+      engagement: {
+        score: Math.floor(rand() * 100),
+        pricingPageVisits: Math.floor(rand() * 4),
+        lastActivityAt: new Date(t - Math.floor(rand() * 40) * 86_400_000).toISOString(),
+        demoRequested: rand() < 0.1,
+      },
       intent: { score: Math.floor(rand() * 100), topics: ['analytics'], surge: rand() < 0.2 },
     });
     const account = () => (customer ? { id: `acc-${i % 5000}`, owner: 'anna-schmidt', domain, customer: true, lifecycleStage: 'customer' } : { customer: false, domain });
@@ -141,5 +146,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
   };
   const r = benchReplay({ decisions: Number(arg('decisions', '100000')), rulesDir: arg('rules', 'rules') });
-  console.log(`replay ${r.decisions.toLocaleString('en-US')} recorded decisions under two revisions: ${r.seconds.toFixed(2)} s (${Math.round(r.perSecond).toLocaleString('en-US')} decisions/s, ${r.flips} flips), node ${process.version}`);
+  console.log(
+    `replay ${r.decisions.toLocaleString('en-US')} recorded decisions under two revisions: ${r.seconds.toFixed(2)} s (${Math.round(r.perSecond).toLocaleString('en-US')} decisions/s, ${r.flips} flips), node ${process.version}`,
+  );
 }

@@ -107,7 +107,9 @@ export function renderReport(r: BenchReport, goalsTable: string[] = []): string 
       `${p.stoppedAt ? `; stopped after ${p.stoppedAt}/s (floor saturated)` : ''}`,
     `params used: --rates ${p.rates.join(',')} --seconds ${p.seconds} --rounds ${p.rounds} --drain ${p.drainSeconds} --warmup ${p.warmupSeconds} --lifecycles ${p.lifecycles} ` +
       `--import ${p.import} --import-concurrency ${p.importConcurrency} --burst ${p.burst} --burst-concurrency ${p.burstConcurrency} --burst-batch ${p.burstBatch} --open ${p.openFromBurst ? 'burst' : p.open} --stall ${p.stallSeconds} --settle ${p.settleSeconds}`,
-    `stack: in-memory Temporal dev server (child process), one worker (${Object.entries(p.worker ?? {}).map(([k, v]) => `${k} ${v}, `).join('')}otherwise SDK defaults), ingest API, embedded ledger (PGlite) in this process; webhook ${p.webhook}`,
+    `stack: in-memory Temporal dev server (child process), one worker (${Object.entries(p.worker ?? {})
+      .map(([k, v]) => `${k} ${v}, `)
+      .join('')}otherwise SDK defaults), ingest API, embedded ledger (PGlite) in this process; webhook ${p.webhook}`,
     `startup: ${ms(r.startupMs.total)} ms (dev server ${ms(r.startupMs.temporal)}, workflow bundle ${ms(r.startupMs.bundle)}${r.startupMs.bundleBuilt === undefined ? '' : r.startupMs.bundleBuilt ? ' built in a child process' : ' from the cache'}, ledger ${ms(r.startupMs.ledger)}, in parallel)`,
     '',
     ...goalsTable,
@@ -120,16 +122,51 @@ export function renderReport(r: BenchReport, goalsTable: string[] = []): string 
     row(Array(13).fill('---')),
   ];
   for (const s of r.steps) {
-    for (const [name, v] of [['floor', s.floor], ['flywheel', s.flywheel]] as const) {
+    for (const [name, v] of [
+      ['floor', s.floor],
+      ['flywheel', s.flywheel],
+    ] as const) {
       const l = v.latencyMs;
       const c = cpuPerArrival(v);
-      out.push(row([s.rate, name, `${v.completed}/${v.sent}`, v.achieved.toFixed(1), ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max), ms(v.acceptMs.p50), `${ms(c.node)} + ${ms(c.temporal)}`, `${cores(v.cpu.bench)} / ${cores(v.cpu.temporal)}`, ms(v.eventLoopDelayP99Ms), ms(v.senderLagMs.p99)]));
+      out.push(
+        row([
+          s.rate,
+          name,
+          `${v.completed}/${v.sent}`,
+          v.achieved.toFixed(1),
+          ms(l.p50),
+          ms(l.p90),
+          ms(l.p99),
+          ms(l.max),
+          ms(v.acceptMs.p50),
+          `${ms(c.node)} + ${ms(c.temporal)}`,
+          `${cores(v.cpu.bench)} / ${cores(v.cpu.temporal)}`,
+          ms(v.eventLoopDelayP99Ms),
+          ms(v.senderLagMs.p99),
+        ]),
+      );
     }
     const f = s.floor.latencyMs;
     const w = s.flywheel.latencyMs;
     const cf = cpuPerArrival(s.floor);
     const cw = cpuPerArrival(s.flywheel);
-    out.push(row([s.rate, '**Flywheel/floor**', '', x(s.flywheel.achieved, s.floor.achieved), x(w.p50, f.p50), x(w.p90, f.p90), x(w.p99, f.p99), x(w.max, f.max), x(s.flywheel.acceptMs.p50, s.floor.acceptMs.p50), x(cw.node + cw.temporal, cf.node + cf.temporal), '', '', '']));
+    out.push(
+      row([
+        s.rate,
+        '**Flywheel/floor**',
+        '',
+        x(s.flywheel.achieved, s.floor.achieved),
+        x(w.p50, f.p50),
+        x(w.p90, f.p90),
+        x(w.p99, f.p99),
+        x(w.max, f.max),
+        x(s.flywheel.acceptMs.p50, s.floor.acceptMs.p50),
+        x(cw.node + cw.temporal, cf.node + cf.temporal),
+        '',
+        '',
+        '',
+      ]),
+    );
   }
   // The busiest rate that kept up: there the fixed background (idle polling, rules rechecks) weighs least per lead.
   const kept = r.steps.filter((s) => !saturated(s.flywheel)).at(-1) ?? r.steps[0];
@@ -154,8 +191,15 @@ export function renderReport(r: BenchReport, goalsTable: string[] = []): string 
   const attract = ran((p) => p.postToAttractStart);
   const split = ran((p) => p.postToEvaluateStart) || !attract;
   type Col = [string, (p: RateStep['phases']) => number];
-  const oldCols: Col[] = [['POST -> evaluateLead starts', (p) => p.postToEvaluateStart], ['evaluateLead -> assignLead starts', (p) => p.evaluateToAssignStart], ['assignLead -> committed', (p) => p.assignToCommit]];
-  const newCols: Col[] = [['POST -> decision step starts', (p) => p.postToAttractStart], ['decision step -> committed', (p) => p.attractToCommit]];
+  const oldCols: Col[] = [
+    ['POST -> evaluateLead starts', (p) => p.postToEvaluateStart],
+    ['evaluateLead -> assignLead starts', (p) => p.evaluateToAssignStart],
+    ['assignLead -> committed', (p) => p.assignToCommit],
+  ];
+  const newCols: Col[] = [
+    ['POST -> decision step starts', (p) => p.postToAttractStart],
+    ['decision step -> committed', (p) => p.attractToCommit],
+  ];
   const cols: Col[] = [['POST -> 202', (p) => p.postTo202], ...(split ? oldCols : []), ...(attract ? newCols : [])];
   out.push(row(['offered/s', ...cols.map((c) => c[0]), 'p50 total', 'owner named']));
   out.push(row(Array(cols.length + 3).fill('---')));
@@ -168,25 +212,47 @@ export function renderReport(r: BenchReport, goalsTable: string[] = []): string 
   out.push('', 'Activity run time during the Flywheel step, p50 / p99 ms (runs):', '');
   out.push(row(['offered/s', ...names]), row(Array(names.length + 1).fill('---')));
   for (const s of r.steps) {
-    out.push(row([s.rate, ...names.map((n) => {
-      const a = s.activities[n];
-      return a ? `${ms(a.p50)} / ${ms(a.p99)} (${a.n})` : '-';
-    })]));
+    out.push(
+      row([
+        s.rate,
+        ...names.map((n) => {
+          const a = s.activities[n];
+          return a ? `${ms(a.p50)} / ${ms(a.p99)} (${a.n})` : '-';
+        }),
+      ]),
+    );
   }
 
   const h = r.history;
   out.push('', 'History events per workflow (describe().historyLength):', '');
   out.push(row(['workflow', 'n', 'min', 'median', 'max', 'composition (first one)']), row(Array(6).fill('---')));
   const after = h.lifecycle.closed === 'completed' ? 'then completed' : 'then waiting on its closed-lead grace timer';
-  out.push(row([`lead, full lifecycle: created, assigned, owner touch (SLA met), meeting, opportunity, won; ${after}`, h.lifecycle.n, h.lifecycle.min, h.lifecycle.p50, h.lifecycle.max, composition(h.lifecycle.types)]));
+  out.push(
+    row([
+      `lead, full lifecycle: created, assigned, owner touch (SLA met), meeting, opportunity, won; ${after}`,
+      h.lifecycle.n,
+      h.lifecycle.min,
+      h.lifecycle.p50,
+      h.lifecycle.max,
+      composition(h.lifecycle.types),
+    ]),
+  );
   out.push(row(['lead at rest after the hand-off (waiting on its SLA timer)', h.atRest.n, h.atRest.min, h.atRest.p50, h.atRest.max, composition(h.atRest.types)]));
   out.push(row(['floor (signalWithStart, one activity, complete)', 1, h.floor.historyLength, h.floor.historyLength, h.floor.historyLength, composition(h.floor.types)]));
-  out.push('', `A full lifecycle took ${ms(h.lifecycle.wallMs)} ms of wall time (median of ${h.lifecycle.n} run at once, each event sent after the previous 202). An SLA breach needs hours of business time, so it is not run here (the time-skipping tests cover it).`);
+  out.push(
+    '',
+    `A full lifecycle took ${ms(h.lifecycle.wallMs)} ms of wall time (median of ${h.lifecycle.n} run at once, each event sent after the previous 202). An SLA breach needs hours of business time, so it is not run here (the time-skipping tests cover it).`,
+  );
 
   const mem = r.memory;
   out.push('', `Memory of this process (worker + API + ledger) and of the Temporal dev server; ${mem.leadsOpen} leads open in the worker at the end:`, '');
   out.push(row(['moment', 'RSS MiB', 'heap used MiB', 'external MiB (WASM, buffers)', 'dev server RSS MiB']), row(Array(5).fill('---')));
-  for (const [name, v] of [['started, idle', mem.idle], ['after warm-up', mem.afterWarmup], ['after the rate steps', mem.afterLoad], ['after the lifecycles', mem.end]] as const) {
+  for (const [name, v] of [
+    ['started, idle', mem.idle],
+    ['after warm-up', mem.afterWarmup],
+    ['after the rate steps', mem.afterLoad],
+    ['after the lifecycles', mem.end],
+  ] as const) {
     out.push(row([name, Math.round(v.rssMiB), Math.round(v.heapUsedMiB), Math.round(v.externalMiB), v.temporalRssMiB === undefined ? '-' : Math.round(v.temporalRssMiB)]));
   }
   if (r.imports) out.push(...renderImport(r.imports));

@@ -147,7 +147,11 @@ function routingSection(): void {
   const raw = rawDecider(set);
   const loop = compiledDecider(set);
   const facts = factsSample(4096);
-  checkAgreement(facts.map((f) => ({ kind: 'routing', facts: f })), engine, interpreted);
+  checkAgreement(
+    facts.map((f) => ({ kind: 'routing', facts: f })),
+    engine,
+    interpreted,
+  );
   const hits = new Set(facts.map((f) => engine.decide('routing', f).matched[0]));
   const mask = facts.length - 1;
   const r = contend({
@@ -162,7 +166,10 @@ function routingSection(): void {
   line('raw json-logic-js (first-match loop)', r.raw, 'decisions/s');
   line('compiled conditions (first-match loop)', r.loop, 'decisions/s', [[r.raw, 'raw']]);
   line('flywheel decide(), json-logic-js conditions', r.interpreted, 'decisions/s', [[r.raw, 'raw']]);
-  line('flywheel decide()', r.compiled, 'decisions/s', [[r.raw, 'raw'], [r.interpreted, 'json-logic-js conditions']]);
+  line('flywheel decide()', r.compiled, 'decisions/s', [
+    [r.raw, 'raw'],
+    [r.interpreted, 'json-logic-js conditions'],
+  ]);
   line('flywheel decide(), checkFacts: true', r.checked, 'decisions/s', [[r.raw, 'raw']]);
 }
 
@@ -186,7 +193,10 @@ function allKindsSection(): void {
   line('raw json-logic-js', r.raw, 'decisions/s');
   line('compiled conditions', r.loop, 'decisions/s', [[r.raw, 'raw']]);
   line('flywheel decide(), json-logic-js conditions', r.interpreted, 'decisions/s', [[r.raw, 'raw']]);
-  line('flywheel decide()', r.compiled, 'decisions/s', [[r.raw, 'raw'], [r.interpreted, 'json-logic-js conditions']]);
+  line('flywheel decide()', r.compiled, 'decisions/s', [
+    [r.raw, 'raw'],
+    [r.interpreted, 'json-logic-js conditions'],
+  ]);
   console.log('');
   console.log(`per kind, decisions/s (best of 2 rounds of ${(seconds / 4).toFixed(2)}s) and ratio to raw json-logic-js`);
   console.log(`  ${'kind'.padEnd(27)}${'raw'.padStart(12)}${'compiled conditions'.padStart(28)}${'decide(), json-logic-js'.padStart(28)}${'decide(), compiled'.padStart(28)}`);

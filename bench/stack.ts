@@ -121,7 +121,15 @@ export async function startBenchStack(): Promise<BenchStack> {
     const target = localTarget(server.address);
     const connection = await NativeConnection.connect({ address: server.address });
     stops.push(() => connection.close());
-    const worker = await Worker.create({ connection, namespace: target.namespace, taskQueue, workflowBundle: { codePath: bundle.codePath }, activities, dataConverter: target.dataConverter, ...definedOnly(workerTuning()) });
+    const worker = await Worker.create({
+      connection,
+      namespace: target.namespace,
+      taskQueue,
+      workflowBundle: { codePath: bundle.codePath },
+      activities,
+      dataConverter: target.dataConverter,
+      ...definedOnly(workerTuning()),
+    });
     const running = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -205,4 +213,3 @@ function timeEach<T extends Record<string, AnyActivity>>(into: Map<string, numbe
   }
   return wrapped as T;
 }
-

@@ -72,7 +72,9 @@ export async function badRules(ctx: PhaseContext): Promise<PhaseResult> {
     const wrong = ok.filter((id) => states.get(id)?.queue !== 'mid-market' || !allowed.has(routing(states.get(id))?.revision));
     if (wrong.length > 0) {
       const s = states.get(wrong[0]!);
-      failures.push(`${when}: ${wrong.length} of ${ok.length} leads not routed to mid-market by revision ${[...allowed].join(' or ')} (first ${wrong[0]}: status ${s?.status}, queue ${s?.queue}, revision ${routing(s)?.revision}, failures ${JSON.stringify(s?.failures ?? [])})`);
+      failures.push(
+        `${when}: ${wrong.length} of ${ok.length} leads not routed to mid-market by revision ${[...allowed].join(' or ')} (first ${wrong[0]}: status ${s?.status}, queue ${s?.queue}, revision ${routing(s)?.revision}, failures ${JSON.stringify(s?.failures ?? [])})`,
+      );
     }
   };
   // Each worker keeps the last valid rules *it* saw: one that decided nothing while a fix was in place still

@@ -56,8 +56,15 @@ export async function fuzz(ctx: PhaseContext): Promise<PhaseResult> {
   let forgedAccepted = 0;
   const note = (c: FuzzCase, a: RawAnswer, what: string, bytes: Buffer) => {
     // The request's head (request line and header names), enough to find the case again.
-    const head = bytes.subarray(0, Math.min(bytes.length, 2_000)).toString('latin1').split('\r\n\r\n')[0]!.split('\r\n').map((l, i) => (i === 0 ? l.slice(0, 60) : l.split(':')[0])).join(' | ');
-    if (examples.length < 12) examples.push(`${what}: [${c.category}] ${JSON.stringify(head)} -> ${a.status || a.error} ${a.headers['content-type'] ?? ''} ${a.body.subarray(0, 100).toString('utf8').replace(/\s+/g, ' ')}`);
+    const head = bytes
+      .subarray(0, Math.min(bytes.length, 2_000))
+      .toString('latin1')
+      .split('\r\n\r\n')[0]!
+      .split('\r\n')
+      .map((l, i) => (i === 0 ? l.slice(0, 60) : l.split(':')[0]))
+      .join(' | ');
+    if (examples.length < 12)
+      examples.push(`${what}: [${c.category}] ${JSON.stringify(head)} -> ${a.status || a.error} ${a.headers['content-type'] ?? ''} ${a.body.subarray(0, 100).toString('utf8').replace(/\s+/g, ' ')}`);
   };
 
   await pool(cases, 16, async (c) => {
@@ -113,7 +120,10 @@ export async function fuzz(ctx: PhaseContext): Promise<PhaseResult> {
   if (after.status !== 200 || after.body.status !== 'ok') failures.push(`/healthz after the fuzz: ${after.status} ${JSON.stringify(after.body).slice(0, 200)}`);
   for (const e of examples) ctx.note(`  fuzz ${e}`);
   for (const [name, t] of byCategory) {
-    const answers = Object.entries(t.answers).sort(([a], [b]) => a.localeCompare(b)).map(([s, n]) => `${s}x${n}`).join(' ');
+    const answers = Object.entries(t.answers)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([s, n]) => `${s}x${n}`)
+      .join(' ');
     ctx.note(`  fuzz ${name.padEnd(32)} ${String(t.sent).padStart(5)} sent: ${answers}`);
   }
   return {

@@ -68,7 +68,10 @@ export async function stuckWorkflows(client: Client, maxAttempts: number): Promi
   const ids: string[] = [];
   for await (const w of client.workflow.list({ query: 'ExecutionStatus = "Running"' })) ids.push(w.workflowId);
   const found = await pool(ids, 8, async (id): Promise<Stuck[]> => {
-    const d = await client.workflow.getHandle(id).describe().catch(() => undefined);
+    const d = await client.workflow
+      .getHandle(id)
+      .describe()
+      .catch(() => undefined);
     if (!d) return [];
     const raw = d.raw.pendingActivities ?? [];
     const out: Stuck[] = raw

@@ -33,15 +33,24 @@ export function renderFaults(r: RunFigures): string {
   out.push(`| phase               | time s |  sent | accepted | lost | duplicated | no row | outcomes`);
   out.push(`|---------------------|-------:|------:|---------:|-----:|-----------:|-------:|---------`);
   for (const p of r.phases) {
-    const outcomes = Object.entries(p.outcomes).map(([k, n]) => `${k} ${n}`).join(', ');
-    out.push(`| ${p.result.name.padEnd(19)} | ${pad((p.result.ms / 1000).toFixed(1), 6)} | ${pad(p.result.sent, 5)} | ${pad(p.result.accepted.length, 8)} | ${pad(p.lost.length, 4)} | ${pad(p.duplicated.length, 10)} | ${pad(p.noRow.length, 6)} | ${outcomes}`);
+    const outcomes = Object.entries(p.outcomes)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    out.push(
+      `| ${p.result.name.padEnd(19)} | ${pad((p.result.ms / 1000).toFixed(1), 6)} | ${pad(p.result.sent, 5)} | ${pad(p.result.accepted.length, 8)} | ${pad(p.lost.length, 4)} | ${pad(p.duplicated.length, 10)} | ${pad(p.noRow.length, 6)} | ${outcomes}`,
+    );
   }
   const total = (f: (p: PhaseOutcome) => number) => r.phases.reduce((n, p) => n + f(p), 0);
   const accepted = total((p) => p.result.accepted.length);
   const lost = total((p) => p.lost.length);
   const duplicated = total((p) => p.duplicated.length);
   const noRow = total((p) => p.noRow.length);
-  out.push(`| total               | ${pad((r.totalMs / 1000).toFixed(1), 6)} | ${pad(total((p) => p.result.sent), 5)} | ${pad(accepted, 8)} | ${pad(lost, 4)} | ${pad(duplicated, 10)} | ${pad(noRow, 6)} |`);
+  out.push(
+    `| total               | ${pad((r.totalMs / 1000).toFixed(1), 6)} | ${pad(
+      total((p) => p.result.sent),
+      5,
+    )} | ${pad(accepted, 8)} | ${pad(lost, 4)} | ${pad(duplicated, 10)} | ${pad(noRow, 6)} |`,
+  );
   out.push('');
   out.push(`| figure                                   | value |`);
   out.push(`|------------------------------------------|------:|`);
@@ -55,9 +64,13 @@ export function renderFaults(r: RunFigures): string {
   row('non-problem+json error answers', r.nonProblem);
   row('other failures (listed below)', r.failures.length);
   out.push('');
-  out.push(`timings: start-up ${(r.startupMs / 1000).toFixed(1)} s, ${r.phases.map((p) => `${p.result.name} ${(p.result.ms / 1000).toFixed(1)} s`).join(', ')}, final settle ${(r.settleMs / 1000).toFixed(1)} s, total ${(r.totalMs / 1000).toFixed(1)} s`);
+  out.push(
+    `timings: start-up ${(r.startupMs / 1000).toFixed(1)} s, ${r.phases.map((p) => `${p.result.name} ${(p.result.ms / 1000).toFixed(1)} s`).join(', ')}, final settle ${(r.settleMs / 1000).toFixed(1)} s, total ${(r.totalMs / 1000).toFixed(1)} s`,
+  );
   for (const p of r.phases) {
-    const figs = Object.entries(p.result.figures).map(([k, v]) => `${k} ${v}`).join('; ');
+    const figs = Object.entries(p.result.figures)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('; ');
     if (figs) out.push(`${p.result.name}: ${figs}`);
   }
   const lines = [

@@ -25,8 +25,32 @@ const seed = Number(arg('seed') ?? '1');
 if (!Number.isInteger(seed)) throw new Error('--seed must be an integer');
 
 const SIZES: Record<'full' | 'quick', Sizes> = {
-  full: { duplicateLeads: 200, killLeads: 300, killRate: 5, killEverySeconds: 10, outageLeadRate: 4, outageSeconds: 15, outageMarginSeconds: 6, fuzzRequests: 3_000, rulesLeadsPerBreak: 10, settleSeconds: 90, seed },
-  quick: { duplicateLeads: 30, killLeads: 80, killRate: 5, killEverySeconds: 4, outageLeadRate: 4, outageSeconds: 8, outageMarginSeconds: 3, fuzzRequests: 600, rulesLeadsPerBreak: 4, settleSeconds: 60, seed },
+  full: {
+    duplicateLeads: 200,
+    killLeads: 300,
+    killRate: 5,
+    killEverySeconds: 10,
+    outageLeadRate: 4,
+    outageSeconds: 15,
+    outageMarginSeconds: 6,
+    fuzzRequests: 3_000,
+    rulesLeadsPerBreak: 10,
+    settleSeconds: 90,
+    seed,
+  },
+  quick: {
+    duplicateLeads: 30,
+    killLeads: 80,
+    killRate: 5,
+    killEverySeconds: 4,
+    outageLeadRate: 4,
+    outageSeconds: 8,
+    outageMarginSeconds: 3,
+    fuzzRequests: 600,
+    rulesLeadsPerBreak: 4,
+    settleSeconds: 60,
+    seed,
+  },
 };
 const sizes = SIZES[quick ? 'quick' : 'full'];
 /** An activity or workflow task past this many attempts is retrying something that will not succeed. */
@@ -49,7 +73,13 @@ async function main(layout: Layout, t0: number): Promise<RunFigures> {
   const notes: string[] = [];
   const ctx: PhaseContext = { layout, sizes, run: randomBytes(3).toString('hex'), note: (m) => notes.push(m) };
   const results: PhaseResult[] = [];
-  for (const [name, phase] of [['a duplicates', duplicates], ['b worker kills', workerKills], ['c Temporal outage', temporalOutage], ['d fuzz', fuzz], ['e bad rules', badRules]] as const) {
+  for (const [name, phase] of [
+    ['a duplicates', duplicates],
+    ['b worker kills', workerKills],
+    ['c Temporal outage', temporalOutage],
+    ['d fuzz', fuzz],
+    ['e bad rules', badRules],
+  ] as const) {
     log(`phase ${name}...`);
     const p0 = performance.now();
     try {

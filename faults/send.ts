@@ -38,7 +38,9 @@ export async function postEvent(t: Target, event: CloudEvent | CloudEvent[]): Pr
 }
 
 /** GET /healthz with the health token, so the rules check shows its diagnostics. */
-export async function health(t: Target & { healthToken: string }): Promise<{ status: number; body: { status?: string; checks?: Record<string, { status: string; detail?: string; diagnostics?: { file?: string; line?: number; message?: string }[] }> } }> {
+export async function health(
+  t: Target & { healthToken: string },
+): Promise<{ status: number; body: { status?: string; checks?: Record<string, { status: string; detail?: string; diagnostics?: { file?: string; line?: number; message?: string }[] }> } }> {
   try {
     const res = await fetch(`${t.apiUrl}/healthz`, { headers: { authorization: `Bearer ${t.healthToken}` }, signal: AbortSignal.timeout(10_000) });
     return { status: res.status, body: (await res.json()) as never };

@@ -37,9 +37,13 @@ export async function temporalOutage(ctx: PhaseContext): Promise<PhaseResult> {
   const acceptedWhileDown = during.filter((a) => a.status === 202 && a.answeredAt < window.restarting).length;
   if (acceptedWhileDown > 0) failures.push(`${acceptedWhileDown} leads answered 202 while Temporal was down`);
   const wrongRefusals = during.filter((a) => a.status !== 202 && !(a.status === 503 && isProblem(a) && a.retryAfter));
-  if (wrongRefusals.length > 0) failures.push(`${wrongRefusals.length} answers during the outage were not 503 problem+json with Retry-After (first: ${wrongRefusals[0]!.status} ${wrongRefusals[0]!.contentType} ${wrongRefusals[0]!.body.slice(0, 120)})`);
+  if (wrongRefusals.length > 0)
+    failures.push(
+      `${wrongRefusals.length} answers during the outage were not 503 problem+json with Retry-After (first: ${wrongRefusals[0]!.status} ${wrongRefusals[0]!.contentType} ${wrongRefusals[0]!.body.slice(0, 120)})`,
+    );
   const outsideRefused = answers.filter((a) => !sentDuring(a) && a.status !== 202 && a.status !== 503);
-  if (outsideRefused.length > 0) failures.push(`${outsideRefused.length} answers around the outage were neither 202 nor 503 (first: ${outsideRefused[0]!.status} ${outsideRefused[0]!.body.slice(0, 120)})`);
+  if (outsideRefused.length > 0)
+    failures.push(`${outsideRefused.length} answers around the outage were neither 202 nor 503 (first: ${outsideRefused[0]!.status} ${outsideRefused[0]!.body.slice(0, 120)})`);
   if (during.length === 0) failures.push('no lead was sent while Temporal was down');
   if (healthWhileDown !== 503) failures.push(`/healthz answered ${healthWhileDown} while Temporal was down (expected 503)`);
 
@@ -47,7 +51,8 @@ export async function temporalOutage(ctx: PhaseContext): Promise<PhaseResult> {
   const retried = ids.filter((_, i) => answers[i]!.status !== 202);
   const retries = await Promise.all(retried.map((id) => postEvent(ctx.layout, newLead(id))));
   const retryRefused = retries.filter((a) => a.status !== 202);
-  if (retryRefused.length > 0) failures.push(`${retryRefused.length} of ${retried.length} retries after the restart not 202 (first: ${retryRefused[0]!.status} ${retryRefused[0]!.body.slice(0, 120)})`);
+  if (retryRefused.length > 0)
+    failures.push(`${retryRefused.length} of ${retried.length} retries after the restart not 202 (first: ${retryRefused[0]!.status} ${retryRefused[0]!.body.slice(0, 120)})`);
   const accepted = [...ids.filter((_, i) => answers[i]!.status === 202), ...retried.filter((_, i) => retries[i]!.status === 202)];
 
   return {

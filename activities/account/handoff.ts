@@ -49,7 +49,11 @@ export function createHandoffCheck(deps: ActivityDeps) {
         data: { handoff: 'sales-to-cs', opportunityId: req.handoff.opportunityId, missing, rules: rulesFor, notified: to.map((t) => t.id) },
       },
     ]);
-    await webhooks.send('account.handoff_incomplete', { accountId: id, opportunityId: req.handoff.opportunityId, missing, recipients: to }, `account:${id}:handoff:${req.handoff.opportunityId}:incomplete`);
+    await webhooks.send(
+      'account.handoff_incomplete',
+      { accountId: id, opportunityId: req.handoff.opportunityId, missing, recipients: to },
+      `account:${id}:handoff:${req.handoff.opportunityId}:incomplete`,
+    );
     return check;
   };
 }

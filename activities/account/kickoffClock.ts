@@ -12,7 +12,13 @@ import { accountFacts } from './facts.ts';
 /** Starts the sales -> CS kickoff clock on business hours (the SLA rules' sales-to-cs hand-off) and records it. */
 export function createStartKickoffClock(deps: ActivityDeps) {
   const { rules, ledger, config } = deps;
-  return async function startKickoffClock(req: { account: AccountSnapshot; owner: string | null; queue: string | null; clock: number; startedAt: string }): Promise<{ clock: KickoffClock; decision: DecisionRecord }> {
+  return async function startKickoffClock(req: {
+    account: AccountSnapshot;
+    owner: string | null;
+    queue: string | null;
+    clock: number;
+    startedAt: string;
+  }): Promise<{ clock: KickoffClock; decision: DecisionRecord }> {
     const id = req.account.accountId;
     const { clock, decision, facts } = decideHandoffClock(rules.get(), config.config, {
       handoff: 'sales-to-cs',

@@ -20,7 +20,14 @@ export function createPlanRenewal(deps: ActivityDeps) {
     const { upcoming, passed } = scheduleReminders(req.contractEnd, o?.reminders ?? [], zone, Date.parse(req.at));
     const dueAt = new Date(contractEndInstant(req.contractEnd, zone)).toISOString();
     const subject = { entity: 'account' as const, id: req.account.accountId, occasion: occasions.renewal(req.contractEnd, req.at) };
-    await ledger.record(decisionRows(deps, subject, decision, facts, { at: req.at, owner: req.account.csOwner, stage: 'Delight', result: { contractEnd: req.contractEnd, dueAt, reminders: upcoming, notify: o?.notify ?? ['owner'] } }));
+    await ledger.record(
+      decisionRows(deps, subject, decision, facts, {
+        at: req.at,
+        owner: req.account.csOwner,
+        stage: 'Delight',
+        result: { contractEnd: req.contractEnd, dueAt, reminders: upcoming, notify: o?.notify ?? ['owner'] },
+      }),
+    );
     return { contractEnd: req.contractEnd, dueAt, reminders: upcoming, passed, notify: o?.notify ?? ['owner'], rule: decision.matched[0] ?? null, decision: toRecord(decision, req.at) };
   };
 }

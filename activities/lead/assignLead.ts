@@ -71,9 +71,7 @@ export async function placeLeadWith(deps: ActivityDeps, req: AssignmentRequest, 
       return { placement: prior, fromLine: [] };
     }
     const placed = await placeLead(tx, cfg, placeReq, route);
-    const rows = placed.placedFromLine.map(({ held, placement: p }) =>
-      placedRow(cfg, p, { leadId: held.leadId, at: req.at, since: held.since, held: true, ...held.request }),
-    );
+    const rows = placed.placedFromLine.map(({ held, placement: p }) => placedRow(cfg, p, { leadId: held.leadId, at: req.at, since: held.since, held: true, ...held.request }));
     const p = placed.placement;
     rows.push(
       p.strategy === 'held'
@@ -81,7 +79,16 @@ export async function placeLeadWith(deps: ActivityDeps, req: AssignmentRequest, 
         : placedRow(cfg, p, { ...route.next, attempt: req.attempt, leadId: req.leadId, at: req.at, since: route.since, held: req.heldSince !== undefined }),
     );
     const subject = { entity: 'lead' as const, id: req.leadId, occasion: occasions.route(req.attempt) };
-    const result = { owner: p.rep, pool: p.pool, queue: p.queue, strategy: leadStrategy(p), reason: req.reason, exclude: req.exclude, ...(req.overflowFrom ? { overflowFrom: req.overflowFrom } : {}), ...(p.hold ? { nextRouteAt: p.hold.nextRouteAt } : {}) };
+    const result = {
+      owner: p.rep,
+      pool: p.pool,
+      queue: p.queue,
+      strategy: leadStrategy(p),
+      reason: req.reason,
+      exclude: req.exclude,
+      ...(req.overflowFrom ? { overflowFrom: req.overflowFrom } : {}),
+      ...(p.hold ? { nextRouteAt: p.hold.nextRouteAt } : {}),
+    };
     rows.push(...decisionRows(deps, subject, decision, facts, { at: req.at, owner: p.rep, stage: 'Engage', source, result, candidates: routingCandidates(p) }));
     await tx.record([...(alongside.before ?? []), ...rows, ...(alongside.after?.(answer(p)) ?? [])]);
     return { placement: p, fromLine: placed.placedFromLine };
@@ -89,7 +96,12 @@ export async function placeLeadWith(deps: ActivityDeps, req: AssignmentRequest, 
 
   // After the commit: the leads placed from the line learn it now, not at their timers, and released reps'
   // queues route their first held lead. Both are only wake-ups: a lead's own timer and key still decide.
-  await tellPlacedFromLine(ledger, cfg, fromLine.map((f) => f.held.leadId), req.at);
+  await tellPlacedFromLine(
+    ledger,
+    cfg,
+    fromLine.map((f) => f.held.leadId),
+    req.at,
+  );
   await wakeHeldLeads(ledger, cfg, placement.freed);
 
   return answer(placement);

@@ -47,7 +47,19 @@ export function createHandoffActivities(deps: ActivityDeps) {
           data: { handoff: 'sales-to-cs', opportunityId: req.opportunityId, context: req.context, tier: req.tier, domain: req.lead.domain ?? null, company: req.lead.company ?? null, referredBy },
         },
         ...(referredBy
-          ? [{ key: `lead:${req.leadId}:referral-credit:${req.opportunityId}`, type: 'referral.credited' as const, occurredAt: req.at, leadId: req.leadId, accountId: referredBy, workflowId: leadWorkflowId(req.leadId), amount: req.arr, currency, data: { referredAccountId: req.accountId, opportunityId: req.opportunityId } }]
+          ? [
+              {
+                key: `lead:${req.leadId}:referral-credit:${req.opportunityId}`,
+                type: 'referral.credited' as const,
+                occurredAt: req.at,
+                leadId: req.leadId,
+                accountId: referredBy,
+                workflowId: leadWorkflowId(req.leadId),
+                amount: req.arr,
+                currency,
+                data: { referredAccountId: req.accountId, opportunityId: req.opportunityId },
+              },
+            ]
           : []),
       ]);
       const payload: HandoffPayload = {
@@ -64,9 +76,25 @@ export function createHandoffActivities(deps: ActivityDeps) {
         referredBy,
       };
       const source = `flywheel://leads/${req.leadId}`;
-      await signalAccount(req.accountId, { key: `${source}#handoff:${req.opportunityId}`, id: `handoff:${req.opportunityId}`, source, type: 'handoff.received', subject: req.accountId, time: req.at, data: { ...payload } });
+      await signalAccount(req.accountId, {
+        key: `${source}#handoff:${req.opportunityId}`,
+        id: `handoff:${req.opportunityId}`,
+        source,
+        type: 'handoff.received',
+        subject: req.accountId,
+        time: req.at,
+        data: { ...payload },
+      });
       const credited = referredBy
-        ? await signalRunningAccount(referredBy, { key: `${source}#referral-won:${req.opportunityId}`, id: `referral-won:${req.opportunityId}`, source, type: 'referral.won', subject: referredBy, time: req.at, data: { leadId: req.leadId, arr: req.arr, accountId: req.accountId } })
+        ? await signalRunningAccount(referredBy, {
+            key: `${source}#referral-won:${req.opportunityId}`,
+            id: `referral-won:${req.opportunityId}`,
+            source,
+            type: 'referral.won',
+            subject: referredBy,
+            time: req.at,
+            data: { leadId: req.leadId, arr: req.arr, accountId: req.accountId },
+          })
         : false;
       return { recorded: true, referredBy, referrerNotified: credited };
     },

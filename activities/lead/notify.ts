@@ -84,7 +84,11 @@ export function createNotifyActivities({ webhooks, config, ledger, crm }: Activi
      */
     async notifyBlocked(req: { leadId: string; missingFields: string[]; blockedBy: string[]; at: string; attempt: number }): Promise<{ notified: string[] }> {
       const teams = config.config.teams.filter((t) => t.function === 'marketing');
-      const managers = resolveRecipients(config.config, teams.map((t) => t.id), null);
+      const managers = resolveRecipients(
+        config.config,
+        teams.map((t) => t.id),
+        null,
+      );
       const to = [...managers, ...teams.filter((t) => !managers.some((m) => m.id === t.id)).map((t) => ({ id: t.id }))];
       const notified = to.map((t) => t.id);
       const key = `lead:${req.leadId}:blocked:${req.attempt}`;

@@ -82,7 +82,12 @@ export function createDecisionActivities(deps: ActivityDeps) {
           data: { cycle: input.cycle, level: input.level, deadline: input.deadline, approvers: input.approvers, notified: recipients, report: input.report },
         },
       ]);
-      const notified = await notify(`plan.${input.level}`, input.notify, { cycle: input.cycle, workflowId: input.workflowId, approvers: input.approvers, deadline: input.deadline, summary: input.summary, report: input.report }, key);
+      const notified = await notify(
+        `plan.${input.level}`,
+        input.notify,
+        { cycle: input.cycle, workflowId: input.workflowId, approvers: input.approvers, deadline: input.deadline, summary: input.summary, report: input.report },
+        key,
+      );
       if (input.level === 'expired') writeDecision(input.report.dir, { cycle: input.cycle, status: 'expired', at: input.at });
       return { notified };
     },

@@ -76,4 +76,3 @@ export interface RecordDecisionInput {
   approvers: string[];
   report: PlanningReportFiles;
 }
-

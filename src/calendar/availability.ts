@@ -9,10 +9,7 @@ import { outOfOfficeWindow } from './outOfOffice.ts';
 
 export type RepForAvailability = Pick<RepConfig, 'id' | 'timezone' | 'active' | 'outOfOffice'>;
 
-export type Availability =
-  | { available: true }
-  | { available: false; reason: 'inactive' | 'outside-hours' }
-  | { available: false; reason: 'out-of-office'; outOfOffice: OutOfOffice };
+export type Availability = { available: true } | { available: false; reason: 'inactive' | 'outside-hours' } | { available: false; reason: 'out-of-office'; outOfOffice: OutOfOffice };
 
 /** The answer with its reason, for routing decisions that have to explain themselves. */
 export function repAvailability(rep: RepForAvailability, calendar: BusinessCalendar, instant: number): Availability {
@@ -36,7 +33,7 @@ export function activeOutOfOffice(rep: Pick<RepConfig, 'id' | 'timezone' | 'outO
     try {
       w = outOfOfficeWindow(ooo, rep.timezone);
     } catch (e) {
-      throw new Error(`rep "${rep.id}" outOfOffice[${i}]: ${(e as Error).message}`);
+      throw new Error(`rep "${rep.id}" outOfOffice[${i}]: ${(e as Error).message}`, { cause: e });
     }
     if (w.start <= instant && instant < w.end) return ooo;
   }

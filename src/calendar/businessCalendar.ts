@@ -129,11 +129,7 @@ export class BusinessCalendar {
       }
       quietDays = found ? 0 : quietDays + 1;
       if (quietDays > SEARCH_LIMIT_DAYS) {
-        throw new NoOpenTimeError(
-          this.id,
-          instant,
-          `calendar "${this.id}" has no open time in the 2 years after ${formatInZone(instant, this.timezone)}; check its hours and holidays`,
-        );
+        throw new NoOpenTimeError(this.id, instant, `calendar "${this.id}" has no open time in the 2 years after ${formatInZone(instant, this.timezone)}; check its hours and holidays`);
       }
     }
   }

@@ -24,11 +24,28 @@ export function accountSummary(s: AccountState, workflowId: string): string[] {
   const r = s.renewal;
   if (r) {
     const next = r.reminders.find((x) => !r.sent.includes(x.offset));
-    lines.push(row('Renewal', `due ${r.dueAt}${r.overdue ? ' (overdue)' : ''}; reminders sent ${r.sent.length}/${r.reminders.length}${next ? `, next ${next.offset} before the end, at ${next.at}` : ''}${r.rule ? ` (rule ${r.rule})` : ''}`));
+    lines.push(
+      row(
+        'Renewal',
+        `due ${r.dueAt}${r.overdue ? ' (overdue)' : ''}; reminders sent ${r.sent.length}/${r.reminders.length}${next ? `, next ${next.offset} before the end, at ${next.at}` : ''}${r.rule ? ` (rule ${r.rule})` : ''}`,
+      ),
+    );
   }
-  lines.push(row('Health', s.health ? `${s.health.band} (${s.health.score}) at ${s.health.at}${s.health.signals.length ? `: ${s.health.signals.join(', ')}` : ''}${s.health.playbook ? `; playbook ${s.health.playbook}` : ''}` : 'no report yet'));
+  lines.push(
+    row(
+      'Health',
+      s.health
+        ? `${s.health.band} (${s.health.score}) at ${s.health.at}${s.health.signals.length ? `: ${s.health.signals.join(', ')}` : ''}${s.health.playbook ? `; playbook ${s.health.playbook}` : ''}`
+        : 'no report yet',
+    ),
+  );
   const incomplete = (s.handoffs ?? []).filter((h) => h.missing.length > 0);
-  lines.push(row('Hand-offs', `${(s.handoffs ?? []).length} deal(s)${incomplete.length ? `; incomplete: ${incomplete.map((h) => `${h.opportunityId} missing ${h.missing.join(', ')}`).join('; ')}` : ', complete'}`));
+  lines.push(
+    row(
+      'Hand-offs',
+      `${(s.handoffs ?? []).length} deal(s)${incomplete.length ? `; incomplete: ${incomplete.map((h) => `${h.opportunityId} missing ${h.missing.join(', ')}`).join('; ')}` : ', complete'}`,
+    ),
+  );
   const referrals = s.referrals ?? [];
   if (referrals.length) {
     lines.push(row('Referrals', `${referrals.length} submitted, ${referrals.filter((x) => x.status === 'won').length} won, ${money(s.referredArr, s.currency)} ARR credited`));

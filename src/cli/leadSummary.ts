@@ -5,7 +5,12 @@ const DECISIONS_SHOWN = 5;
 /** "1h 20m", "3d 4h", "45s": precise enough for an operator reading SLA numbers. */
 export function humanDuration(ms: number): string {
   const s = Math.round(Math.abs(ms) / 1000);
-  const parts: [number, string][] = [[Math.floor(s / 86_400), 'd'], [Math.floor((s % 86_400) / 3600), 'h'], [Math.floor((s % 3600) / 60), 'm'], [s % 60, 's']];
+  const parts: [number, string][] = [
+    [Math.floor(s / 86_400), 'd'],
+    [Math.floor((s % 86_400) / 3600), 'h'],
+    [Math.floor((s % 3600) / 60), 'm'],
+    [s % 60, 's'],
+  ];
   const shown = parts.filter(([n]) => n > 0).slice(0, 2);
   return `${ms < 0 ? '-' : ''}${shown.length ? shown.map(([n, u]) => `${n}${u}`).join(' ') : '0s'}`;
 }
@@ -25,7 +30,12 @@ export function leadSummary(s: LeadState, workflowId: string): string[] {
   ];
   const hold = s.hold;
   if (hold) {
-    lines.push(row('Held', `since ${hold.since}; routed again ${hold.nextRouteAt ? `at ${hold.nextRouteAt}` : 'when a rep frees capacity'}${hold.maxHoldAt ? `; manager ${hold.toldAt ? `told ${hold.toldAt}` : `told at ${hold.maxHoldAt}`}` : ''}`));
+    lines.push(
+      row(
+        'Held',
+        `since ${hold.since}; routed again ${hold.nextRouteAt ? `at ${hold.nextRouteAt}` : 'when a rep frees capacity'}${hold.maxHoldAt ? `; manager ${hold.toldAt ? `told ${hold.toldAt}` : `told at ${hold.maxHoldAt}`}` : ''}`,
+      ),
+    );
     for (const c of hold.candidates) lines.push(row('', `${c.rep.padEnd(16)} ${c.queue}: ${c.reason}${c.availableAt ? ` until ${c.availableAt}` : ''}`));
   }
   const sla = s.sla;

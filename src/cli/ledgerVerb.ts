@@ -40,7 +40,6 @@ export async function withLedger<T>(opts: { create: boolean }, fn: (l: OpenedLed
   }
 }
 
-
 /** Commander's own usage errors would exit 1; these verbs keep 1 for "not found". --help still exits 0. */
 export function usageExitsTwo(cmd: Command): Command {
   return cmd.exitOverride((err) => {

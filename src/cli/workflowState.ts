@@ -16,10 +16,12 @@ export async function queryWorkflowState<T>(noun: string, id: string, workflowId
   });
   try {
     const handle = client.workflow.getHandle(workflowId);
-    return await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(query)).catch((e: Error) => {
-      if (e instanceof WorkflowNotFoundError) throw new CliError(`no ${noun} ${id}: there is no workflow ${workflowId} in ${describeTarget(target)}`);
-      throw new CliError(`the state query for ${workflowId} failed: ${e.message} (is a worker running?)`);
-    });
+    return await client
+      .withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(query))
+      .catch((e: Error) => {
+        if (e instanceof WorkflowNotFoundError) throw new CliError(`no ${noun} ${id}: there is no workflow ${workflowId} in ${describeTarget(target)}`);
+        throw new CliError(`the state query for ${workflowId} failed: ${e.message} (is a worker running?)`);
+      });
   } finally {
     await client.connection.close();
   }

@@ -100,7 +100,8 @@ export function checkConfigSemantics(cfg: FlywheelConfig, doc: LocatedYaml, root
   const hsWrite = cfg.connections?.hubspot?.writeBack;
   for (const key of ['slaStatusProperty', 'slaDeadlineProperty'] as const) {
     const v = hsWrite?.[key];
-    if (v !== undefined && !/^[A-Za-z][A-Za-z0-9_]*$/.test(v)) report(['connections', 'hubspot', 'writeBack', key], 'bad-property', `${JSON.stringify(v)} is not a HubSpot property's internal name (a letter, then letters, digits or "_")`);
+    if (v !== undefined && !/^[A-Za-z][A-Za-z0-9_]*$/.test(v))
+      report(['connections', 'hubspot', 'writeBack', key], 'bad-property', `${JSON.stringify(v)} is not a HubSpot property's internal name (a letter, then letters, digits or "_")`);
   }
   for (const key of ['lifecycleStage', 'leadStatus'] as const) {
     const v = hsWrite?.[key];
@@ -109,7 +110,11 @@ export function checkConfigSemantics(cfg: FlywheelConfig, doc: LocatedYaml, root
   // Change Data Capture: plain-text gRPC only to this machine (a contract server); the access token travels in it.
   const cdc = cfg.connections?.salesforce?.changeDataCapture;
   if (cdc?.insecure && !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(cdc.pubSubEndpoint ?? '')) {
-    report(['connections', 'salesforce', 'changeDataCapture', 'insecure'], 'insecure-endpoint', `insecure (plain-text) gRPC is only for a local server (127.0.0.1:<port>); ${cdc.pubSubEndpoint ?? 'the Pub/Sub API'} would receive the access token unencrypted`);
+    report(
+      ['connections', 'salesforce', 'changeDataCapture', 'insecure'],
+      'insecure-endpoint',
+      `insecure (plain-text) gRPC is only for a local server (127.0.0.1:<port>); ${cdc.pubSubEndpoint ?? 'the Pub/Sub API'} would receive the access token unencrypted`,
+    );
   }
 
   // Only that the shadow folder is there: rules that do not load are a warning at worker start, never a refusal,
@@ -118,7 +123,15 @@ export function checkConfigSemantics(cfg: FlywheelConfig, doc: LocatedYaml, root
   if (shadowDir !== undefined && root !== undefined && !isDirectory(path.resolve(root, shadowDir))) {
     // A warning, not an error: a worker must start (and decide live) even where the candidate folder is not deployed.
     const pos = doc.positionOf(['rules', 'shadow', 'dir']);
-    out.push({ severity: 'warning', file: doc.file, line: pos.line, column: pos.column, path: 'rules.shadow.dir', code: 'missing-folder', message: `no folder ${JSON.stringify(shadowDir)} (looked for ${path.resolve(root, shadowDir)}): nothing will shadow the live rules` });
+    out.push({
+      severity: 'warning',
+      file: doc.file,
+      line: pos.line,
+      column: pos.column,
+      path: 'rules.shadow.dir',
+      code: 'missing-folder',
+      message: `no folder ${JSON.stringify(shadowDir)} (looked for ${path.resolve(root, shadowDir)}): nothing will shadow the live rules`,
+    });
   }
 
   return out;

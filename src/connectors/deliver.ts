@@ -34,7 +34,12 @@ export interface DeliveredEvent {
 /** The connector built events the schema refuses: a bug in a mapping, nothing was delivered. */
 export class InvalidEventsError extends Error {
   constructor(readonly errors: FieldError[]) {
-    super(`${errors.length} invalid field(s) in the events built from the CRM: ${errors.slice(0, 3).map((e) => `${e.pointer} ${e.detail}`).join('; ')}`);
+    super(
+      `${errors.length} invalid field(s) in the events built from the CRM: ${errors
+        .slice(0, 3)
+        .map((e) => `${e.pointer} ${e.detail}`)
+        .join('; ')}`,
+    );
     this.name = 'InvalidEventsError';
   }
 }
@@ -92,7 +97,13 @@ export interface DeliveryFailureAnswer {
  */
 export function deliveryFailureAnswer(e: unknown, instance: string): DeliveryFailureAnswer {
   if (e instanceof InvalidEventsError) {
-    return { kind: 'invalid', problem: problem('internal-error', 500, { instance, detail: 'the events built from the CRM records are not valid Flywheel events (the field mapping needs a fix; the server log names the fields); nothing was delivered' }) };
+    return {
+      kind: 'invalid',
+      problem: problem('internal-error', 500, {
+        instance,
+        detail: 'the events built from the CRM records are not valid Flywheel events (the field mapping needs a fix; the server log names the fields); nothing was delivered',
+      }),
+    };
   }
   const accepted = e instanceof DeliveryError ? e.accepted.map((d) => ({ id: d.event.id, source: d.event.source, type: d.event.type, workflowId: d.workflowId })) : [];
   const failed = e instanceof DeliveryError ? e.failed.map((f) => ({ id: f.event.id, source: f.event.source, type: f.event.type, workflowId: f.workflowId })) : [];
@@ -101,13 +112,24 @@ export function deliveryFailureAnswer(e: unknown, instance: string): DeliveryFai
     return {
       kind,
       retryAfterSeconds: 5,
-      problem: problem('temporal-unavailable', 503, { instance, detail: 'Temporal did not accept the events; those in "accepted" were delivered. The whole request may be retried: repeats are ignored.', accepted, failed }),
+      problem: problem('temporal-unavailable', 503, {
+        instance,
+        detail: 'Temporal did not accept the events; those in "accepted" were delivered. The whole request may be retried: repeats are ignored.',
+        accepted,
+        failed,
+      }),
     };
   }
   if (kind === 'caller') {
-    return { kind, problem: problem('undeliverable-event', 500, { instance, detail: 'Temporal refused the content of an event built from the CRM records; the server log names it', accepted, failed }) };
+    return {
+      kind,
+      problem: problem('undeliverable-event', 500, { instance, detail: 'Temporal refused the content of an event built from the CRM records; the server log names it', accepted, failed }),
+    };
   }
-  return { kind, problem: problem('internal-error', 500, { instance, detail: 'the events were not delivered, for a reason the server log names; those in "accepted" were delivered', accepted, failed }) };
+  return {
+    kind,
+    problem: problem('internal-error', 500, { instance, detail: 'the events were not delivered, for a reason the server log names; those in "accepted" were delivered', accepted, failed }),
+  };
 }
 
 /** Logs and sends `deliveryFailureAnswer` (a route's catch block). Never logs event data (it may be personal). */

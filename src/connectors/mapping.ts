@@ -258,7 +258,11 @@ function domain(raw: unknown): Normalised {
   let s = raw.trim().toLowerCase();
   s = s.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
   s = s.split(/[/?#]/, 1)[0]!;
-  s = s.replace(/^[^@]*@/, '').replace(/:\d+$/, '').replace(/\.$/, '').replace(/^www\./, '');
+  s = s
+    .replace(/^[^@]*@/, '')
+    .replace(/:\d+$/, '')
+    .replace(/\.$/, '')
+    .replace(/^www\./, '');
   return DOMAIN.test(s) ? { value: s } : { problem: 'is not a domain or website' };
 }
 

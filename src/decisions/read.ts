@@ -78,10 +78,7 @@ export function unreplayableReason(d: StoredDecision): string | null {
 /** Decisions from the ledger in the order they were made (time, then the ledger's own order). */
 export async function readDecisions(ledger: Pick<Ledger, 'query'>, f: DecisionFilter = {}): Promise<StoredDecision[]> {
   const w = where('decision.recorded', f);
-  const rows = await ledger.query<Row>(
-    `SELECT event_key, occurred_at, lead_id, account_id, owner, rules_revision, data FROM ledger_events WHERE ${w.sql} ORDER BY occurred_at, id`,
-    w.params,
-  );
+  const rows = await ledger.query<Row>(`SELECT event_key, occurred_at, lead_id, account_id, owner, rules_revision, data FROM ledger_events WHERE ${w.sql} ORDER BY occurred_at, id`, w.params);
   return rows.map(toStored);
 }
 
@@ -94,9 +91,6 @@ export interface StoredShadow extends ShadowRowData {
 /** Disagreements of the shadow revision, oldest first. */
 export async function readShadowDisagreements(ledger: Pick<Ledger, 'query'>, f: DecisionFilter = {}): Promise<StoredShadow[]> {
   const w = where('decision.shadowed', f);
-  const rows = await ledger.query<Row>(
-    `SELECT event_key, occurred_at, lead_id, account_id, owner, rules_revision, data FROM ledger_events WHERE ${w.sql} ORDER BY occurred_at, id`,
-    w.params,
-  );
+  const rows = await ledger.query<Row>(`SELECT event_key, occurred_at, lead_id, account_id, owner, rules_revision, data FROM ledger_events WHERE ${w.sql} ORDER BY occurred_at, id`, w.params);
   return rows.map((r) => ({ ...(r.data as unknown as ShadowRowData), key: r.event_key, at: iso(r.occurred_at), entityId: r.account_id ?? r.lead_id ?? '' }));
 }

@@ -14,10 +14,7 @@ export interface ReplayEngine extends Decides {
  * One recorded decision decided again: its outcome, "the record would not have got here", or why it could not be
  * (said without naming the revision: the caller knows which one it asked).
  */
-export type Replayed =
-  | { state: 'decided'; outcome: unknown; matched: string[] }
-  | { state: 'notReached' }
-  | { state: 'unreplayable'; reason: string };
+export type Replayed = { state: 'decided'; outcome: unknown; matched: string[] } | { state: 'notReached' } | { state: 'unreplayable'; reason: string };
 
 export const NO_FACTS = 'recorded before decisions carried their facts';
 
@@ -51,7 +48,12 @@ export function replayDecisions(decisions: readonly StoredDecision[], engine: Re
     const d = decisions[i]!;
     const group = isAttract(d) ? groups.get(`${recordKey(d)}\0${d.occasion}`) : undefined;
     if (group) {
-      const result = replayAttract(group.map((j) => decisions[j]!), engine, missing, failed);
+      const result = replayAttract(
+        group.map((j) => decisions[j]!),
+        engine,
+        missing,
+        failed,
+      );
       group.forEach((j, n) => (out[j] = result.rows[n]!));
       // An evaluation that could not be replayed leaves the lead's state unknown: later decisions use their own facts.
       if (result.decided) state.set(recordKey(d), { tier: result.decided.tier, status: result.decided.status });
@@ -82,12 +84,7 @@ export function replayDecisions(decisions: readonly StoredDecision[], engine: Re
   return out;
 }
 
-function replayAttract(
-  rows: StoredDecision[],
-  engine: ReplayEngine,
-  missing: (kind: string) => Replayed | null,
-  failed: (e: unknown) => Replayed,
-): { rows: Replayed[]; decided?: AttractOutcome } {
+function replayAttract(rows: StoredDecision[], engine: ReplayEngine, missing: (kind: string) => Replayed | null, failed: (e: unknown) => Replayed): { rows: Replayed[]; decided?: AttractOutcome } {
   const all = (r: Replayed) => ({ rows: rows.map(() => r) });
   const notReplayable = rows.find((r) => !replayable(r));
   if (notReplayable) return all({ state: 'unreplayable', reason: unreplayableReason(notReplayable) ?? NO_FACTS });

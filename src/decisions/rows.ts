@@ -67,9 +67,7 @@ export function sameDecision(a: Pick<Decision, 'matched' | 'outcome'>, b: Pick<D
 /** JSON with object keys sorted, so equal values compare equal whatever their key order. */
 export function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, value: unknown) =>
-    value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : value,
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : value,
   );
 }
 

@@ -110,7 +110,9 @@ function describeRule(rules: CurrentRules, kind: Kind, id: string): WhyRule {
 }
 
 function explain(d: StoredDecision, rules: CurrentRules): WhyDecision {
-  const inputs = Object.entries(d.inputs ?? {}).map(([path, value]): WhyInput => (isPersonalPath(path) && value !== null && value !== undefined ? { path, value: maskValue(value), masked: true } : { path, value }));
+  const inputs = Object.entries(d.inputs ?? {}).map(([path, value]): WhyInput =>
+    isPersonalPath(path) && value !== null && value !== undefined ? { path, value: maskValue(value), masked: true } : { path, value },
+  );
   const ok = replayable(d) && !d.erasedAt;
   return {
     kind: d.kind,

@@ -89,8 +89,7 @@ export class CustomerSuccess {
     const behaviour = k.clock === 0 ? c.plan.kickoff : 'prompt';
     const x = c.plan.kickoffAt;
     // Late stays clear of both ends: the warning should have fired, and the breach timer must not win the race.
-    const when =
-      behaviour === 'prompt' ? k.startedAt + (0.1 + 0.5 * x) * (k.warnAt - k.startedAt) : behaviour === 'late' ? k.warnAt + (0.2 + 0.6 * x) * (k.deadline - k.warnAt) : null;
+    const when = behaviour === 'prompt' ? k.startedAt + (0.1 + 0.5 * x) * (k.warnAt - k.startedAt) : behaviour === 'late' ? k.warnAt + (0.2 + 0.6 * x) * (k.deadline - k.warnAt) : null;
     const by = k.owner ?? this.queueMember(k.queue, c);
     if (when === null || !by) return;
     this.o.window.at(when, () => {

@@ -50,12 +50,21 @@ const CHURN_REASONS: readonly (readonly [string, number])[] = [
 
 export function customerPlan(seed: number, no: number): CustomerPlan {
   const r = rng(seed, no, STREAMS.plan);
-  const decision = r.weighted<RenewalDecision>([['renew', 65], ['expand', 15], ['contract', 10], ['churn', 10]]);
+  const decision = r.weighted<RenewalDecision>([
+    ['renew', 65],
+    ['expand', 15],
+    ['contract', 10],
+    ['churn', 10],
+  ]);
   return {
     contract: r.float(0.25, 0.42),
     decideAt: r.float(0.72, 0.92),
     withoutSuccessCriteria: r.chance(0.1),
-    kickoff: r.weighted([['prompt', 70], ['late', 15], ['slipped', 15]]),
+    kickoff: r.weighted([
+      ['prompt', 70],
+      ['late', 15],
+      ['slipped', 15],
+    ]),
     kickoffAt: r.next(),
     health: healthPath(decision, r),
     decision,
@@ -70,8 +79,32 @@ export function customerPlan(seed: number, no: number): CustomerPlan {
 /** Churners end red, contractions yellow or red; everyone else ends green, some after a dip the playbook fixed. */
 function healthPath(decision: RenewalDecision, r: Rng): Band[] {
   const risky = decision === 'churn' || decision === 'contract';
-  const earlier = Array.from({ length: r.int(0, 2) }, () => r.weighted<Band>(risky ? [['green', 3], ['yellow', 4], ['red', 3]] : [['green', 7], ['yellow', 2], ['red', 1]]));
-  const last: Band = decision === 'churn' ? 'red' : decision === 'contract' ? r.weighted([['yellow', 7], ['red', 3]]) : r.chance(0.9) ? 'green' : 'yellow';
+  const earlier = Array.from({ length: r.int(0, 2) }, () =>
+    r.weighted<Band>(
+      risky
+        ? [
+            ['green', 3],
+            ['yellow', 4],
+            ['red', 3],
+          ]
+        : [
+            ['green', 7],
+            ['yellow', 2],
+            ['red', 1],
+          ],
+    ),
+  );
+  const last: Band =
+    decision === 'churn'
+      ? 'red'
+      : decision === 'contract'
+        ? r.weighted([
+            ['yellow', 7],
+            ['red', 3],
+          ])
+        : r.chance(0.9)
+          ? 'green'
+          : 'yellow';
   return [...earlier, last];
 }
 
@@ -119,7 +152,6 @@ export function healthReport(band: Band, r: Rng): Record<string, unknown> {
       };
   }
 }
-
 
 /** Referred leads get their own numbers, clear of the CRM's leads (at most 5,000), for ids and random streams. */
 const REFERRAL_NO = 100_000;

@@ -45,10 +45,20 @@ export const leadId = (no: number) => `L-${1000 + no}`;
 /** Lead `no` (1-based) of the mix for `seed`: the same seed and number always give the same lead. */
 export function generateLead(seed: number, no: number): DemoLead {
   const r = rng(seed, no, 1);
-  const kind = r.weighted<LeadKind>([['fit', 82], ['competitor', 4], ['student', 3], ['personal-email', 3], ['incomplete', 8]]);
+  const kind = r.weighted<LeadKind>([
+    ['fit', 82],
+    ['competitor', 4],
+    ['student', 3],
+    ['personal-email', 3],
+    ['incomplete', 8],
+  ]);
   const region = r.weighted(REGIONS);
   const country = r.weighted(COUNTRIES[region]);
-  const segment = r.weighted<Segment>([['smb', 40], ['mid-market', 35], ['enterprise', 25]]);
+  const segment = r.weighted<Segment>([
+    ['smb', 40],
+    ['mid-market', 35],
+    ['enterprise', 25],
+  ]);
   const industry = r.weighted(INDUSTRIES);
   const first = r.pick(PEOPLE[region].first);
   const last = r.pick(PEOPLE[region].last);
@@ -96,7 +106,12 @@ export function generateLead(seed: number, no: number): DemoLead {
       break;
     }
     case 'incomplete': {
-      const missing = r.weighted<'company' | 'country' | 'email' | 'employees'>([['company', 3], ['country', 3], ['email', 1], ['employees', 3]]);
+      const missing = r.weighted<'company' | 'country' | 'email' | 'employees'>([
+        ['company', 3],
+        ['country', 3],
+        ['email', 1],
+        ['employees', 3],
+      ]);
       const value = data[missing];
       delete data[missing];
       // Enrichment usually finds what the form left out a few seconds later; an e-mail it cannot invent.
@@ -138,10 +153,30 @@ function intent(r: Rng): Record<string, unknown> {
 function engagement(source: string, r: Rng): Record<string, unknown> {
   if (source === 'demo-request') return { engagement: { demoRequested: true } };
   if (['content', 'webinar', 'paid-search'].includes(source)) {
-    return { engagement: { score: r.int(15, 90), pricingPageVisits: r.weighted([[0, 50], [1, 25], [2, 15], [3, 10]]) } };
+    return {
+      engagement: {
+        score: r.int(15, 90),
+        pricingPageVisits: r.weighted([
+          [0, 50],
+          [1, 25],
+          [2, 15],
+          [3, 10],
+        ]),
+      },
+    };
   }
   return {};
 }
 
-const competitorName = (domain: string) => `${domain.split('.')[0]!.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' ')} Ltd`;
-const universityName = (domain: string) => domain.split('.')[0]!.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' ');
+const competitorName = (domain: string) =>
+  `${domain
+    .split('.')[0]!
+    .split('-')
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join(' ')} Ltd`;
+const universityName = (domain: string) =>
+  domain
+    .split('.')[0]!
+    .split('-')
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join(' ');

@@ -48,8 +48,7 @@ export function demoQueries(config: FlywheelConfig): { label: string; query: str
   ];
 }
 
-const uiList = (c: ReportContext, query?: string) =>
-  `${c.stack.urls.ui}/namespaces/${encodeURIComponent(c.stack.namespace)}/workflows${query ? `?query=${encodeURIComponent(query)}` : ''}`;
+const uiList = (c: ReportContext, query?: string) => `${c.stack.urls.ui}/namespaces/${encodeURIComponent(c.stack.namespace)}/workflows${query ? `?query=${encodeURIComponent(query)}` : ''}`;
 
 export function reportJson(c: ReportContext): Record<string, unknown> {
   const { medianTimeToFirstTouchMs, medianTimeToFirstMeetingMs, ...counts } = c.run.outcomes;
@@ -152,10 +151,22 @@ function delightRows(d: Delight, currency: string): [string, number, string][] {
   return [
     ['customers', d.customers, d.handoffsIncomplete > 0 ? `${d.handoffsIncomplete} hand-off(s) missing context the hand-off rules require` : ''],
     ['kickoff SLA met', k.met, `median time to kickoff ${secs(k.medianTimeToKickoffMs)}; ${k.warned} warned`],
-    ['kickoff breached', k.breached, k.breached === 0 ? '' : `${k.escalated} escalation(s), each customer passed on${k.breachedAfterWindow ? `; ${k.breachedAfterWindow} after the CRM stopped sending (won at the very end)` : ''}`],
+    [
+      'kickoff breached',
+      k.breached,
+      k.breached === 0 ? '' : `${k.escalated} escalation(s), each customer passed on${k.breachedAfterWindow ? `; ${k.breachedAfterWindow} after the CRM stopped sending (won at the very end)` : ''}`,
+    ],
     ['health: red', d.health.red, `latest band per customer: ${d.health.green} green, ${d.health.yellow} yellow; ${d.playbooks} playbook(s) started`],
     ['renewal reminders', d.renewalReminders, d.renewalsOverdue > 0 ? `${d.renewalsOverdue} contract(s) ended undecided (overdue): the CRM stopped sending before they decided` : ''],
-    ['renewed', d.renewals.count, d.renewals.count === 0 ? '' : d.renewals.up + d.renewals.down === 0 ? 'all at the same ARR' : `${currency} ${signed(d.renewals.arr)} ARR (${d.renewals.up} at a higher ARR, ${d.renewals.down} lower)`],
+    [
+      'renewed',
+      d.renewals.count,
+      d.renewals.count === 0
+        ? ''
+        : d.renewals.up + d.renewals.down === 0
+          ? 'all at the same ARR'
+          : `${currency} ${signed(d.renewals.arr)} ARR (${d.renewals.up} at a higher ARR, ${d.renewals.down} lower)`,
+    ],
     ['expanded', d.expansions.count, d.expansions.count > 0 ? `${currency} ${signed(d.expansions.arr)} ARR mid-contract` : ''],
     ['contracted', d.contractions.count, d.contractions.count > 0 ? `${currency} ${signed(-d.contractions.arr)} ARR at renewal` : ''],
     ['churned', d.churns.count, d.churns.count > 0 ? `${currency} ${signed(-d.churns.arr)} ARR` : ''],

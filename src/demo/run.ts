@@ -1,6 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FlywheelConfig } from '../config/types.ts';
-import type { Ledger } from '../ledger/types.ts';
 import type { DeliveryStats } from './crmClient.ts';
 import { exampleAccount, kickoffsRunning, readDelight, type Delight } from './delight.ts';
 import { startProgress } from './progress.ts';

@@ -40,12 +40,23 @@ const LOST_REASONS: readonly (readonly [string, number])[] = [
 ];
 
 const GOALS = ['one revenue dashboard for the board', 'self-service analytics for sales managers', 'replace spreadsheet reporting', 'embedded dashboards for customers', 'a governed metrics layer'];
-const CRITERIA = ['weekly active users above 60 % of licences', 'month-end close reporting in under a day', 'ten core dashboards migrated', 'executive pipeline review runs on Northwind', 'data freshness under one hour'];
+const CRITERIA = [
+  'weekly active users above 60 % of licences',
+  'month-end close reporting in under a day',
+  'ten core dashboards migrated',
+  'executive pipeline review runs on Northwind',
+  'data freshness under one hour',
+];
 
 export function salesPlan(seed: number, no: number, segment: Segment): SalesPlan {
   const r = rng(seed, no, 2);
   return {
-    first: r.weighted([['prompt', 55], ['late', 17], ['never', 20], ['after-breach', 8]]),
+    first: r.weighted([
+      ['prompt', 55],
+      ['late', 17],
+      ['never', 20],
+      ['after-breach', 8],
+    ]),
     reassigned: r.chance(0.85) ? 'prompt' : 'never',
     recycled: r.chance(0.7) ? 'prompt' : 'never',
     touchAt: r.next(),
@@ -55,7 +66,11 @@ export function salesPlan(seed: number, no: number, segment: Segment): SalesPlan
     lostReason: r.weighted(LOST_REASONS),
     amount: amountFor(segment, r),
     steps: [r.float(0.03, 0.09), r.float(0.03, 0.09), r.float(0.04, 0.1)],
-    channel: r.weighted([['email', 5], ['phone', 4], ['linkedin', 1]]),
+    channel: r.weighted([
+      ['email', 5],
+      ['phone', 4],
+      ['linkedin', 1],
+    ]),
     goals: [r.pick(GOALS), r.pick(GOALS)].filter((g, i, a) => a.indexOf(g) === i),
     successCriteria: [r.pick(CRITERIA), r.pick(CRITERIA)].filter((g, i, a) => a.indexOf(g) === i),
   };

@@ -62,7 +62,13 @@ export class Simulator {
     this.crm = new CrmClient(o.api, o.secret);
     this.window = new SendWindow(o.windowMs, o.signal, this.crm.stats);
     this.outbox = new Outbox(this.crm, this.window);
-    this.customers = new CustomerSuccess({ seed: o.seed, config: o.config, window: this.window, outbox: this.outbox, onReferral: (lead) => this.follow(lead, referralPlan(o.seed, lead.no, lead.segment)) });
+    this.customers = new CustomerSuccess({
+      seed: o.seed,
+      config: o.config,
+      window: this.window,
+      outbox: this.outbox,
+      onReferral: (lead) => this.follow(lead, referralPlan(o.seed, lead.no, lead.segment)),
+    });
     // Every planned event waits on the same signal (so Ctrl-C cancels them all): hundreds of listeners is expected.
     setMaxListeners(0, o.signal);
   }
@@ -195,8 +201,7 @@ export class Simulator {
 
   /** Who would plausibly have touched a lead of this size and region (the early, out-of-order touch). */
   private likelyRep(lead: DemoLead): string {
-    const queue =
-      lead.segment === 'enterprise' ? (lead.region === 'na' || lead.region === 'latam' ? 'enterprise-na' : 'enterprise-emea') : lead.segment === 'mid-market' ? 'mid-market' : 'smb-pool';
+    const queue = lead.segment === 'enterprise' ? (lead.region === 'na' || lead.region === 'latam' ? 'enterprise-na' : 'enterprise-emea') : lead.segment === 'mid-market' ? 'mid-market' : 'smb-pool';
     const members = this.o.config.queues?.find((q) => q.id === queue)?.members ?? this.o.config.reps.map((r) => r.id);
     return rng(this.o.seed, lead.no, 4).pick(members);
   }

@@ -164,10 +164,9 @@ ORDER BY id`;
 
 /** Clocks recorded after row `afterId` (callers re-read a margin and de-duplicate, so a late commit is not missed). */
 export async function clocksSince(ledger: Ledger, afterId: number): Promise<ClockRow[]> {
-  const rows = await ledger.query<{ id: number; lead_id: string; event_key: string; owner: string | null; occurred_at: Date; pool: string | null; warn_at: string; deadline: string }>(
-    CLOCKS_SQL,
-    [afterId],
-  );
+  const rows = await ledger.query<{ id: number; lead_id: string; event_key: string; owner: string | null; occurred_at: Date; pool: string | null; warn_at: string; deadline: string }>(CLOCKS_SQL, [
+    afterId,
+  ]);
   return rows.map((r) => ({
     id: Number(r.id),
     leadId: r.lead_id,

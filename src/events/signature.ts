@@ -13,14 +13,7 @@ export function sign(secret: string, timestamp: string, body: string | Buffer): 
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
-export function verifySignature(opts: {
-  secret: string;
-  body: Buffer;
-  timestamp: string | undefined;
-  signature: string | undefined;
-  toleranceSeconds: number;
-  nowMs: number;
-}): SignatureCheck {
+export function verifySignature(opts: { secret: string; body: Buffer; timestamp: string | undefined; signature: string | undefined; toleranceSeconds: number; nowMs: number }): SignatureCheck {
   if (!opts.timestamp || !opts.signature) return { ok: false, reason: `missing ${TIMESTAMP_HEADER} or ${SIGNATURE_HEADER} header` };
   if (!/^\d{1,12}$/.test(opts.timestamp)) return { ok: false, reason: `${TIMESTAMP_HEADER} must be Unix seconds` };
   const skew = Math.abs(opts.nowMs / 1000 - Number(opts.timestamp));

@@ -24,7 +24,18 @@ function collapseAnyOf(errors: ErrorObject[]): ErrorObject[] {
   const inBranch = (e: ErrorObject, a: ErrorObject) => e !== a && e.instancePath === a.instancePath && e.schemaPath.startsWith(`${a.schemaPath}/`);
   return errors
     .filter((e) => !anyOfs.some((a) => inBranch(e, a)))
-    .map((e) => (e.keyword === 'anyOf' ? { ...e, message: errors.filter((b) => inBranch(b, e)).map((b) => b.message).join(' or ') || e.message } : e));
+    .map((e) =>
+      e.keyword === 'anyOf'
+        ? {
+            ...e,
+            message:
+              errors
+                .filter((b) => inBranch(b, e))
+                .map((b) => b.message)
+                .join(' or ') || e.message,
+          }
+        : e,
+    );
 }
 
 function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix: string): FieldError[] {

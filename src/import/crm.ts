@@ -72,14 +72,36 @@ async function hubspotSource(kind: ImportKind, config: FlywheelConfig, ledger: L
   const mapping: Record<string, string> =
     kind === 'accounts'
       ? { id: 'hs_object_id', updatedAt: 'hs_lastmodifieddate', name: crmMap.company ?? 'name', domain: crmMap.domain ?? 'domain', csOwner: D.owner, arr: D.arr, ...build.explicit }
-      : { ...withoutCompanyFacts(crmMap), id: 'hs_object_id', updatedAt: 'lastmodifieddate', owner: D.owner, stage: D.stage, status: D.status, handoffAt: 'hubspot_owner_assigneddate', ...build.explicit };
+      : {
+          ...withoutCompanyFacts(crmMap),
+          id: 'hs_object_id',
+          updatedAt: 'lastmodifieddate',
+          owner: D.owner,
+          stage: D.stage,
+          status: D.status,
+          handoffAt: 'hubspot_owner_assigneddate',
+          ...build.explicit,
+        };
   const properties = [...new Set([...Object.values(mapping).filter((p) => !p.startsWith(':')), 'hubspot_owner_id', 'lifecyclestage'])].sort();
   const filterGroups =
     kind === 'accounts'
       ? [{ filters: [{ propertyName: 'lifecyclestage', operator: 'EQ', value: 'customer' }] }]
-      : [{ filters: [{ propertyName: 'lifecyclestage', operator: 'IN', values: Object.keys(HUBSPOT_LEAD_STAGES) }, { propertyName: 'hubspot_owner_id', operator: 'HAS_PROPERTY' }] }];
+      : [
+          {
+            filters: [
+              { propertyName: 'lifecyclestage', operator: 'IN', values: Object.keys(HUBSPOT_LEAD_STAGES) },
+              { propertyName: 'hubspot_owner_id', operator: 'HAS_PROPERTY' },
+            ],
+          },
+        ];
   const search = (after: string | undefined) =>
-    client.crm[objectType].searchApi.doSearch({ filterGroups, properties, limit: Math.min(build.pageSize ?? HUBSPOT_PAGE, HUBSPOT_PAGE), sorts: ['hs_object_id'], ...(after ? { after } : {}) } as never);
+    client.crm[objectType].searchApi.doSearch({
+      filterGroups,
+      properties,
+      limit: Math.min(build.pageSize ?? HUBSPOT_PAGE, HUBSPOT_PAGE),
+      sorts: ['hs_object_id'],
+      ...(after ? { after } : {}),
+    } as never);
 
   const stored = await loadPosition(ledger, origin.source, objectType);
   const first = await search(stored ?? undefined).catch((e: unknown) => {
@@ -96,7 +118,11 @@ async function hubspotSource(kind: ImportKind, config: FlywheelConfig, ledger: L
       for (;;) {
         const records = res.results ?? [];
         let arrByCompany = new Map<string, number>();
-        if (kind === 'accounts' && !build.explicit.arr) arrByCompany = await dealArr(reader, records.map((r) => String(r.id)));
+        if (kind === 'accounts' && !build.explicit.arr)
+          arrByCompany = await dealArr(
+            reader,
+            records.map((r) => String(r.id)),
+          );
         const page: ImportPage = { events: [], bad: [], position: res.paging?.next?.after ?? null };
         for (const r of records) {
           const props: Record<string, unknown> = { ...(r.properties ?? {}), hs_object_id: String(r.id) };
@@ -185,7 +211,14 @@ async function salesforceSource(kind: ImportKind, config: FlywheelConfig, ledger
   const get = async (pathAndQuery: string): Promise<{ totalSize: number; done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] }> => {
     for (let attempt = 0; ; attempt++) {
       const token = await auth.token();
-      const res = await fetch(`${token.instanceUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${token.accessToken}`, accept: 'application/json', ...(build.pageSize ? { 'sforce-query-options': `batchSize=${Math.min(2000, Math.max(200, build.pageSize))}` } : {}) }, signal: AbortSignal.timeout(60_000) });
+      const res = await fetch(`${token.instanceUrl}${pathAndQuery}`, {
+        headers: {
+          authorization: `Bearer ${token.accessToken}`,
+          accept: 'application/json',
+          ...(build.pageSize ? { 'sforce-query-options': `batchSize=${Math.min(2000, Math.max(200, build.pageSize))}` } : {}),
+        },
+        signal: AbortSignal.timeout(60_000),
+      });
       const body = (await res.json().catch(() => null)) as unknown;
       if (res.status === 401 && attempt === 0) {
         auth.invalidate(token.accessToken);

@@ -165,7 +165,16 @@ export function buildEvent(row: Readonly<Record<string, unknown>>, o: BuildOptio
     if (o.route) data.route = true;
   }
   if (out.length > 0) return { ok: false, ...(recordId ? { recordId } : {}), problems: out };
-  const event = { specversion: '1.0', id: `${o.kind}:${recordId}`, source: o.origin.source, type: type as EventType, subject: `${o.subjectPrefix ?? ''}${recordId}`, time, datacontenttype: 'application/json', data } as CrmEvent;
+  const event = {
+    specversion: '1.0',
+    id: `${o.kind}:${recordId}`,
+    source: o.origin.source,
+    type: type as EventType,
+    subject: `${o.subjectPrefix ?? ''}${recordId}`,
+    time,
+    datacontenttype: 'application/json',
+    data,
+  } as CrmEvent;
   const invalid = validateEvent(event);
   if (invalid.length > 0) return { ok: false, recordId, problems: invalid.map((e) => ({ field: fieldOf(e.pointer, o.mapping), problem: e.detail })) };
   return { ok: true, recordId, event };
@@ -175,7 +184,10 @@ export function buildEvent(row: Readonly<Record<string, unknown>>, o: BuildOptio
 function fieldOf(pointer: string, mapping: Record<string, string>): string {
   if (pointer === '/subject' || pointer === '/id') return mapping.id ?? 'id';
   if (pointer === '/time') return mapping.updatedAt ?? 'updatedAt';
-  const fact = pointer.replace(/^\/data\/?/, '').split('/').join('.');
+  const fact = pointer
+    .replace(/^\/data\/?/, '')
+    .split('/')
+    .join('.');
   if (!fact) return 'data';
   for (let f = fact; f; f = f.includes('.') ? f.slice(0, f.lastIndexOf('.')) : '') if (mapping[f]) return mapping[f]!;
   return fact;

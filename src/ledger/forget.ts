@@ -63,9 +63,7 @@ interface Row {
  * account's decisions from the lead's won deal carry `leadId`; a referral row its `leadWorkflowId`).
  */
 function ownRows(entity: ForgetEntity): string {
-  return entity === 'lead'
-    ? `lead_id = $1 OR workflow_id = $2 OR data->>'leadId' = $1 OR data->>'leadWorkflowId' = $2`
-    : `account_id = $1 OR workflow_id = $2`;
+  return entity === 'lead' ? `lead_id = $1 OR workflow_id = $2 OR data->>'leadId' = $1 OR data->>'leadWorkflowId' = $2` : `account_id = $1 OR workflow_id = $2`;
 }
 
 /**
@@ -86,7 +84,10 @@ async function plan(q: Pick<LedgerTx, 'query'>, entity: ForgetEntity, id: string
      WHERE type <> 'record.forgotten' AND ((${own})${entity === 'lead' ? ` OR ${BECAME}` : ''}) ORDER BY id${lock ? ' FOR UPDATE' : ''}`,
     [id, wf],
   );
-  const identity = identityValues(rows.filter((r) => r.own === true).map((r) => r.data), { contacts: entity === 'account' });
+  const identity = identityValues(
+    rows.filter((r) => r.own === true).map((r) => r.data),
+    { contacts: entity === 'account' },
+  );
   const count: ScrubCount = { values: 0 };
   const changed: { row: Row; data: Record<string, unknown> }[] = [];
   for (const row of rows) {
@@ -98,9 +99,7 @@ async function plan(q: Pick<LedgerTx, 'query'>, entity: ForgetEntity, id: string
 }
 
 async function tables(q: Pick<LedgerTx, 'query'>, entity: ForgetEntity, id: string, wf: string) {
-  const present = await q.query<{ name: string }>(
-    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
-  );
+  const present = await q.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`);
   const out: ForgetReport['tables'] = [];
   const unchecked: string[] = [];
   for (const { name } of present) {
@@ -110,9 +109,7 @@ async function tables(q: Pick<LedgerTx, 'query'>, entity: ForgetEntity, id: stri
       continue;
     }
     const where = known.rowsOf?.(entity);
-    const rows = where
-      ? Number((await q.query<{ n: number }>(`SELECT count(*) AS n FROM ${name} WHERE ${where}`, where.includes('$2') ? [id, wf] : [id]))[0]?.n ?? 0)
-      : null;
+    const rows = where ? Number((await q.query<{ n: number }>(`SELECT count(*) AS n FROM ${name} WHERE ${where}`, where.includes('$2') ? [id, wf] : [id]))[0]?.n ?? 0) : null;
     out.push({ table: name, rows, holds: known.holds });
   }
   return { tables: out, unchecked };

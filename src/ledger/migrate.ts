@@ -85,9 +85,7 @@ export async function readMigrationStatus(query: MigrationTx['query'], files: re
 }
 
 async function readApplied(tx: Pick<MigrationTx, 'query'>): Promise<AppliedMigration[]> {
-  const rows = await tx.query<{ version: number; name: string; applied_at: Date; checksum: string }>(
-    'SELECT version, name, applied_at, checksum FROM schema_migrations ORDER BY version',
-  );
+  const rows = await tx.query<{ version: number; name: string; applied_at: Date; checksum: string }>('SELECT version, name, applied_at, checksum FROM schema_migrations ORDER BY version');
   return rows.map((r) => ({ version: r.version, name: r.name, appliedAt: r.applied_at, checksum: r.checksum }));
 }
 
@@ -108,9 +106,7 @@ function compare(applied: AppliedMigration[], files: readonly MigrationFile[], o
   const newest = Math.max(0, ...applied.map((a) => a.version));
   const late = pending.find((p) => p.version < newest);
   if (opts.verifyOrder && late) {
-    throw new LedgerMigrationError(
-      `migration ${late.file} is numbered below ${String(newest).padStart(4, '0')}, which is already applied; renumber it after the newest migration`,
-    );
+    throw new LedgerMigrationError(`migration ${late.file} is numbered below ${String(newest).padStart(4, '0')}, which is already applied; renumber it after the newest migration`);
   }
   return { applied: applied.filter((a) => byVersion.has(a.version)), pending, unknown: applied.filter((a) => !byVersion.has(a.version)) };
 }

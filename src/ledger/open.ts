@@ -42,9 +42,7 @@ export async function openLedger(opts: OpenLedgerOptions): Promise<OpenedLedger>
 }
 
 /** Where openLedger would go, without opening anything (the CLI uses it to avoid creating a ledger just to report on it). */
-export function ledgerTarget(opts: Pick<OpenLedgerOptions, 'root' | 'embeddedDir' | 'databaseUrl'>):
-  | { kind: 'postgres'; url: string }
-  | { kind: 'embedded'; dataDir: string; lockFile: string } {
+export function ledgerTarget(opts: Pick<OpenLedgerOptions, 'root' | 'embeddedDir' | 'databaseUrl'>): { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string; lockFile: string } {
   const url = 'databaseUrl' in opts ? opts.databaseUrl : process.env.DATABASE_URL;
   // An empty DATABASE_URL (a blank line in .env) means unset, not "connect to defaults".
   if (url && url.trim() !== '') return { kind: 'postgres', url };
@@ -68,10 +66,7 @@ async function openEmbedded(dataDir: string, role: 'owner' | 'client' | 'auto', 
       if (seen.info.host !== os.hostname()) throw lockedError(display, lockFile, seen.info);
       if (seen.info.port !== null) {
         if (seen.info.secret === null) {
-          throw new LedgerError(
-            `process ${seen.info.pid} serves the embedded ledger at ${display} without a socket secret in ${displayPath(lockFile)} ` +
-              `(an older Flywheel?); restart it`,
-          );
+          throw new LedgerError(`process ${seen.info.pid} serves the embedded ledger at ${display} without a socket secret in ${displayPath(lockFile)} ` + `(an older Flywheel?); restart it`);
         }
         const client = await connectToOwner(seen.info, seen.info.port, seen.info.secret, display, files).catch((e: unknown) => e as Error);
         if (!(client instanceof Error)) return client;
@@ -120,8 +115,7 @@ export function socketConnectionString(port: number, secret: string): string {
 function lockedError(display: string, lockFile: string, holder: LockInfo): LedgerLockedError {
   const where = holder.host === os.hostname() ? `process ${holder.pid}` : `process ${holder.pid} on host ${holder.host}`;
   return new LedgerLockedError(
-    `The embedded ledger at ${display} is open in ${where} (flywheel dev?). Stop it, or run this command while it runs ` +
-      `(it connects through its socket), or set DATABASE_URL.`,
+    `The embedded ledger at ${display} is open in ${where} (flywheel dev?). Stop it, or run this command while it runs ` + `(it connects through its socket), or set DATABASE_URL.`,
     lockFile,
     holder.pid,
   );

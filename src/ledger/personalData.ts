@@ -141,7 +141,13 @@ export function scrubData(data: Json, identity: readonly string[], count: ScrubC
   const exact = new Set(identity.map((v) => v.toLowerCase()));
   // Free text only (it has a space): ids and slugs such as rep ids never do, so `lukas-meyer` survives a Meyer.
   const inText = identity.length
-    ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${[...identity].sort((a, b) => b.length - a.length).map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'giu')
+    ? new RegExp(
+        `(?<![\\p{L}\\p{N}])(?:${[...identity]
+          .sort((a, b) => b.length - a.length)
+          .map(escape)
+          .join('|')})(?![\\p{L}\\p{N}])`,
+        'giu',
+      )
     : null;
 
   const erase = (v: unknown): unknown => {

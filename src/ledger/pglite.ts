@@ -140,10 +140,7 @@ export class EmbeddedLedger implements OpenedLedger {
 
   async transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {
     this.assertUsable();
-    return this.gate.owner(
-      () => this.db.transaction((tx) => this.#scope.run((sql, params) => run(tx, sql, params), fn)),
-      { transaction: true },
-    );
+    return this.gate.owner(() => this.db.transaction((tx) => this.#scope.run((sql, params) => run(tx, sql, params), fn)), { transaction: true });
   }
 
   async ping(): Promise<{ ok: true; latencyMs: number }> {

@@ -85,10 +85,7 @@ function scramVerifier(secret: string): Verifier {
   return { salt, storedKey: sha256(hmac(salted, 'Client Key')), serverKey: hmac(salted, 'Server Key') };
 }
 
-type Stage =
-  | { at: 'startup' }
-  | { at: 'initial'; startup: Buffer }
-  | { at: 'final'; startup: Buffer; clientFirstBare: string; serverFirst: string; nonce: string; binding: string };
+type Stage = { at: 'startup' } | { at: 'initial'; startup: Buffer } | { at: 'final'; startup: Buffer; clientFirstBare: string; serverFirst: string; nonce: string; binding: string };
 
 /** Runs one connection's handshake; `done` gets the bytes to hand to pglite-socket, or null if it was refused. */
 function authenticate(socket: Socket, v: Verifier, done: (handover: Buffer | null) => void): void {

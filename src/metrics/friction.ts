@@ -68,8 +68,6 @@ export async function friction(ledger: MetricsLedger, period: Period): Promise<F
   return {
     dwellHours: sortedRecord([...dwell].map(([stage, hours]) => [stage, { median: round2(median(hours)), n: hours.length }])),
     stalledLeads,
-    churnStartsAt: [...bySignal]
-      .map(([signal, accounts]) => ({ signal, accounts }))
-      .sort((a, b) => b.accounts - a.accounts || (a.signal < b.signal ? -1 : a.signal > b.signal ? 1 : 0)),
+    churnStartsAt: [...bySignal].map(([signal, accounts]) => ({ signal, accounts })).sort((a, b) => b.accounts - a.accounts || (a.signal < b.signal ? -1 : a.signal > b.signal ? 1 : 0)),
   };
 }

@@ -45,10 +45,7 @@ SELECT (SELECT count(*) FROM cohort) AS leads,
        (SELECT count(*) FROM mql JOIN opp USING (lead_id) WHERE inside) AS mqls_to_opportunity`;
 
 export async function funnel(ledger: MetricsLedger, period: Period): Promise<Funnel> {
-  const [r] = await ledger.query<{ leads: number; leads_to_mql: number; leads_to_opportunity: number; mqls: number; mqls_to_opportunity: number }>(
-    FUNNEL_SQL,
-    periodParams(period),
-  );
+  const [r] = await ledger.query<{ leads: number; leads_to_mql: number; leads_to_opportunity: number; mqls: number; mqls_to_opportunity: number }>(FUNNEL_SQL, periodParams(period));
   if (!r) throw new Error('funnel query returned no row');
   return { leads: r.leads, leadsToMql: r.leads_to_mql, leadsToOpportunity: r.leads_to_opportunity, mqls: r.mqls, mqlsToOpportunity: r.mqls_to_opportunity };
 }

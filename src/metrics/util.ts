@@ -12,12 +12,10 @@ export function periodParams(p: Period): [string, string] {
   return [p.from.toISOString(), p.to.toISOString()];
 }
 
-
 /** n / d rounded to 4 decimals, or null when d is 0: a ratio without a denominator is unknown, not 0. */
 export function ratio(n: number, d: number): number | null {
   return d === 0 ? null : round(n / d, 4);
 }
-
 
 /** The median (mean of the two middle values for an even count), or null for no values. */
 export function median(xs: readonly number[]): number | null {

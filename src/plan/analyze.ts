@@ -54,7 +54,6 @@ export function monthsIn(period: Period): number {
   return (t.getTime() - f.getTime()) / 86_400_000 / DAYS_PER_MONTH;
 }
 
-
 /**
  * Actuals against every assumption of the plan. Churn and expansion are per month in the plan and per window in
  * the metrics; they are scaled linearly by the window's length in months (a quarter's 3 % is 1 % a month).
@@ -81,9 +80,7 @@ export function analyze(plan: GrowthPlan, metrics: PlanMetrics, period?: Period)
   }
 
   // Bookings: the funnel's bookings for the plan periods that lie inside the window.
-  const inside = window
-    ? reverseFunnel(plan).filter((m) => Date.parse(`${m.from}T00:00:00Z`) >= window.from.getTime() && Date.parse(`${m.to}T00:00:00Z`) <= window.to.getTime())
-    : [];
+  const inside = window ? reverseFunnel(plan).filter((m) => Date.parse(`${m.from}T00:00:00Z`) >= window.from.getTime() && Date.parse(`${m.to}T00:00:00Z`) <= window.to.getTime()) : [];
   const planned = sumMoney(inside.map((m) => m.bookingsNeeded));
   const bookings = check('bookings', 'engage.bookings', 'higher-is-better', planned, inside.length > 0 ? metrics.engage.bookings : null, 'money');
   bookings.note = inside.length > 0 ? `plan periods ${inside.map((m) => m.period).join(', ')}` : 'no plan period lies inside the measured window';
@@ -91,14 +88,7 @@ export function analyze(plan: GrowthPlan, metrics: PlanMetrics, period?: Period)
   return checks;
 }
 
-function check(
-  assumption: AssumptionCheck['assumption'],
-  metric: string,
-  direction: Direction,
-  planned: number,
-  actual: number | null,
-  unit: 'money' | 'rate' | 'days',
-): AssumptionCheck {
+function check(assumption: AssumptionCheck['assumption'], metric: string, direction: Direction, planned: number, actual: number | null, unit: 'money' | 'rate' | 'days'): AssumptionCheck {
   if (actual === null || !Number.isFinite(actual)) {
     return { assumption, metric, direction, planned, actual: null, variance: null, relativeVariance: null, status: 'no-data', favourable: null };
   }

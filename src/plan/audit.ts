@@ -56,13 +56,7 @@ export async function audit(ledger: Pick<Ledger, 'query'>, period: Period, rules
   const params = [from.toISOString(), to.toISOString()];
   const q = <T>(sql: string) => ledger.query<T>(sql, params);
   const engine = 'get' in rules ? rules.get() : rules;
-  const out = [
-    ...(await neverMatched(q, engine)),
-    ...(await slaHotspots(q, config)),
-    ...(await dataQuality(q)),
-    ...(await routingImbalance(q, config)),
-    ...(await incompleteHandoffs(q)),
-  ];
+  const out = [...(await neverMatched(q, engine)), ...(await slaHotspots(q, config)), ...(await dataQuality(q)), ...(await routingImbalance(q, config)), ...(await incompleteHandoffs(q))];
   return out.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 }
 
@@ -80,16 +74,23 @@ async function neverMatched(q: Query, engine: Pick<RulesEngine, 'kinds' | 'set'>
     SELECT data->>'kind' AS kind, count(*) AS n FROM ledger_events WHERE type = 'decision.recorded' AND ${IN_PERIOD} GROUP BY 1`);
   const legacyRouting = !recorded.some((d) => d.kind === 'routing');
   const decisions = legacyRouting
-    ? [...recorded, ...(await q<{ kind: string; n: number }>(`
-    SELECT 'routing' AS kind, count(*) AS n FROM ledger_events WHERE type IN ('lead.assigned', 'lead.reassigned') AND data ? 'rule' AND ${IN_PERIOD} HAVING count(*) > 0`))]
+    ? [
+        ...recorded,
+        ...(await q<{ kind: string; n: number }>(`
+    SELECT 'routing' AS kind, count(*) AS n FROM ledger_events WHERE type IN ('lead.assigned', 'lead.reassigned') AND data ? 'rule' AND ${IN_PERIOD} HAVING count(*) > 0`)),
+      ]
     : recorded;
   const matches = await q<{ kind: string; rule: string; n: number }>(`
     SELECT data->>'kind' AS kind, m AS rule, count(*) AS n
     FROM ledger_events, jsonb_array_elements_text(CASE WHEN jsonb_typeof(data->'matched') = 'array' THEN data->'matched' ELSE '[]'::jsonb END) AS m
     WHERE type = 'decision.recorded' AND ${IN_PERIOD} GROUP BY 1, 2
-    ${legacyRouting ? `UNION ALL
+    ${
+      legacyRouting
+        ? `UNION ALL
     SELECT 'routing', data->>'rule', count(*) FROM ledger_events
-    WHERE type IN ('lead.assigned', 'lead.reassigned') AND data->>'rule' IS NOT NULL AND ${IN_PERIOD} GROUP BY 2` : ''}`);
+    WHERE type IN ('lead.assigned', 'lead.reassigned') AND data->>'rule' IS NOT NULL AND ${IN_PERIOD} GROUP BY 2`
+        : ''
+    }`);
   const total = new Map(decisions.map((d) => [d.kind, d.n]));
   const hit = new Set(matches.map((m) => `${m.kind}\u0000${m.rule}`));
   const out: Recommendation[] = [];

@@ -7,7 +7,6 @@ export function ceilWhole(x: number): number {
   return Math.max(0, Math.ceil(x - 1e-9));
 }
 
-
 /**
  * The plan read backwards, one row per period: from the ARR target to the bookings, opportunities, MQLs and leads
  * that must happen, and the reps and CSMs that must be in place. Pure; the arithmetic is in docs/plan.md.

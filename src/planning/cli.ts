@@ -24,7 +24,10 @@ async function withClient<T>(fn: (client: import('@temporalio/client').Client) =
 
 function reportLines(s: PlanningState): string[] {
   const lines = [`cycle ${s.cycle} (${s.workflowId}): step ${s.step}, ${s.status}`];
-  if (s.summary) lines.push(`  period ${s.summary.periodId}: ARR ${s.summary.actualArr} of ${s.summary.arrTarget} (gap ${s.summary.gap}), ${s.summary.recommendations} recommendations, ${s.summary.offTrack} assumptions off track`);
+  if (s.summary)
+    lines.push(
+      `  period ${s.summary.periodId}: ARR ${s.summary.actualArr} of ${s.summary.arrTarget} (gap ${s.summary.gap}), ${s.summary.recommendations} recommendations, ${s.summary.offTrack} assumptions off track`,
+    );
   if (s.report) lines.push(`  report: ${s.report.html}`, `          ${s.report.markdown}`, `          ${s.report.json}`);
   if (s.deadline && !s.decision) lines.push(`  waiting for ${s.approvers.join(' or ')} until ${s.deadline}: flywheel plan approve ${s.cycle} --by <approver> [--request-changes --comments "..."]`);
   return lines;
@@ -38,7 +41,7 @@ export function registerPlanRun(plan: Command): void {
     .option('--file <file>', 'plan file (default: config/plan.yaml, or $FLYWHEEL_PLAN); the worker reads it, so it must be a path the worker sees')
     .option('--cycle <id>', 'start the workflow planning:<id> directly instead of triggering the schedule')
     .option('--period <id>', 'plan period to review (default: the latest period that started)')
-    .option('--reports <dir>', 'reports folder (default: .flywheel/reports under the worker\'s project root)')
+    .option('--reports <dir>', "reports folder (default: .flywheel/reports under the worker's project root)")
     .option('--schedule <id>', 'schedule id (default: flywheel-planning)')
     .option('--wait', 'wait until the report is published, then print where it is')
     .option('--timeout <seconds>', 'with --wait: give up after this many seconds', '600')
@@ -59,7 +62,13 @@ export function registerPlanRun(plan: Command): void {
       };
       if (opts.period && !opts.cycle) throw new CliError('--period needs --cycle: scheduled cycles review the latest period that started');
       await withClient(async (client) => {
-        const r = await runPlanningCycle(client, { taskQueue, plan: growthPlan, cycle: opts.cycle, input: { ...scheduleInput, ...(opts.period ? { periodId: opts.period } : {}) }, schedule: { input: scheduleInput, ...(opts.schedule ? { scheduleId: opts.schedule } : {}) } });
+        const r = await runPlanningCycle(client, {
+          taskQueue,
+          plan: growthPlan,
+          cycle: opts.cycle,
+          input: { ...scheduleInput, ...(opts.period ? { periodId: opts.period } : {}) },
+          schedule: { input: scheduleInput, ...(opts.schedule ? { scheduleId: opts.schedule } : {}) },
+        });
         let state: PlanningState | undefined;
         if (opts.wait && r.started) state = await waitForCycle(client, r.cycle, (s) => s.status !== 'running', Number(opts.timeout) * 1000);
         if (opts.json) return printJson({ ...r, state });
@@ -85,7 +94,11 @@ export function registerPlanApprove(plan: Command): void {
     .action(async (cycle: string, opts: { by: string; comments?: string; requestChanges?: boolean; json?: boolean }) => {
       const { decidePlanningCycle } = await import('./run.ts');
       await withClient(async (client) => {
-        const r = await decidePlanningCycle(client, cycle, { decision: opts.requestChanges ? 'requestChanges' : 'approve', by: opts.by, ...(opts.comments !== undefined ? { comments: opts.comments } : {}) });
+        const r = await decidePlanningCycle(client, cycle, {
+          decision: opts.requestChanges ? 'requestChanges' : 'approve',
+          by: opts.by,
+          ...(opts.comments !== undefined ? { comments: opts.comments } : {}),
+        });
         if (opts.json) return printJson(r);
         printLines([`cycle ${r.cycle}: ${r.status} by ${r.decision.by} at ${r.decision.at}${r.decision.late ? ' (after the deadline)' : ''}${r.decision.comments ? `: ${r.decision.comments}` : ''}`]);
       });

@@ -34,19 +34,26 @@ export function renderHtml(r: PlanningReport): string {
     );
   }
   charts.push(
-    barChart(
-      `ARR for ${r.period.id}: actual vs target`,
-      [
-        { label: 'Target', value: a.arrTarget, text: money(a.arrTarget, c), color: '#9aa0a6' },
-        { label: 'Actual', value: a.actualArr, text: money(a.actualArr, c), color: a.actualArr >= a.arrTarget ? '#2e9e5b' : '#d8573b' },
-      ],
-    ),
+    barChart(`ARR for ${r.period.id}: actual vs target`, [
+      { label: 'Target', value: a.arrTarget, text: money(a.arrTarget, c), color: '#9aa0a6' },
+      { label: 'Actual', value: a.actualArr, text: money(a.actualArr, c), color: a.actualArr >= a.arrTarget ? '#2e9e5b' : '#d8573b' },
+    ]),
   );
   if (a.reforecast.length > 0) {
-    charts.push(barChart('Bookings needed per period (re-forecast)', a.reforecast.map((x) => ({ label: x.period, value: x.bookingsNeeded, text: money(x.bookingsNeeded, c) }))));
+    charts.push(
+      barChart(
+        'Bookings needed per period (re-forecast)',
+        a.reforecast.map((x) => ({ label: x.period, value: x.bookingsNeeded, text: money(x.bookingsNeeded, c) })),
+      ),
+    );
   }
   const checks = r.analyze.checks.filter((k) => k.variance !== null);
-  charts.push(divergingChart('Actual vs assumption variance', checks.map((k) => ({ label: k.label ?? k.name, value: k.variance!, text: signedPct(k.variance), color: statusColor(k.status, k.variance!) }))));
+  charts.push(
+    divergingChart(
+      'Actual vs assumption variance',
+      checks.map((k) => ({ label: k.label ?? k.name, value: k.variance!, text: signedPct(k.variance), color: statusColor(k.status, k.variance!) })),
+    ),
+  );
   const { nrr, grr } = r.analyze.retention;
   charts.push(
     barChart(
@@ -64,9 +71,13 @@ export function renderHtml(r: PlanningReport): string {
   parts.push('<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">');
   parts.push(`<title>${esc(`Growth plan review ${r.cycle}: ${r.plan.name}`)}</title>`, `<style>${STYLE}</style>`, '</head>', '<body>');
   parts.push(`<h1>${esc(`Growth plan review ${r.cycle}: ${r.plan.name}`)}</h1>`);
-  parts.push(`<p class="meta">Period <strong>${esc(r.period.id)}</strong> (${esc(r.period.from)} to ${esc(r.period.to)}); actuals ${esc(r.period.measuredFrom)} to ${esc(r.period.measuredTo)}. Generated ${esc(r.generatedAt)} by <code>${esc(r.workflowId)}</code>.</p>`);
+  parts.push(
+    `<p class="meta">Period <strong>${esc(r.period.id)}</strong> (${esc(r.period.from)} to ${esc(r.period.to)}); actuals ${esc(r.period.measuredFrom)} to ${esc(r.period.measuredTo)}. Generated ${esc(r.generatedAt)} by <code>${esc(r.workflowId)}</code>.</p>`,
+  );
   if (r.carried) {
-    parts.push(`<div class="carried"><p><strong>Changes requested last cycle</strong> by ${esc(r.carried.by)} (cycle ${esc(r.carried.cycle)}, ${esc(r.carried.at)}):</p><p>${esc(r.carried.comments)}</p></div>`);
+    parts.push(
+      `<div class="carried"><p><strong>Changes requested last cycle</strong> by ${esc(r.carried.by)} (cycle ${esc(r.carried.cycle)}, ${esc(r.carried.at)}):</p><p>${esc(r.carried.comments)}</p></div>`,
+    );
   }
   parts.push('<h2>1. Adjust: plan vs actual ARR</h2>');
   parts.push('<table>', row(['', 'Value'], 'th'));
@@ -76,7 +87,22 @@ export function renderHtml(r: PlanningReport): string {
   if (a.reforecast.length > 0) {
     parts.push('<table>', row(['Period', 'ARR target', 'Bookings needed', 'Opportunities', 'MQLs', 'Leads', 'Opps by', 'Reps needed', 'Rep hires', 'CSM hires'], 'th'));
     for (const x of a.reforecast) {
-      parts.push(row([x.period, money(x.arrTarget, c), money(x.bookingsNeeded, c), count(x.opportunities), count(x.mqls), count(x.leads), x.opportunitiesCreateBy, String(x.repsNeeded), String(x.repHires), String(x.csmHires)].map(esc)));
+      parts.push(
+        row(
+          [
+            x.period,
+            money(x.arrTarget, c),
+            money(x.bookingsNeeded, c),
+            count(x.opportunities),
+            count(x.mqls),
+            count(x.leads),
+            x.opportunitiesCreateBy,
+            String(x.repsNeeded),
+            String(x.repHires),
+            String(x.csmHires),
+          ].map(esc),
+        ),
+      );
     }
     parts.push('</table>');
   }
@@ -94,7 +120,8 @@ export function renderHtml(r: PlanningReport): string {
   parts.push('<h2>3. Analyze: assumptions vs actuals</h2>');
   if (r.analyze.checks.length > 0) {
     parts.push('<table>', row(['Assumption', 'Planned', 'Actual', 'Variance', 'Status'], 'th'));
-    for (const k of r.analyze.checks) parts.push(row([k.label ?? k.name, k.planned === null ? 'n/a' : String(k.planned), k.actual === null ? 'n/a' : String(k.actual), signedPct(k.variance), k.status].map(esc)));
+    for (const k of r.analyze.checks)
+      parts.push(row([k.label ?? k.name, k.planned === null ? 'n/a' : String(k.planned), k.actual === null ? 'n/a' : String(k.actual), signedPct(k.variance), k.status].map(esc)));
     parts.push('</table>');
   }
   parts.push(charts[charts.length - 2]!, charts[charts.length - 1]!);

@@ -75,7 +75,10 @@ export function renderMarkdown(r: PlanningReport): string {
   const a = r.adjust;
   const out: string[] = [];
   out.push(`# Growth plan review ${r.cycle}: ${r.plan.name}`, '');
-  out.push(`Period **${r.period.id}** (${r.period.from} to ${r.period.to}), actuals measured ${r.period.measuredFrom} to ${r.period.measuredTo}. Generated ${r.generatedAt} by workflow \`${r.workflowId}\`.`, '');
+  out.push(
+    `Period **${r.period.id}** (${r.period.from} to ${r.period.to}), actuals measured ${r.period.measuredFrom} to ${r.period.measuredTo}. Generated ${r.generatedAt} by workflow \`${r.workflowId}\`.`,
+    '',
+  );
   if (r.carried) {
     out.push('## Changes requested last cycle', '');
     out.push(`${r.carried.by} asked in cycle ${r.carried.cycle} (${r.carried.at}):`, '');
@@ -92,7 +95,9 @@ export function renderMarkdown(r: PlanningReport): string {
     out.push('| Period | ARR target | Bookings needed | Opportunities | MQLs | Leads | Opps by | Reps needed | Rep hires | CSM hires |');
     out.push('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |');
     for (const m of a.reforecast) {
-      out.push(`| ${m.period} | ${money(m.arrTarget, c)} | ${money(m.bookingsNeeded, c)} | ${count(m.opportunities)} | ${count(m.mqls)} | ${count(m.leads)} | ${m.opportunitiesCreateBy} | ${m.repsNeeded} | ${m.repHires} | ${m.csmHires} |`);
+      out.push(
+        `| ${m.period} | ${money(m.arrTarget, c)} | ${money(m.bookingsNeeded, c)} | ${count(m.opportunities)} | ${count(m.mqls)} | ${count(m.leads)} | ${m.opportunitiesCreateBy} | ${m.repsNeeded} | ${m.repHires} | ${m.csmHires} |`,
+      );
     }
     out.push('');
   }

@@ -19,7 +19,12 @@ export interface PlanningScheduleOptions {
  * is `planning:scheduled-<scheduled time>` (Temporal appends the time), so its cycle id is `scheduled-<time>`.
  * Creates the schedule, or updates it in place when it exists: safe to call on every deploy or `plan run`.
  */
-export async function ensurePlanningSchedule(client: Client, plan: Pick<GrowthPlan, 'cadence' | 'name'>, taskQueue: string, opts: PlanningScheduleOptions = {}): Promise<{ scheduleId: string; created: boolean }> {
+export async function ensurePlanningSchedule(
+  client: Client,
+  plan: Pick<GrowthPlan, 'cadence' | 'name'>,
+  taskQueue: string,
+  opts: PlanningScheduleOptions = {},
+): Promise<{ scheduleId: string; created: boolean }> {
   const scheduleId = opts.scheduleId ?? PLANNING_SCHEDULE_ID;
   const spec: ScheduleOptions['spec'] = opts.spec ?? { cronExpressions: [plan.cadence.schedule], timezone: plan.cadence.timezone };
   const action = {

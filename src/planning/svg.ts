@@ -21,7 +21,10 @@ const GAP = 8;
 const TOP = 30;
 
 function frame(title: string, width: number, height: number, body: string[]): string {
-  const id = `chart-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+  const id = `chart-${title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}`;
   return [
     `<svg class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}">`,
     `<title id="${id}">${esc(title)}</title>`,

@@ -44,10 +44,7 @@ export async function existingPlacement(tx: LedgerTx, key: string): Promise<Plac
 /** Open assignments per rep (what capacity caps count). */
 export async function openCounts(tx: LedgerTx, reps: string[]): Promise<Map<string, number>> {
   if (reps.length === 0) return new Map();
-  const rows = await tx.query<{ rep: string; n: number }>(
-    'SELECT rep, count(*)::int AS n FROM lead_assignments WHERE released_at IS NULL AND rep = ANY($1::text[]) GROUP BY rep',
-    [reps],
-  );
+  const rows = await tx.query<{ rep: string; n: number }>('SELECT rep, count(*)::int AS n FROM lead_assignments WHERE released_at IS NULL AND rep = ANY($1::text[]) GROUP BY rep', [reps]);
   return new Map(rows.map((r) => [r.rep, Number(r.n)]));
 }
 
@@ -55,10 +52,17 @@ export async function openCounts(tx: LedgerTx, reps: string[]): Promise<Map<stri
 export async function recordPlacement(tx: LedgerTx, req: PlaceRequest, p: NewPlacement): Promise<Placement> {
   const freed = await releaseLead(tx, req.leadId, req.at, 'reassigned');
   const hold = p.hold ?? null;
-  await tx.query(
-    'INSERT INTO lead_assignments (assignment_key, lead_id, rep, pool, queue, strategy, assigned_at, skipped, hold) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb)',
-    [req.key, req.leadId, p.rep, p.pool, p.queue, p.strategy, new Date(req.at).toISOString(), JSON.stringify(p.skipped), hold === null ? null : JSON.stringify(hold)],
-  );
+  await tx.query('INSERT INTO lead_assignments (assignment_key, lead_id, rep, pool, queue, strategy, assigned_at, skipped, hold) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb)', [
+    req.key,
+    req.leadId,
+    p.rep,
+    p.pool,
+    p.queue,
+    p.strategy,
+    new Date(req.at).toISOString(),
+    JSON.stringify(p.skipped),
+    hold === null ? null : JSON.stringify(hold),
+  ]);
   return { ...p, hold, replayed: false, freed };
 }
 
@@ -93,7 +97,16 @@ export async function placeInQueue(tx: LedgerTx, config: FlywheelConfig, req: Pl
     visited.add(queue.id);
     await lockQueue(tx, queue.id);
     const members = queueMembers(config, queue);
-    const verdicts = judgeCandidates(config, members, req.at, await openCounts(tx, members.map((m) => m.id)), req.exclude);
+    const verdicts = judgeCandidates(
+      config,
+      members,
+      req.at,
+      await openCounts(
+        tx,
+        members.map((m) => m.id),
+      ),
+      req.exclude,
+    );
     skipped.push(...verdicts.filter((v) => !v.eligible).map((v) => ({ rep: v.rep.id, reason: `${queue!.id}: ${v.reason}` })));
     const eligible = verdicts.filter((v) => v.eligible);
     if (queue.strategy === 'pool' && eligible.length > 0) {
@@ -124,20 +137,22 @@ export async function rotate(tx: LedgerTx, queueId: string, eligible: CandidateV
   const pick = pickSmoothWeighted(eligible.map((v) => ({ rep: v.rep.id, weight: v.rep.weight ?? 1, current: current.get(v.rep.id) ?? 0 })));
   if (!pick) return null;
   for (const [rep, w] of pick.next) {
-    await tx.query(
-      'INSERT INTO queue_rotation (queue_id, rep, current_weight) VALUES ($1, $2, $3) ON CONFLICT (queue_id, rep) DO UPDATE SET current_weight = EXCLUDED.current_weight',
-      [queueId, rep, w],
-    );
+    await tx.query('INSERT INTO queue_rotation (queue_id, rep, current_weight) VALUES ($1, $2, $3) ON CONFLICT (queue_id, rep) DO UPDATE SET current_weight = EXCLUDED.current_weight', [
+      queueId,
+      rep,
+      w,
+    ]);
   }
   return pick.rep;
 }
 
 /** Closes the record's open assignment; returns the rep it held, if any (their capacity is free again). */
 export async function releaseLead(tx: LedgerTx, leadId: string, at: number, reason: string): Promise<string[]> {
-  const rows = await tx.query<{ rep: string | null }>(
-    'UPDATE lead_assignments SET released_at = $2, release_reason = $3 WHERE lead_id = $1 AND released_at IS NULL RETURNING rep',
-    [leadId, new Date(at).toISOString(), reason],
-  );
+  const rows = await tx.query<{ rep: string | null }>('UPDATE lead_assignments SET released_at = $2, release_reason = $3 WHERE lead_id = $1 AND released_at IS NULL RETURNING rep', [
+    leadId,
+    new Date(at).toISOString(),
+    reason,
+  ]);
   return rows.flatMap((r) => (r.rep ? [r.rep] : []));
 }
 
@@ -145,9 +160,10 @@ export async function releaseLead(tx: LedgerTx, leadId: string, at: number, reas
 export async function claimPooled(tx: LedgerTx, config: FlywheelConfig, leadId: string, rep: string, pool: string): Promise<boolean> {
   const queue = config.queues?.find((q) => q.id === pool);
   if (!queue || !queueMembers(config, queue).some((m) => m.id === rep)) return false;
-  const rows = await tx.query<{ assignment_key: string }>(
-    'UPDATE lead_assignments SET rep = $2 WHERE lead_id = $1 AND released_at IS NULL AND pool = $3 AND rep IS NULL RETURNING assignment_key',
-    [leadId, rep, pool],
-  );
+  const rows = await tx.query<{ assignment_key: string }>('UPDATE lead_assignments SET rep = $2 WHERE lead_id = $1 AND released_at IS NULL AND pool = $3 AND rep IS NULL RETURNING assignment_key', [
+    leadId,
+    rep,
+    pool,
+  ]);
   return rows.length > 0;
 }

@@ -35,13 +35,7 @@ export function queueMembers(config: FlywheelConfig, queue: QueueConfig): RepCon
 }
 
 /** Who may take a lead now: active, working, not out of office, under capacity, and not among the excluded. */
-export function judgeCandidates(
-  config: FlywheelConfig,
-  members: readonly RepConfig[],
-  at: number,
-  openCounts: ReadonlyMap<string, number>,
-  exclude: ReadonlySet<string>,
-): CandidateVerdict[] {
+export function judgeCandidates(config: FlywheelConfig, members: readonly RepConfig[], at: number, openCounts: ReadonlyMap<string, number>, exclude: ReadonlySet<string>): CandidateVerdict[] {
   return members.map((rep) => {
     if (exclude.has(rep.id)) return { rep, eligible: false, reason: 'breached this lead before' };
     const availability = repAvailability(rep, calendarFor(config, repCalendarId(config, rep)), at);

@@ -71,10 +71,7 @@ export async function heldAhead(tx: Query, queue: string, since: number, leadId:
 /** The lead at the front of each queue's line. */
 export async function frontOfLines(q: Query, queues: readonly string[]): Promise<HeldLead[]> {
   if (queues.length === 0) return [];
-  const rows = await q.query<Row>(
-    `SELECT DISTINCT ON (queue) ${COLUMNS} FROM held_leads WHERE queue = ANY($1::text[]) ORDER BY queue, since, lead_id`,
-    [[...queues]],
-  );
+  const rows = await q.query<Row>(`SELECT DISTINCT ON (queue) ${COLUMNS} FROM held_leads WHERE queue = ANY($1::text[]) ORDER BY queue, since, lead_id`, [[...queues]]);
   return rows.map(fromRow);
 }
 

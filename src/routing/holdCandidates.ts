@@ -49,14 +49,7 @@ export function holdCandidates(
 }
 
 /** The candidate's hold verdict, or null when the rep can take the lead at `at`. */
-export function candidateAt(
-  config: FlywheelConfig,
-  queue: string,
-  rep: RepConfig,
-  at: number,
-  openCounts: ReadonlyMap<string, number>,
-  exclude: ReadonlySet<string>,
-): HoldCandidate | null {
+export function candidateAt(config: FlywheelConfig, queue: string, rep: RepConfig, at: number, openCounts: ReadonlyMap<string, number>, exclude: ReadonlySet<string>): HoldCandidate | null {
   const verdict = (reason: HoldCandidate['reason'], availableAt: number | null): HoldCandidate => ({
     rep: rep.id,
     queue,

@@ -61,7 +61,17 @@ export async function placeLead(tx: LedgerTx, config: FlywheelConfig, req: Place
     visited.add(queue.id);
     await lockQueue(tx, queue.id);
     const members = queueMembers(config, queue);
-    const judge = async () => judgeCandidates(config, members, req.at, await openCounts(tx, members.map((m) => m.id)), req.exclude);
+    const judge = async () =>
+      judgeCandidates(
+        config,
+        members,
+        req.at,
+        await openCounts(
+          tx,
+          members.map((m) => m.id),
+        ),
+        req.exclude,
+      );
     let verdicts = await judge();
     if (verdicts.some((v) => v.eligible)) {
       const before = placedFromLine.length;
@@ -75,7 +85,19 @@ export async function placeLead(tx: LedgerTx, config: FlywheelConfig, req: Place
     }
     const rep = await rotate(tx, queue.id, eligible);
     if (rep) return recordPlacement(tx, req, { rep, pool: null, queue: queue.id, strategy, skipped, passed: passedOver(queue.id, eligible, rep) });
-    candidates.push(...holdCandidates(config, queue.id, members, req.at, await openCounts(tx, members.map((m) => m.id)), req.exclude));
+    candidates.push(
+      ...holdCandidates(
+        config,
+        queue.id,
+        members,
+        req.at,
+        await openCounts(
+          tx,
+          members.map((m) => m.id),
+        ),
+        req.exclude,
+      ),
+    );
     return null;
   };
 
@@ -136,7 +158,16 @@ async function placeLine(tx: LedgerTx, config: FlywheelConfig, queue: QueueConfi
       continue;
     }
     const req: PlaceRequest = { key: held.nextKey, leadId: held.leadId, at: current.at, exclude: new Set(held.request.exclude) };
-    const verdicts = judgeCandidates(config, members, req.at, await openCounts(tx, members.map((m) => m.id)), req.exclude);
+    const verdicts = judgeCandidates(
+      config,
+      members,
+      req.at,
+      await openCounts(
+        tx,
+        members.map((m) => m.id),
+      ),
+      req.exclude,
+    );
     const eligible = verdicts.filter((v) => v.eligible);
     if (eligible.length === 0) {
       // Nobody at all (not only this lead's exclusions): the rest of the line waits too.
@@ -145,9 +176,11 @@ async function placeLine(tx: LedgerTx, config: FlywheelConfig, queue: QueueConfi
     }
     const skipped = verdicts.filter((v) => !v.eligible).map((v) => ({ rep: v.rep.id, reason: `${queue.id}: ${v.reason}` }));
     const rep = queue.strategy === 'pool' ? null : await rotate(tx, queue.id, eligible);
-    const placement = await recordPlacement(tx, req, rep
-      ? { rep, pool: null, queue: queue.id, strategy: 'weighted-round-robin', skipped }
-      : { rep: null, pool: queue.id, queue: queue.id, strategy: 'pool', skipped });
+    const placement = await recordPlacement(
+      tx,
+      req,
+      rep ? { rep, pool: null, queue: queue.id, strategy: 'weighted-round-robin', skipped } : { rep: null, pool: queue.id, queue: queue.id, strategy: 'pool', skipped },
+    );
     await forgetHeld(tx, held.leadId);
     out.push({ held, placement });
   }

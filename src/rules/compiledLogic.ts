@@ -221,10 +221,40 @@ const FORMS: ReadonlyMap<string, (args: unknown[]) => Node> = new Map([
   ['?:', compileIf],
   ['and', compileJunction(false)],
   ['or', compileJunction(true)],
-  ['map', compileScoped((items, each, r, rd) => items.map((x) => each(x, r, rd)), () => [])],
-  ['filter', compileScoped((items, each, r, rd) => items.filter((x) => truthy(each(x, r, rd))), () => [])],
-  ['all', compileScoped((items, each, r, rd) => items.length > 0 && !anyIs(false, items, each, r, rd), () => false)],
-  ['some', compileScoped((items, each, r, rd) => anyIs(true, items, each, r, rd), () => false)],
-  ['none', compileScoped((items, each, r, rd) => !anyIs(true, items, each, r, rd), () => true)],
+  [
+    'map',
+    compileScoped(
+      (items, each, r, rd) => items.map((x) => each(x, r, rd)),
+      () => [],
+    ),
+  ],
+  [
+    'filter',
+    compileScoped(
+      (items, each, r, rd) => items.filter((x) => truthy(each(x, r, rd))),
+      () => [],
+    ),
+  ],
+  [
+    'all',
+    compileScoped(
+      (items, each, r, rd) => items.length > 0 && !anyIs(false, items, each, r, rd),
+      () => false,
+    ),
+  ],
+  [
+    'some',
+    compileScoped(
+      (items, each, r, rd) => anyIs(true, items, each, r, rd),
+      () => false,
+    ),
+  ],
+  [
+    'none',
+    compileScoped(
+      (items, each, r, rd) => !anyIs(true, items, each, r, rd),
+      () => true,
+    ),
+  ],
   ['reduce', compileReduce],
 ]);

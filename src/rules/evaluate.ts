@@ -58,5 +58,8 @@ export function decideSet<K extends Kind>(set: CompiledSet<K>, facts: Facts, rev
     return done(fallback, [], set.noMatch?.reason ?? 'no rule matched');
   }
   const matched = set.rules.filter((rule) => ruleMatches(set, rule, facts, revision, read));
-  return done(aggregate(set.kind, matched, set.scoring), matched.map((r) => r.id));
+  return done(
+    aggregate(set.kind, matched, set.scoring),
+    matched.map((r) => r.id),
+  );
 }

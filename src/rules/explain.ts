@@ -44,9 +44,7 @@ export function explain<K extends Kind>(engine: RulesEngine, kind: K, facts: Fac
     const when = rule.when;
     const op = isObj(when) ? Object.keys(when)[0] : undefined;
     const parts = op === 'and' || op === 'or' ? (when as Record<string, unknown>)[op] : undefined;
-    const clauses = Array.isArray(parts) && parts.length > 1
-      ? parts.map((c) => ({ condition: renderCondition(c), holds: truthy(evaluate(c, facts, read)) }))
-      : null;
+    const clauses = Array.isArray(parts) && parts.length > 1 ? parts.map((c) => ({ condition: renderCondition(c), holds: truthy(evaluate(c, facts, read)) })) : null;
     return {
       id: rule.id,
       description: rule.description,

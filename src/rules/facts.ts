@@ -46,5 +46,8 @@ export function factsDiagnostics(facts: unknown, doc: LocatedYaml, at: readonly 
 export function checkFacts(facts: unknown): string[] {
   const validate = ruleSchemas().facts;
   if (validate(facts)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '(facts)'}: ${e.keyword === 'additionalProperties' ? `undeclared fact "${String((e.params as { additionalProperty?: unknown }).additionalProperty)}"` : e.message ?? e.keyword}`);
+  return (validate.errors ?? []).map(
+    (e) =>
+      `${e.instancePath || '(facts)'}: ${e.keyword === 'additionalProperties' ? `undeclared fact "${String((e.params as { additionalProperty?: unknown }).additionalProperty)}"` : (e.message ?? e.keyword)}`,
+  );
 }

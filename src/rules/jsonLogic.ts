@@ -32,7 +32,13 @@ export const CUSTOM_OPERATIONS: Readonly<Record<string, (...args: unknown[]) => 
   domain_of: (email: unknown) => {
     if (typeof email !== 'string') return null;
     const at = email.lastIndexOf('@');
-    const domain = at < 0 ? '' : email.slice(at + 1).trim().toLowerCase();
+    const domain =
+      at < 0
+        ? ''
+        : email
+            .slice(at + 1)
+            .trim()
+            .toLowerCase();
     return domain === '' ? null : domain;
   },
   days_between: (from: unknown, to: unknown) => {

@@ -53,7 +53,14 @@ export function reloadRules(dir: string, previous: ReadonlyMap<Kind, SetInUse>, 
     sets.set(kind, before);
     kept.push(kind);
     if (!validation.files.sets.includes(before.abs) && !errors.some((d) => d.file === before.file)) {
-      errors.push({ severity: 'error', file: before.file, line: 1, column: 1, code: 'kind-removed', message: `the file is gone and no valid file holds the ${kind} rules; the last valid ${kind} rules keep deciding` });
+      errors.push({
+        severity: 'error',
+        file: before.file,
+        line: 1,
+        column: 1,
+        code: 'kind-removed',
+        message: `the file is gone and no valid file holds the ${kind} rules; the last valid ${kind} rules keep deciding`,
+      });
     }
   }
   errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);

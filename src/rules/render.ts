@@ -4,9 +4,13 @@ const LONG_LIST = 6;
 
 /** A JSON value for humans: long arrays are cut, so one rule stays on one line in explain output. */
 export function showValue(v: unknown, max = 80): string {
-  const text = Array.isArray(v) && v.length > LONG_LIST
-    ? `[${v.slice(0, LONG_LIST - 1).map((x) => JSON.stringify(x)).join(', ')}, … +${v.length - LONG_LIST + 1}]`
-    : (JSON.stringify(v) ?? 'undefined');
+  const text =
+    Array.isArray(v) && v.length > LONG_LIST
+      ? `[${v
+          .slice(0, LONG_LIST - 1)
+          .map((x) => JSON.stringify(x))
+          .join(', ')}, … +${v.length - LONG_LIST + 1}]`
+      : (JSON.stringify(v) ?? 'undefined');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

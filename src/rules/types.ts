@@ -31,8 +31,7 @@ export interface DataQualityOutcome {
 
 /** Outcome of a `routing` rule. Queue members and strategy (round robin, pool) come from config. */
 export type RoutingOutcome =
-  | ({ strategy: 'account-owner'; fallbackQueue: string; reason?: string } & HoldPolicy)
-  | ({ strategy: 'queue'; queue: string; fallbackQueue?: string; reason?: string } & HoldPolicy);
+  ({ strategy: 'account-owner'; fallbackQueue: string; reason?: string } & HoldPolicy) | ({ strategy: 'queue'; queue: string; fallbackQueue?: string; reason?: string } & HoldPolicy);
 
 /**
  * What a routing rule says about the time nobody can take the lead. `outOfHours`: when none of the queue's members

@@ -28,4 +28,8 @@ export function checkShadowAtStart(shadow: Pick<ShadowRules, 'status'> | undefin
 }
 
 const stderrWarn = (m: string) => process.stderr.write(`warning: ${m}\n`);
-const indent = (s: string) => s.split('\n').map((l) => `  ${l}`).join('\n');
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');

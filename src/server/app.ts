@@ -53,7 +53,13 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   registerHealthRoutes(app, opts.checks);
   registerProblemRoutes(app);
-  registerOpenApiRoutes(app, { devSink: Boolean(opts.devSink), bodyLimitBytes: app.initialConfig.bodyLimit ?? MAX_BODY_BYTES, hubspot: Boolean(opts.hubspot), salesforce: Boolean(opts.salesforce), codec: Boolean(opts.codec) });
+  registerOpenApiRoutes(app, {
+    devSink: Boolean(opts.devSink),
+    bodyLimitBytes: app.initialConfig.bodyLimit ?? MAX_BODY_BYTES,
+    hubspot: Boolean(opts.hubspot),
+    salesforce: Boolean(opts.salesforce),
+    codec: Boolean(opts.codec),
+  });
   if (opts.ingest) registerEventRoutes(app, opts.ingest);
   if (opts.reads) {
     const { secret, toleranceSeconds } = opts.ingest ?? {};

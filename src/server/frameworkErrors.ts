@@ -68,23 +68,29 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
   const written = (socket as Duplex & { bytesWritten?: number }).bytesWritten ?? 0;
   if (socket.writable && written === 0) {
     const body = JSON.stringify(p);
-    socket.write(
-      `HTTP/1.1 ${p.status} ${STATUS_CODES[p.status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    socket.write(`HTTP/1.1 ${p.status} ${STATUS_CODES[p.status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy(err);
 }
 
 function clientProblem(code: string | undefined): Problem {
   if (code === 'HPE_HEADER_OVERFLOW') {
-    return problem('header-fields-too-large', 431, { detail: 'the request line and header fields together exceed the server\'s limit (16 KiB)' });
+    return problem('header-fields-too-large', 431, { detail: "the request line and header fields together exceed the server's limit (16 KiB)" });
   }
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return problem('request-timeout', 408, { detail: 'the request was not received in time' });
   return problem('bad-request', 400, { detail: `the request is not valid HTTP/1.1${code ? ` (${code})` : ''}` });
 }
 
 function slugFor(status: number): ProblemSlug {
-  const slugs: Record<number, ProblemSlug> = { 400: 'validation-error', 404: 'not-found', 405: 'method-not-allowed', 408: 'request-timeout', 414: 'uri-too-long', 415: 'unsupported-media-type', 431: 'header-fields-too-large' };
+  const slugs: Record<number, ProblemSlug> = {
+    400: 'validation-error',
+    404: 'not-found',
+    405: 'method-not-allowed',
+    408: 'request-timeout',
+    414: 'uri-too-long',
+    415: 'unsupported-media-type',
+    431: 'header-fields-too-large',
+  };
   return slugs[status] ?? 'bad-request';
 }
 
@@ -92,7 +98,10 @@ function slugFor(status: number): ProblemSlug {
 function routeTable(app: FastifyInstance): { methodsFor(url: string): string[] } {
   const routes: { pattern: RegExp; methods: string[] }[] = [];
   app.addHook('onRoute', (r) => {
-    const source = r.url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+    const source = r.url
+      .split('/')
+      .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
     routes.push({ pattern: new RegExp(`^${source}$`), methods: [r.method].flat() });
   });
   return {

@@ -168,15 +168,31 @@ function decisionsRead(operationId: string, noun: string): Json {
 const HUBSPOT_WEBHOOK: Json = {
   post: {
     operationId: 'hubspotWebhook',
-    summary: "HubSpot webhook subscriptions (contact, deal and company events), signed with X-HubSpot-Signature-v3",
+    summary: 'HubSpot webhook subscriptions (contact, deal and company events), signed with X-HubSpot-Signature-v3',
     description:
       "HubSpot's JSON array of subscription events. Verified with X-HubSpot-Signature-v3 (base64 HMAC-SHA256 with the app's client secret over method + URL + body + " +
-      'X-HubSpot-Request-Timestamp in milliseconds; v1/v2 only when configured), read through HubSpot\'s CRM API and delivered like POST /v1/events. ' +
+      "X-HubSpot-Request-Timestamp in milliseconds; v1/v2 only when configured), read through HubSpot's CRM API and delivered like POST /v1/events. " +
       'Answers 202 only once Temporal has every event; subscription types Flywheel has no event for, and changes this app made itself, are acknowledged and recorded as ignored.',
     security: [],
-    requestBody: { required: true, content: { [PLAIN_JSON]: { schema: { type: 'array', minItems: 1, items: { type: 'object', required: ['eventId', 'subscriptionId', 'portalId', 'appId', 'occurredAt', 'subscriptionType', 'objectId'] } } } } },
+    requestBody: {
+      required: true,
+      content: {
+        [PLAIN_JSON]: { schema: { type: 'array', minItems: 1, items: { type: 'object', required: ['eventId', 'subscriptionId', 'portalId', 'appId', 'occurredAt', 'subscriptionType', 'objectId'] } } },
+      },
+    },
     responses: {
-      '202': { description: 'Delivered (`accepted`) and recorded as ignored (`ignored`)', content: { 'application/json': { schema: { type: 'object', required: ['accepted', 'ignored'], properties: { accepted: { type: 'array', items: ref('AcceptedEvent') }, ignored: { type: 'array', items: { type: 'object' } } } } } } },
+      '202': {
+        description: 'Delivered (`accepted`) and recorded as ignored (`ignored`)',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['accepted', 'ignored'],
+              properties: { accepted: { type: 'array', items: ref('AcceptedEvent') }, ignored: { type: 'array', items: { type: 'object' } } },
+            },
+          },
+        },
+      },
       '400': problemResponse('Not a batch of HubSpot subscription events'),
       '401': problemResponse('Missing, invalid or stale HubSpot signature'),
       '403': problemResponse('Events of another HubSpot app or portal'),
@@ -196,7 +212,9 @@ const SALESFORCE_OUTBOUND_MESSAGE: Json = {
       'Lead and Contact notifications become lead.created / lead.updated, Opportunity notifications opportunity.created / won / lost for the lead of their ContactId; the CloudEvent id is the notification id, so a redelivery is applied once. ' +
       'Answers the `notificationsResponse` Ack only once Temporal has every event; every other answer is a SOAP fault (its detail holds the problem details, RFC 9457 XML), and Salesforce retries for up to 24 hours.',
     security: [],
-    parameters: [{ name: 'token', in: 'query', required: false, schema: { type: 'string' }, description: 'The shared token, when connections.salesforce.outboundMessageTokenEnv names a set variable' }],
+    parameters: [
+      { name: 'token', in: 'query', required: false, schema: { type: 'string' }, description: 'The shared token, when connections.salesforce.outboundMessageTokenEnv names a set variable' },
+    ],
     requestBody: { required: true, content: { 'text/xml': { schema: { type: 'string' } } } },
     responses: {
       '200': { description: 'The Ack: `<notificationsResponse><Ack>true</Ack></notificationsResponse>`', content: { 'text/xml': { schema: { type: 'string' } } } },
@@ -217,7 +235,7 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
         summary: 'Deliver CRM events to their lead and account workflows',
         description:
           'Answers 202 only after Temporal accepted every event (signalWithStart), so a retried request never loses one. ' +
-          "A batch is delivered in order per lead or account; if any event is invalid nothing of the batch is delivered. Redelivery (same source and id) has no second effect.",
+          'A batch is delivered in order per lead or account; if any event is invalid nothing of the batch is delivered. Redelivery (same source and id) has no second effect.',
         security: signed,
         parameters: signatureParams,
         requestBody: {
@@ -268,7 +286,13 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
       },
     },
     '/problems/{slug}': {
-      get: { operationId: 'problemType', summary: 'Describes a problem `type`', security: [], parameters: [{ name: 'slug', in: 'path', required: true, schema: { enum: Object.keys(PROBLEM_TYPES) } }], responses: { '200': { description: 'Plain text', content: { 'text/plain': {} } } } },
+      get: {
+        operationId: 'problemType',
+        summary: 'Describes a problem `type`',
+        security: [],
+        parameters: [{ name: 'slug', in: 'path', required: true, schema: { enum: Object.keys(PROBLEM_TYPES) } }],
+        responses: { '200': { description: 'Plain text', content: { 'text/plain': {} } } },
+      },
     },
   };
   if (opts.hubspot) p['/v1/connectors/hubspot/webhook'] = HUBSPOT_WEBHOOK;
@@ -276,8 +300,19 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
   if (opts.codec) Object.assign(p, codecPaths(problemResponse));
   if (opts.devSink) {
     p[DEV_SINK_PATH] = {
-      post: { operationId: 'devCrmSinkReceive', summary: '`flywheel dev` only: a stand-in CRM receiving Flywheel webhooks', security: [], requestBody: { content: { [PLAIN_JSON]: {} } }, responses: { '204': { description: 'Kept' }, '401': problemResponse('Bad signature (only when FLYWHEEL_WEBHOOK_SECRET is set)') } },
-      get: { operationId: 'devCrmSinkList', summary: '`flywheel dev` only: the last 1000 webhooks received', security: [], responses: { '200': { description: 'Oldest first', content: { 'application/json': {} } } } },
+      post: {
+        operationId: 'devCrmSinkReceive',
+        summary: '`flywheel dev` only: a stand-in CRM receiving Flywheel webhooks',
+        security: [],
+        requestBody: { content: { [PLAIN_JSON]: {} } },
+        responses: { '204': { description: 'Kept' }, '401': problemResponse('Bad signature (only when FLYWHEEL_WEBHOOK_SECRET is set)') },
+      },
+      get: {
+        operationId: 'devCrmSinkList',
+        summary: '`flywheel dev` only: the last 1000 webhooks received',
+        security: [],
+        responses: { '200': { description: 'Oldest first', content: { 'application/json': {} } } },
+      },
     };
   }
   return p;
@@ -292,17 +327,20 @@ export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: numb
       version: '1',
       description: 'CRM events in (CloudEvents 1.0), lead and account state out. Every error is RFC 9457 problem+json.',
     },
-    paths: paths({ devSink: opts.devSink ?? false, bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024, hubspot: opts.hubspot ?? false, salesforce: opts.salesforce ?? false, codec: opts.codec ?? false }),
+    paths: paths({
+      devSink: opts.devSink ?? false,
+      bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
+      hubspot: opts.hubspot ?? false,
+      salesforce: opts.salesforce ?? false,
+      codec: opts.codec ?? false,
+    }),
     components: {
       schemas: {
         ...eventComponents(),
         AcceptedEvent: acceptedEvent,
         Problem: problemSchema,
         DeliveryProblem: {
-          allOf: [
-            ref('Problem'),
-            { type: 'object', properties: { accepted: { type: 'array', items: ref('AcceptedEvent') }, failed: { type: 'array', items: { type: 'object' } } } },
-          ],
+          allOf: [ref('Problem'), { type: 'object', properties: { accepted: { type: 'array', items: ref('AcceptedEvent') }, failed: { type: 'array', items: { type: 'object' } } } }],
         },
         LeadState: leadStateSchema,
         AccountState: accountStateSchema,

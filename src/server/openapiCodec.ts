@@ -32,7 +32,12 @@ export function codecPaths(problemResponse: (description: string) => Json): Json
         '401': problemResponse('Missing or wrong bearer token'),
       },
     },
-    options: { operationId: `codec${op[0]!.toUpperCase()}${op.slice(1)}Preflight`, summary: 'CORS preflight for the Web UI', security: [], responses: { '204': { description: 'Allowed methods and headers' } } },
+    options: {
+      operationId: `codec${op[0]!.toUpperCase()}${op.slice(1)}Preflight`,
+      summary: 'CORS preflight for the Web UI',
+      security: [],
+      responses: { '204': { description: 'Allowed methods and headers' } },
+    },
   });
   return {
     '/v1/codec/decode': operation('decode', 'Decrypt payloads for an operator (the Temporal Web UI or CLI)'),

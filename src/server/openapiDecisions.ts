@@ -11,7 +11,10 @@ const rule = {
   required: ['id', 'now', 'description'],
   properties: {
     id: text,
-    now: { enum: ['present', 'gone', 'unknown'], description: '`present`: the current rules still have this id (description from there); `gone`: they no longer do; `unknown`: the current rules did not load' },
+    now: {
+      enum: ['present', 'gone', 'unknown'],
+      description: '`present`: the current rules still have this id (description from there); `gone`: they no longer do; `unknown`: the current rules did not load',
+    },
     description: maybeText,
   },
 };
@@ -23,7 +26,11 @@ const candidate = {
   properties: {
     rep: text,
     queue: text,
-    verdict: { type: 'string', examples: ['chosen', 'weight-turn', 'outside-hours', 'out-of-office', 'at-capacity', 'inactive', 'excluded'], description: '`excluded`: left out because they breached this record\'s SLA before' },
+    verdict: {
+      type: 'string',
+      examples: ['chosen', 'weight-turn', 'outside-hours', 'out-of-office', 'at-capacity', 'inactive', 'excluded'],
+      description: "`excluded`: left out because they breached this record's SLA before",
+    },
     detail: text,
   },
 };
@@ -88,7 +95,16 @@ const answer = {
     },
     occasions: {
       type: 'array',
-      items: { type: 'object', required: ['occasion', 'at', 'decisions'], properties: { occasion: { type: 'string', examples: ['attract:2027-01-04T15:30:00.000Z', 'route:1', 'clock:0'] }, at: text, revision: maybeText, decisions: { type: 'array', items: ref('Decision') } } },
+      items: {
+        type: 'object',
+        required: ['occasion', 'at', 'decisions'],
+        properties: {
+          occasion: { type: 'string', examples: ['attract:2027-01-04T15:30:00.000Z', 'route:1', 'clock:0'] },
+          at: text,
+          revision: maybeText,
+          decisions: { type: 'array', items: ref('Decision') },
+        },
+      },
     },
   },
 };

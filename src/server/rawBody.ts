@@ -35,9 +35,6 @@ export function jsonBodyParser(scope: FastifyInstance): (req: FastifyRequest, bo
         resolve({ ok: false, detail: 'body is not valid UTF-8' });
         return;
       }
-      void parse(req, body.toString('utf8'), (err, value) =>
-        resolve(err ? { ok: false, detail: 'body is not valid JSON (or has a __proto__ or constructor.prototype key)' } : { ok: true, value }),
-      );
+      void parse(req, body.toString('utf8'), (err, value) => resolve(err ? { ok: false, detail: 'body is not valid JSON (or has a __proto__ or constructor.prototype key)' } : { ok: true, value }));
     });
 }
-

@@ -104,7 +104,8 @@ export function meetClock(c: RunningClock | null | undefined, at: string, extra:
 export function pauseClock(c: RunningClock | null | undefined, at: string, reason: string, until: string | null): ClockEffect[] | Refusal {
   if (!c || !ticking(c.status)) return { refused: c?.status === 'paused' ? `the SLA clock is already paused (${c.paused?.reason})` : `no SLA clock is counting${c ? ` (${c.status})` : ''}` };
   const allowed = c.pause?.reasons ?? [];
-  if (!mayPause(c.pause, reason)) return { refused: `the SLA rule ${c.rule ?? '(none)'} does not allow pausing for "${reason}"${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ' (it allows no pauses)'}` };
+  if (!mayPause(c.pause, reason))
+    return { refused: `the SLA rule ${c.rule ?? '(none)'} does not allow pausing for "${reason}"${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ' (it allows no pauses)'}` };
   const max = c.pause?.maxPause ? parseDuration(c.pause.maxPause) : null;
   const cap = max ? Date.parse(at) + durationMs(max, MS_PER_DAY) : null;
   const asked = until !== null && !Number.isNaN(Date.parse(until)) ? Date.parse(until) : null;

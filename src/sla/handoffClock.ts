@@ -16,7 +16,6 @@ export interface HandoffClockRequest {
   reassignments: number;
 }
 
-
 /**
  * One hand-off clock (marketing -> sales first touch, sales -> CS kickoff): the SLA rules give target, warning and
  * escalation; the deadline counts business time on the owner's calendar (or the rule's). The deadline is fixed

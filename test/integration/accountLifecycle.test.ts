@@ -57,11 +57,20 @@ describe('account lifecycle on the dev server', () => {
     expect(types).toEqual(expect.arrayContaining(['deal.won', 'cs.assigned', 'sla.started', 'sla.met', 'health.scored', 'playbook.started', 'arr.changed']));
     expect(types).not.toContain('handoff.incomplete');
     const arr = ledger.filter((r) => r.type === 'deal.won' || r.type === 'arr.changed').map((r) => [r.data.kind ?? 'won', Number(r.arr_delta)]);
-    expect(arr).toEqual([['won', 48_000], ['expansion', 12_000], ['contraction', -5_000], ['churn', -55_000]]);
+    expect(arr).toEqual([
+      ['won', 48_000],
+      ['expansion', 12_000],
+      ['contraction', -5_000],
+      ['churn', -55_000],
+    ]);
     const playbook = ledger.find((r) => r.type === 'playbook.started')!;
     expect(playbook.data.notified).toEqual(expect.arrayContaining([onboarding.csOwner, 'sofia-rossi']));
     // The CSM's capacity is freed once the churn is recorded.
-    await eventually(() => h.ledger.query('SELECT * FROM lead_assignments WHERE lead_id = $1 AND released_at IS NULL', [`account:${accountId}`]), (open) => open.length === 0, 'CS assignment released');
+    await eventually(
+      () => h.ledger.query('SELECT * FROM lead_assignments WHERE lead_id = $1 AND released_at IS NULL', [`account:${accountId}`]),
+      (open) => open.length === 0,
+      'CS assignment released',
+    );
   });
 
   it("places an enterprise customer in the rule's fallback queue when its queue has nobody free", async () => {
@@ -76,7 +85,9 @@ describe('account lifecycle on the dev server', () => {
 
     // Churning before the kickoff closes the open clock on record; the row carries the CSM's team for metrics.
     await deliverToAccount(h, accountEvent('account.churned', accountId, { reason: 'acquired' }));
-    const cancelled = (await waitForLedger<Row & { team: string | null }>(h, accountId, (rs) => rs.some((r) => r.type === 'sla.cancelled'), 'kickoff clock cancelled')).find((r) => r.type === 'sla.cancelled')!;
+    const cancelled = (await waitForLedger<Row & { team: string | null }>(h, accountId, (rs) => rs.some((r) => r.type === 'sla.cancelled'), 'kickoff clock cancelled')).find(
+      (r) => r.type === 'sla.cancelled',
+    )!;
     expect(cancelled).toMatchObject({ owner: s.csOwner, team: 'customer-success', data: { handoff: 'sales-to-cs', reason: 'churned' } });
   });
 

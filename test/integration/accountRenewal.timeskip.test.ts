@@ -64,7 +64,12 @@ describe('renewals and ARR over a contract year (time-skipping server)', () => {
     const today = Math.floor(instantToLocal(await h.now(), BERLIN) / DAY);
     const contract = (days: number) => fullHandoff({ contractStart: formatIsoDate(today), contractEnd: formatIsoDate(today + days) });
     // Cohort won before the period: A 50k, B 40k, C 30k, D 20k (D's contract ends inside the period).
-    for (const [id, arr, days] of [[ids.a, 50_000, 364], [ids.b, 40_000, 364], [ids.c, 30_000, 364], [ids.d, 20_000, 120]] as const) {
+    for (const [id, arr, days] of [
+      [ids.a, 50_000, 364],
+      [ids.b, 40_000, 364],
+      [ids.c, 30_000, 364],
+      [ids.d, 20_000, 120],
+    ] as const) {
       await winLead(h, `lead-${id}`, id, { arr, handoff: contract(days), at: iso });
       await waitForAccount(h, id, (x) => x.renewal !== null, 'onboarded');
     }
@@ -87,7 +92,21 @@ describe('renewals and ARR over a contract year (time-skipping server)', () => {
 
     // By hand: start 50 + 40 + 30 + 20 = 140k; end 60 + 30 + 0 + 20 = 110k; kept min(end, start) 50 + 30 + 0 + 20 = 100k.
     const cohort = Object.values(ids);
-    const m = await retention({ query: (sql, params) => h.ledger.query(sql.replace(/FROM ledger_events/g, `FROM (SELECT * FROM ledger_events WHERE account_id = ANY('{${cohort.join(',')}}')) ledger_events`), params) }, { from, to });
-    expect(m).toMatchObject({ cohortAccounts: 4, churnedAccounts: 1, startingArr: 140_000, endingArr: 110_000, expansion: 10_000, contraction: 10_000, churn: 30_000, newBusiness: 25_000, nrr: 0.7857, grr: 0.7143 });
+    const m = await retention(
+      { query: (sql, params) => h.ledger.query(sql.replace(/FROM ledger_events/g, `FROM (SELECT * FROM ledger_events WHERE account_id = ANY('{${cohort.join(',')}}')) ledger_events`), params) },
+      { from, to },
+    );
+    expect(m).toMatchObject({
+      cohortAccounts: 4,
+      churnedAccounts: 1,
+      startingArr: 140_000,
+      endingArr: 110_000,
+      expansion: 10_000,
+      contraction: 10_000,
+      churn: 30_000,
+      newBusiness: 25_000,
+      nrr: 0.7857,
+      grr: 0.7143,
+    });
   });
 });

@@ -19,7 +19,12 @@ const DUPLICATE = 'duplicate delivery (same source and id)';
 const leadRows = (leadId: string) => h.ledger.query<Row>('SELECT type, stage, data FROM ledger_events WHERE lead_id = $1 ORDER BY id', [leadId]);
 /** Polls a lead's ledger rows until `done` holds: the workflow writes them after its state changes. */
 const waitForLeadRows = (leadId: string, done: (rows: Row[]) => boolean, what: string, timeoutMs = 15_000) =>
-  eventually(() => leadRows(leadId), done, (last) => `ledger rows of ${leadId} never showed "${what}"; types: ${(last ?? []).map((r) => r.type).join(', ')}`, timeoutMs);
+  eventually(
+    () => leadRows(leadId),
+    done,
+    (last) => `ledger rows of ${leadId} never showed "${what}"; types: ${(last ?? []).map((r) => r.type).join(', ')}`,
+    timeoutMs,
+  );
 const count = (rows: Row[], type: string, kind?: string) => rows.filter((r) => r.type === type && (kind === undefined || r.data.kind === kind)).length;
 
 /**

@@ -62,7 +62,10 @@ describe('flywheel demo', () => {
     expect(s.ok).toBe(s.missing.length === 0);
     expect(s.counts.sent).toBe(60);
     for (const k of ['routed', 'met', 'breached', 'reassigned', 'won']) expect(s.counts[k], k).toBeGreaterThan(0);
-    expect(s.missing.every((m) => /customer|referral/.test(m)), s.missing.join('; ')).toBe(true);
+    expect(
+      s.missing.every((m) => /customer|referral/.test(m)),
+      s.missing.join('; '),
+    ).toBe(true);
     expect(s.missing.includes('no customer renewed')).toBe(s.delight.renewals.count === 0);
     expect(s.missing.includes('no customer churned')).toBe(s.delight.churns.count === 0);
     expect(s.missing.includes('no referral became a lead')).toBe(s.delight.referrals.leads === 0);
@@ -129,7 +132,13 @@ async function expectSummaryMatchesLedger(root: string, s: Summary): Promise<voi
     expect(sla.every((r) => r.lead_id !== null || r.account_id !== null)).toBe(true);
     const lead = (r: Row) => r.lead_id !== null;
     const kickoff = (r: Row) => r.lead_id === null;
-    for (const [k, type] of [['clocks', 'sla.started'], ['met', 'sla.met'], ['warned', 'sla.warned'], ['breached', 'sla.breached'], ['escalated', 'sla.escalated']] as const) {
+    for (const [k, type] of [
+      ['clocks', 'sla.started'],
+      ['met', 'sla.met'],
+      ['warned', 'sla.warned'],
+      ['breached', 'sla.breached'],
+      ['escalated', 'sla.escalated'],
+    ] as const) {
       timerCount(k, s.counts[k]!, of(type, lead));
       timerCount(`kickoff ${k}`, d.kickoff[k], of(type, kickoff));
     }

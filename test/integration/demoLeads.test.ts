@@ -61,7 +61,15 @@ describe('the demo customers', () => {
   const loaded = loadConfig(demoConfig);
   const rules = new RulesCache(demoRules, { config: loaded.config });
   const noAccounts = { query: async () => [] } as unknown as Ledger;
-  const event = (type: string, subject: string, data: Record<string, unknown>) => ({ specversion: '1.0', id: `e-${subject}`, source: '/crm/test', type, subject, time: new Date().toISOString(), data });
+  const event = (type: string, subject: string, data: Record<string, unknown>) => ({
+    specversion: '1.0',
+    id: `e-${subject}`,
+    source: '/crm/test',
+    type,
+    subject,
+    time: new Date().toISOString(),
+    data,
+  });
 
   it('are the same for the same seed and decide roughly in the mix demo/README.md describes', () => {
     expect(customerPlan(7, 12)).toEqual(customerPlan(7, 12));
@@ -83,12 +91,27 @@ describe('the demo customers', () => {
     // The decision rows are checked elsewhere; here only the bands matter, so the ledger just takes them.
     const score = createScoreHealth({ rules, ledger: { record: async (rows: unknown[]) => ({ inserted: rows.length, duplicates: 0 }) } } as unknown as ActivityDeps);
     const soon = new Date(Date.now() + 30_000).toISOString();
-    const account = { accountId: 'ACC-1', name: 'Acme', domain: null, region: 'emea', tier: 'B', arr: 20_000, salesOwner: null, csOwner: 'emma-janssen', contract: { start: null, end: soon }, context: {}, healthBand: null };
+    const account = {
+      accountId: 'ACC-1',
+      name: 'Acme',
+      domain: null,
+      region: 'emea',
+      tier: 'B',
+      arr: 20_000,
+      salesOwner: null,
+      csOwner: 'emma-janssen',
+      contract: { start: null, end: soon },
+      context: {},
+      healthBand: null,
+    };
     for (const band of ['green', 'yellow', 'red'] as Band[]) {
       for (let i = 0; i < 40; i++) {
         const report = healthReport(band, rng(7, i, 99));
         expect(validateEvent(event('account.health_reported', 'ACC-1', report)), band).toEqual([]);
-        for (const contract of [{ start: null, end: soon }, { start: null, end: null }]) {
+        for (const contract of [
+          { start: null, end: soon },
+          { start: null, end: null },
+        ]) {
           const r = await score({ account: { ...account, contract }, report, at: new Date().toISOString() });
           expect(r.band, `${band} ${JSON.stringify(report)}`).toBe(band);
         }

@@ -43,7 +43,18 @@ beforeAll(async () => {
           clientSecretEnv: 'FLYWHEEL_TEST_HUBSPOT_INBOUND_SECRET',
           owners,
           properties: {
-            contact: { email: 'email', firstName: 'firstname', lastName: 'lastname', title: 'jobtitle', company: 'company', domain: 'website', country: 'country', employees: 'numberofemployees', industry: 'industry', source: 'lead_source' },
+            contact: {
+              email: 'email',
+              firstName: 'firstname',
+              lastName: 'lastname',
+              title: 'jobtitle',
+              company: 'company',
+              domain: 'website',
+              country: 'country',
+              employees: 'numberofemployees',
+              industry: 'industry',
+              source: 'lead_source',
+            },
           },
           dealStages: { won: ['closedwon'], lost: ['closedlost'] },
         },
@@ -113,8 +124,18 @@ describe('POST /v1/connectors/hubspot/webhook', () => {
       ignored: [{ subscriptionType: 'ticket.creation', kind: 'unsupported' }],
     });
     const assigned = await waitForState(h, leadId, (s) => s.owner !== null, 'assigned');
-    expect(assigned.lead).toMatchObject({ email: `jana.weber.${id}@shopco.example`, country: 'DE', employees: 450, domain: `shop${id}.example`, source: 'demo-request', crm: { system: 'hubspot', objectType: 'contact', id: String(id) } });
-    const ignoredRow = await h.ledger.query<{ n: number }>("SELECT count(*)::int AS n FROM ledger_events WHERE type = 'event.ignored' AND data->>'subscriptionType' = 'ticket.creation' AND data->>'objectId' = $1", [String(ticket.objectId)]);
+    expect(assigned.lead).toMatchObject({
+      email: `jana.weber.${id}@shopco.example`,
+      country: 'DE',
+      employees: 450,
+      domain: `shop${id}.example`,
+      source: 'demo-request',
+      crm: { system: 'hubspot', objectType: 'contact', id: String(id) },
+    });
+    const ignoredRow = await h.ledger.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM ledger_events WHERE type = 'event.ignored' AND data->>'subscriptionType' = 'ticket.creation' AND data->>'objectId' = $1",
+      [String(ticket.objectId)],
+    );
     expect(Number(ignoredRow[0]!.n)).toBe(1);
 
     // A property change: the current record is read and the lead updated.
@@ -139,7 +160,11 @@ describe('POST /v1/connectors/hubspot/webhook', () => {
     expect(won.body).toMatchObject({ accepted: [{ type: 'opportunity.won' }] });
     h.track(`account:hubspot-company-${companyId}`);
     await waitForState(h, leadId, (s) => s.status === 'won', 'won');
-    const rows = await eventually(() => ledgerRows(leadId), (rs) => rs.some((r) => r.type === 'deal.won'), 'deal.won row');
+    const rows = await eventually(
+      () => ledgerRows(leadId),
+      (rs) => rs.some((r) => r.type === 'deal.won'),
+      'deal.won row',
+    );
     expect(rows.find((r) => r.type === 'deal.won')!.data).toMatchObject({ opportunityId: String(dealId) });
     const account = await h.ledger.query<{ account_id: string; arr_delta: string }>("SELECT account_id, arr_delta FROM ledger_events WHERE type = 'deal.won' AND lead_id = $1", [leadId]);
     expect(account[0]).toMatchObject({ account_id: `hubspot-company-${companyId}` });
@@ -196,14 +221,18 @@ describe('POST /v1/connectors/hubspot/webhook', () => {
     expect(ignored).toHaveLength(1);
   });
 
-  it('does not re-route on the echo of Flywheel\'s own owner write, and records a HubSpot reassignment without re-routing', async () => {
+  it("does not re-route on the echo of Flywheel's own owner write, and records a HubSpot reassignment without re-routing", async () => {
     const { id, leadId } = seedContact();
     track(leadId);
     expect((await post([contactCreation(PORTAL, id)])).status).toBe(202);
     const assigned = await waitForState(h, leadId, (s) => s.owner !== null, 'assigned');
     const ownerId = hubspot.owners![assigned.owner!]!;
     // The write-back set the owner in HubSpot (the contract server recorded it).
-    await eventually(async () => crm.get('contacts', String(id))?.properties.hubspot_owner_id ?? undefined, (v) => v === ownerId, 'owner written back to HubSpot');
+    await eventually(
+      async () => crm.get('contacts', String(id))?.properties.hubspot_owner_id ?? undefined,
+      (v) => v === ownerId,
+      'owner written back to HubSpot',
+    );
     const before = await leadState(h, leadId);
 
     // HubSpot tells every subscriber about that change, Flywheel included: sourceId names this app.

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { HubSpotContractServer } from '../contracts/hubspot/server.ts';
@@ -34,7 +32,14 @@ beforeAll(async () => {
   hubspot = await HubSpotContractServer.start({ accessToken: TOKEN });
   const runAs = salesforceId('005');
   const csUser = salesforceId('005');
-  sf = await startSalesforceContract({ organizationId: ORG, apps: [{ ...APP, runAs }], users: [{ Id: runAs, Username: 'import@flywheel.example', Email: 'import@flywheel.example' }, { Id: csUser, Username: 'cs@flywheel.example', Email: 'cs@flywheel.example' }] });
+  sf = await startSalesforceContract({
+    organizationId: ORG,
+    apps: [{ ...APP, runAs }],
+    users: [
+      { Id: runAs, Username: 'import@flywheel.example', Email: 'import@flywheel.example' },
+      { Id: csUser, Username: 'cs@flywheel.example', Email: 'cs@flywheel.example' },
+    ],
+  });
   h = await createHarness('dev', 'import-crm');
   // The import is under test, not 900 account workflows running at once on a 2-core machine.
   h.worker.worker.shutdown();
@@ -55,19 +60,53 @@ beforeAll(async () => {
   // Not customers: never imported.
   for (let i = 0; i < 15; i++) hubspot.upsert('companies', String(base + 900 + i), { name: `Prospect ${i}`, domain: `p${i}.example`, lifecyclestage: 'lead' });
   for (let i = 0; i < SF_ACCOUNTS; i++) {
-    sf.addRecord('Account', salesforceId('001'), { Name: `SF Customer ${i}`, Website: `https://www.sf${i}-${base}.example`, Type: 'Customer', OwnerId: csUser, ARR__c: 20_000 + i, Contract_Start__c: '2025-04-01', Contract_End__c: '2027-03-31' });
+    sf.addRecord('Account', salesforceId('001'), {
+      Name: `SF Customer ${i}`,
+      Website: `https://www.sf${i}-${base}.example`,
+      Type: 'Customer',
+      OwnerId: csUser,
+      ARR__c: 20_000 + i,
+      Contract_Start__c: '2025-04-01',
+      Contract_End__c: '2027-03-31',
+    });
   }
   for (let i = 0; i < 10; i++) sf.addRecord('Account', salesforceId('001'), { Name: `SF Prospect ${i}`, Type: 'Prospect', OwnerId: csUser, ARR__c: 1 });
   // Open leads: with sales (owned, hand-off recorded), in marketing, and closed ones that stay out.
-  hubspot.upsert('contacts', String(base + 1), { email: 'jana.weber@fjord.example', firstname: 'Jana', lastname: 'Weber', company: 'Fjord GmbH', country: 'Germany', lifecyclestage: 'salesqualifiedlead', hubspot_owner_id: '77001', hubspot_owner_assigneddate: '2026-11-02T09:00:00.000Z' });
+  hubspot.upsert('contacts', String(base + 1), {
+    email: 'jana.weber@fjord.example',
+    firstname: 'Jana',
+    lastname: 'Weber',
+    company: 'Fjord GmbH',
+    country: 'Germany',
+    lifecyclestage: 'salesqualifiedlead',
+    hubspot_owner_id: '77001',
+    hubspot_owner_assigneddate: '2026-11-02T09:00:00.000Z',
+  });
   hubspot.upsert('contacts', String(base + 2), { email: 'li.wei@shop.example', firstname: 'Li', lifecyclestage: 'marketingqualifiedlead', hubspot_owner_id: '77001' });
   hubspot.upsert('contacts', String(base + 3), { email: 'unowned@shop.example', lifecyclestage: 'lead' });
   hubspot.upsert('contacts', String(base + 4), { email: 'customer@shop.example', lifecyclestage: 'customer', hubspot_owner_id: '77001' });
-  sfLeads.push(sf.addRecord('Lead', salesforceId('00Q'), { FirstName: 'Ola', LastName: 'Nordmann', Company: 'Fjord AS', Email: 'ola@fjord.example', Country: 'Norway', Status: 'Working - Contacted', OwnerId: csUser, IsConverted: false }));
+  sfLeads.push(
+    sf.addRecord('Lead', salesforceId('00Q'), {
+      FirstName: 'Ola',
+      LastName: 'Nordmann',
+      Company: 'Fjord AS',
+      Email: 'ola@fjord.example',
+      Country: 'Norway',
+      Status: 'Working - Contacted',
+      OwnerId: csUser,
+      IsConverted: false,
+    }),
+  );
   sfLeads.push(sf.addRecord('Lead', salesforceId('00Q'), { LastName: 'Kowalski', Company: 'Wisla', Email: 'jan@wisla.example', Status: 'Open - Not Contacted', OwnerId: csUser, IsConverted: false }));
   sf.addRecord('Lead', salesforceId('00Q'), { LastName: 'Converted', Company: 'Done Inc', Status: 'Closed - Converted', OwnerId: csUser, IsConverted: true });
 
-  Object.assign(process.env, { TEMPORAL_ADDRESS: inject('temporal').devAddress, TEMPORAL_NAMESPACE: 'default', [TOKEN_ENV]: TOKEN, SALESFORCE_CLIENT_ID: APP.clientId, SALESFORCE_CLIENT_SECRET: APP.clientSecret });
+  Object.assign(process.env, {
+    TEMPORAL_ADDRESS: inject('temporal').devAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    [TOKEN_ENV]: TOKEN,
+    SALESFORCE_CLIENT_ID: APP.clientId,
+    SALESFORCE_CLIENT_SECRET: APP.clientSecret,
+  });
 });
 
 afterAll(async () => {
@@ -97,7 +136,11 @@ describe('flywheel import accounts --from <crm>', () => {
     expect(dry.code, dry.stderr).toBe(0);
     const preview = JSON.parse(dry.stdout) as { imported: number; sample: { subject: string; source: string; data: Record<string, unknown> }[] };
     expect(preview.imported).toBe(COMPANIES);
-    expect(preview.sample[0]).toMatchObject({ subject: `hubspot-company-${base}`, source, data: { name: 'Customer 0', domain: `hs${base}.example`, arr: 12_000, csOwner: h.deps.config.config.reps[0]!.id, importedFrom: `hubspot/${PORTAL}/companies/${base}` } });
+    expect(preview.sample[0]).toMatchObject({
+      subject: `hubspot-company-${base}`,
+      source,
+      data: { name: 'Customer 0', domain: `hs${base}.example`, arr: 12_000, csOwner: h.deps.config.config.reps[0]!.id, importedFrom: `hubspot/${PORTAL}/companies/${base}` },
+    });
     expect(await receipts(source)).toBe(0);
 
     const first = await runCliInProcess(['import', 'accounts', '--from', 'hubspot', '--stop-after', '1', '--json'], configFile);
@@ -129,7 +172,11 @@ describe('flywheel import accounts --from <crm>', () => {
     expect(JSON.parse(res.stdout)).toMatchObject({ read: SF_ACCOUNTS, imported: SF_ACCOUNTS, bad: [] });
     expect(await receipts(source)).toBe(SF_ACCOUNTS);
     const queries = sf.requests.filter((r) => r.path.includes('/query'));
-    expect(queries.map((r) => r.path.replace(/01g\w+-/, '01g<locator>-'))).toEqual(['/services/data/v62.0/query', '/services/data/v62.0/query/01g<locator>-200', '/services/data/v62.0/query/01g<locator>-400']);
+    expect(queries.map((r) => r.path.replace(/01g\w+-/, '01g<locator>-'))).toEqual([
+      '/services/data/v62.0/query',
+      '/services/data/v62.0/query/01g<locator>-200',
+      '/services/data/v62.0/query/01g<locator>-400',
+    ]);
     const [row] = await h.ledger.query<{ workflow_id: string }>('SELECT workflow_id FROM ingest_receipts WHERE event_key LIKE $1 LIMIT 1', [`${source}#accounts:%`]);
     expect(row!.workflow_id).toMatch(/^account:salesforce-account-001/);
 
@@ -146,7 +193,18 @@ describe('flywheel import accounts --from <crm>', () => {
     expect(hsOut.bad).toEqual([{ where: `hubspot contacts/${base + 2}`, field: 'hubspot_owner_assigneddate', problem: 'is required with --sla-from-handoff (the recorded hand-off time)' }]);
     expect(hs.code).toBe(1);
     expect(hsOut.sample).toEqual([
-      expect.objectContaining({ subject: `hubspot-${base + 1}`, data: expect.objectContaining({ email: 'jana.weber@fjord.example', country: 'DE', stage: 'Engage', status: 'assigned', owner: rep, handoffAt: '2026-11-02T09:00:00.000Z', sla: { start: true } }) }),
+      expect.objectContaining({
+        subject: `hubspot-${base + 1}`,
+        data: expect.objectContaining({
+          email: 'jana.weber@fjord.example',
+          country: 'DE',
+          stage: 'Engage',
+          status: 'assigned',
+          owner: rep,
+          handoffAt: '2026-11-02T09:00:00.000Z',
+          sla: { start: true },
+        }),
+      }),
     ]);
 
     const res = await runCliInProcess(['import', 'leads', '--from', 'salesforce', '--json'], configFile);

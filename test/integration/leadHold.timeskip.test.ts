@@ -99,7 +99,8 @@ describe('a held lead is routed when an out-of-office ends (time-skipping server
         week = ordinaryWeek(loaded.config, now);
         back = week.at(1, 11);
         for (const r of loaded.config.reps) {
-          if (['noah-fischer', 'mia-kowalski', 'liam-oconnor', 'jonas-becker', 'maya-brooks'].includes(r.id)) r.outOfOffice = [{ from: week.date(0), to: new Date(back).toISOString(), reason: 'offsite' }];
+          if (['noah-fischer', 'mia-kowalski', 'liam-oconnor', 'jonas-becker', 'maya-brooks'].includes(r.id))
+            r.outOfOffice = [{ from: week.date(0), to: new Date(back).toISOString(), reason: 'offsite' }];
         }
       },
     });

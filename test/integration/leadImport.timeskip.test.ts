@@ -56,10 +56,11 @@ describe('imported leads with their SLA clock started from the recorded hand-off
   });
   afterAll(() => h?.close());
 
-  const rows = (leadId: string) => h.ledger.query<{ type: string; owner: string | null; occurred_at: Date }>('SELECT type, owner, occurred_at FROM ledger_events WHERE lead_id = $1 ORDER BY id', [leadId]);
+  const rows = (leadId: string) =>
+    h.ledger.query<{ type: string; owner: string | null; occurred_at: Date }>('SELECT type, owner, occurred_at FROM ledger_events WHERE lead_id = $1 ORDER BY id', [leadId]);
   const lead = (email: string, domain: string) => ({ ...midMarketLead({ email, domain }), stage: 'Engage', status: 'assigned', owner: 'noah-fischer', tier: 'B', sla: { start: true } });
 
-  it('counts the deadline of a lead handed over Friday 16:00 on the owner\'s calendar from the hand-off: Monday 11:00', async () => {
+  it("counts the deadline of a lead handed over Friday 16:00 on the owner's calendar from the hand-off: Monday 11:00", async () => {
     const id = `imp-sla-${friday}`;
     const handoffAt = new Date(berlinAt(friday, 0, 16)).toISOString();
     await deliver(h, importEvent(id, { ...lead('monday@importco.example', 'importco.example'), handoffAt }, new Date(await h.now()).toISOString()));
@@ -69,7 +70,11 @@ describe('imported leads with their SLA clock started from the recorded hand-off
     // 16:00-17:00 Friday is one hour; three more from Monday 08:00: warned at 10:00 (75%), due 11:00.
     expect(s.sla!.deadline).toBe(new Date(berlinAt(friday, 3, 11)).toISOString());
     expect(s.sla!.warnAt).toBe(new Date(berlinAt(friday, 3, 10)).toISOString());
-    const started = await eventually(() => rows(id), (rs) => rs.some((r) => r.type === 'sla.started'), 'the sla.started row');
+    const started = await eventually(
+      () => rows(id),
+      (rs) => rs.some((r) => r.type === 'sla.started'),
+      'the sla.started row',
+    );
     // The clock's own decision row beside it; nothing else (no routing, no lead.assigned).
     expect(started.map((r) => r.type).filter((t) => t !== 'decision.recorded')).toEqual(['lead.imported', 'sla.started']);
     expect(started.find((r) => r.type === 'sla.started')!.occurred_at.toISOString()).toBe(handoffAt);
@@ -88,7 +93,11 @@ describe('imported leads with their SLA clock started from the recorded hand-off
     const s = await waitForState(h, id, (x) => x.breachedReps.includes('noah-fischer') && x.sla?.status === 'running', 'breached at import and reassigned');
     expect(s.owner).not.toBe('noah-fischer');
     expect(s.reassignments).toBe(1);
-    const all = await eventually(() => rows(id), (rs) => rs.some((r) => r.type === 'sla.escalated') && rs.filter((r) => r.type === 'sla.started').length === 2, 'escalated and the new clock');
+    const all = await eventually(
+      () => rows(id),
+      (rs) => rs.some((r) => r.type === 'sla.escalated') && rs.filter((r) => r.type === 'sla.started').length === 2,
+      'escalated and the new clock',
+    );
     const types = all.map((r) => r.type).filter((t) => t !== 'decision.recorded' && t !== 'sla.escalated');
     expect(types).toEqual(['lead.imported', 'sla.started', 'sla.breached', 'lead.reassigned', 'sla.started']);
     // No warning row for a clock that was already past its deadline, and no lead.assigned (the owner came with the import).

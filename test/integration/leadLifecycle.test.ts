@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leadWorkflowId } from '../../workflows/definitions.ts';
 import { createHarness, type TestHarness } from '../support/temporal.ts';
 import { eventually } from '../support/eventually.ts';
 import { alwaysOpen, deliver, leadEvent, leadState, midMarketLead, waitForList, waitForState } from '../support/leads.ts';

@@ -21,9 +21,7 @@ describe('routing fifty concurrent leads into one queue', () => {
     await Promise.all(ids.map((id, i) => deliver(h, leadEvent('lead.created', id, midMarketLead({ email: `buyer${i}@shop${i}.example`, domain: `shop${i}.example` })))));
     await Promise.all(ids.map((id) => waitForState(h, id, (s) => s.owner !== null, 'assigned', 60_000)));
 
-    const rows = await h.ledger.query<{ rep: string; n: number }>(
-      "SELECT rep, count(*)::int AS n FROM lead_assignments WHERE lead_id LIKE 'wrr-%' AND released_at IS NULL GROUP BY rep",
-    );
+    const rows = await h.ledger.query<{ rep: string; n: number }>("SELECT rep, count(*)::int AS n FROM lead_assignments WHERE lead_id LIKE 'wrr-%' AND released_at IS NULL GROUP BY rep");
     const count = Object.fromEntries(rows.map((r) => [r.rep, Number(r.n)]));
     // Weights 3:2:1 (noah, mia, liam). Noah would take 25 of 50 but is capped at 10; the other 40 split 2:1.
     expect(count['noah-fischer']).toBe(10);

@@ -27,7 +27,12 @@ describe('lead workflow versions', () => {
 
     // Updates (no re-qualification while with sales) until the first version's budget is spent.
     for (let i = 0; i < 20; i++) await deliver(h, leadEvent('lead.updated', id, { [`note${i}`]: i }));
-    const current = await eventually(() => h.client.workflow.getHandle(leadWorkflowId(id)).describe(), (d) => d.type === leadWorkflowType, 'continued as the current version', 60_000);
+    const current = await eventually(
+      () => h.client.workflow.getHandle(leadWorkflowId(id)).describe(),
+      (d) => d.type === leadWorkflowType,
+      'continued as the current version',
+      60_000,
+    );
     expect(current.runId).not.toBe(handle.firstExecutionRunId);
     const s = await waitForState(h, id, (x) => Array.from({ length: 20 }, (_, i) => `note${i}`).every((k) => k in x.lead), 'every update applied');
     expect(s.owner).toBe(assigned.owner);

@@ -41,7 +41,12 @@ describe('flywheel lead why after the workflow completed (time-skipping server)'
     await waitForState(h, id, (s) => s.status === 'won', 'won');
     await h.advance(7 * DAY + 60_000);
     const handle = h.client.workflow.getHandle(leadWorkflowId(id));
-    await eventually(() => handle.describe(), (d) => d.status.name === 'COMPLETED', `workflow ${leadWorkflowId(id)} completed`, 30_000);
+    await eventually(
+      () => handle.describe(),
+      (d) => d.status.name === 'COMPLETED',
+      `workflow ${leadWorkflowId(id)} completed`,
+      30_000,
+    );
 
     const config = await configFor({ ledgerDir: h.ledgerDir });
     const revision = h.deps.rules.get().revision.id;
@@ -51,7 +56,11 @@ describe('flywheel lead why after the workflow completed (time-skipping server)'
     expect(text.stdout).toContain(`  Owner        ${owner}  queue mid-market\n               why: routing rule route-mid-market at revision ${revision}, `);
     expect(text.stdout).toMatch(new RegExp(`  Reassigned   \\S+  ${breacher} -> ${owner}  \\(sla-breach, excluded ${breacher}; rule route-mid-market\\)\\n`));
     expect(text.stdout).toMatch(/route-mid-market: \S[^\n]+\n/);
-    expect(text.stdout).toMatch(new RegExp(`route:1  revision ${escape(revision)}\\n  routing          queue mid-market\\n[\\s\\S]*?      lead.employees = 450\\n[\\s\\S]*?    candidates\\n[\\s\\S]*?      ${breacher} +mid-market +excluded \\(breached this lead before\\)\\n`));
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `route:1  revision ${escape(revision)}\\n  routing          queue mid-market\\n[\\s\\S]*?      lead.employees = 450\\n[\\s\\S]*?    candidates\\n[\\s\\S]*?      ${breacher} +mid-market +excluded \\(breached this lead before\\)\\n`,
+      ),
+    );
     expect(text.stdout).toMatch(new RegExp(`      ${owner} +mid-market +chosen\\n`));
     expect(text.stdout).toContain('      lead.email = e***@shopco.example  (personal, masked)');
 

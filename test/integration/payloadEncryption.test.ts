@@ -41,15 +41,16 @@ describe('lead payloads encrypted in Temporal histories, decoded by the codec en
     await h?.close();
   });
 
-  const payloadsOf = (history: History) => history.events!.flatMap((e) => [
-    ...(e.workflowExecutionStartedEventAttributes?.input?.payloads ?? []),
-    ...(e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? []),
-    // A local activity's marker: core's own bookkeeping (`data`: seq, attempt, activity type) is not user data and
-    // stays plain; the activity's result is a payload like any other.
-    ...(e.markerRecordedEventAttributes?.details?.result?.payloads ?? []),
-    ...(e.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
-    ...(e.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
-  ]);
+  const payloadsOf = (history: History) =>
+    history.events!.flatMap((e) => [
+      ...(e.workflowExecutionStartedEventAttributes?.input?.payloads ?? []),
+      ...(e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? []),
+      // A local activity's marker: core's own bookkeeping (`data`: seq, attempt, activity type) is not user data and
+      // stays plain; the activity's result is a payload like any other.
+      ...(e.markerRecordedEventAttributes?.details?.result?.payloads ?? []),
+      ...(e.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
+      ...(e.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
+    ]);
   const asJson = (p: temporal.api.common.v1.IPayload): JsonPayload => ({
     metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
     data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
@@ -67,7 +68,12 @@ describe('lead payloads encrypted in Temporal histories, decoded by the codec en
   });
 
   it('decodes for a caller with the token: the signal carries the lead as the CRM sent it', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/codec/decode', headers: { authorization: `Bearer ${TOKEN}`, 'x-namespace': 'default', origin: UI }, payload: { payloads: [signalPayload()] } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/codec/decode',
+      headers: { authorization: `Bearer ${TOKEN}`, 'x-namespace': 'default', origin: UI },
+      payload: { payloads: [signalPayload()] },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe(UI);
     const [decoded] = (res.json() as { payloads: JsonPayload[] }).payloads;
@@ -97,7 +103,12 @@ describe('lead payloads encrypted in Temporal histories, decoded by the codec en
   });
 
   it('answers the Web UI preflight for its origin only', async () => {
-    const preflight = (origin: string) => app.inject({ method: 'OPTIONS', url: '/v1/codec/decode', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-namespace' } });
+    const preflight = (origin: string) =>
+      app.inject({
+        method: 'OPTIONS',
+        url: '/v1/codec/decode',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-namespace' },
+      });
     const ok = await preflight(UI);
     expect(ok.statusCode).toBe(204);
     expect(ok.headers['access-control-allow-origin']).toBe(UI);

@@ -27,7 +27,10 @@ describe('planning cycle: adjust, augment, analyze, align and the decision (time
     plan = writeTestPlan(tmp, now);
     // Two customers won before the cycle: 70k + 30k actual ARR.
     await h.ledger.record(
-      [['a', 70_000], ['b', 30_000]].map(([id, arr]) => ({
+      [
+        ['a', 70_000],
+        ['b', 30_000],
+      ].map(([id, arr]) => ({
         key: `planning-test:${tag}:${id}`,
         type: 'deal.won' as const,
         occurredAt: new Date(now - 2 * DAY).toISOString(),

@@ -24,7 +24,10 @@ describe('the planning Schedule starts cycles (dev server)', () => {
     h = await createHarness('dev', 'planning-schedule');
   });
   afterAll(async () => {
-    await h?.client.schedule.getHandle(scheduleId).delete().catch(() => undefined);
+    await h?.client.schedule
+      .getHandle(scheduleId)
+      .delete()
+      .catch(() => undefined);
     await h?.close();
     rmSync(tmp, { recursive: true, force: true });
   });
@@ -32,7 +35,12 @@ describe('the planning Schedule starts cycles (dev server)', () => {
   /** The workflow ids the schedule started, once there are `n`: the schedule reports them itself. */
   function startedBySchedule(n: number, timeoutMs = 30_000): Promise<string[]> {
     const ids = async () => (await h.client.schedule.getHandle(scheduleId).describe()).info.recentActions.map((a) => a.action.workflow.workflowId);
-    return eventually(ids, (x) => x.length >= n, (x) => `schedule ${scheduleId} started ${x?.length ?? 0} of ${n} workflows`, timeoutMs);
+    return eventually(
+      ids,
+      (x) => x.length >= n,
+      (x) => `schedule ${scheduleId} started ${x?.length ?? 0} of ${n} workflows`,
+      timeoutMs,
+    );
   }
 
   it('is created from the plan cadence, updated idempotently, and its runs are planning:<cycle> workflows that never overlap', async () => {
@@ -63,7 +71,12 @@ describe('the planning Schedule starts cycles (dev server)', () => {
 
     // While that cycle waits for its decision, another trigger is skipped rather than run beside it.
     await handle.trigger(ScheduleOverlapPolicy.SKIP);
-    const after = await eventually(() => handle.describe(), (x) => x.info.numActionsSkippedOverlap >= 1, 'the second trigger skipped', 10_000);
+    const after = await eventually(
+      () => handle.describe(),
+      (x) => x.info.numActionsSkippedOverlap >= 1,
+      'the second trigger skipped',
+      10_000,
+    );
     expect(after.info.numActionsSkippedOverlap).toBe(1);
     expect(after.info.runningActions.map((a) => a.workflow.workflowId)).toEqual([workflowId]);
 
@@ -91,7 +104,10 @@ describe('flywheel plan run / approve (dev server, real CLI)', () => {
     env = { FLYWHEEL_CONFIG: path.join(configDir, 'flywheel.yaml'), TEMPORAL_ADDRESS: inject('temporal').devAddress, TEMPORAL_NAMESPACE: 'default' };
   });
   afterAll(async () => {
-    await h?.client.schedule.getHandle(scheduleId).delete().catch(() => undefined);
+    await h?.client.schedule
+      .getHandle(scheduleId)
+      .delete()
+      .catch(() => undefined);
     await h?.close();
     rmSync(tmp, { recursive: true, force: true });
   });

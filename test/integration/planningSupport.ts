@@ -35,7 +35,12 @@ export function planningState(h: TestHarness, cycle: string, timeoutMs = 5_000):
 
 export function waitForPlanning(h: TestHarness, cycle: string, done: (s: PlanningState) => boolean, what: string, timeoutMs = 60_000): Promise<PlanningState> {
   const brief = (last: PlanningState | undefined) => last && { step: last.step, status: last.status, decision: last.decision };
-  return eventually(() => queried(() => planningState(h, cycle)), done, (last) => `planning cycle ${cycle} never reached "${what}"; last state: ${JSON.stringify(brief(last))}`, timeoutMs);
+  return eventually(
+    () => queried(() => planningState(h, cycle)),
+    done,
+    (last) => `planning cycle ${cycle} never reached "${what}"; last state: ${JSON.stringify(brief(last))}`,
+    timeoutMs,
+  );
 }
 
 export type PlanRow = { key: string; type: string; occurred_at: Date; owner: string | null; workflow_id: string; data: Record<string, unknown> };

@@ -26,7 +26,15 @@ const id = (name: string) => `imp-${name}-${run}`;
  */
 const leads = {
   raiser: midMarketLead({ email: 'raiser@shopco.example', employees: 250 }),
-  engaged: midMarketLead({ email: 'engaged@dataco.example', domain: 'dataco.example', company: 'DataCo', employees: 260, industry: 'software', source: 'content', engagement: { score: 55, lastActivityAt: new Date().toISOString() } }),
+  engaged: midMarketLead({
+    email: 'engaged@dataco.example',
+    domain: 'dataco.example',
+    company: 'DataCo',
+    employees: 260,
+    industry: 'software',
+    source: 'content',
+    engagement: { score: 55, lastActivityAt: new Date().toISOString() },
+  }),
   steady: midMarketLead({ email: 'steady@shopco.example' }),
   nurture: midMarketLead({ email: 'nurture@machines.example', domain: 'machines.example', company: 'Machines AG', employees: 280, industry: 'manufacturing', source: 'content' }),
   small: midMarketLead({ email: 'small@tiny.example', domain: 'tiny.example', company: 'Tiny GmbH', employees: 120, source: 'referral', technologies: ['dbt'] }),
@@ -38,7 +46,8 @@ let h: TestHarness;
 let project: ScratchProject;
 
 /** The CLI in its own process, reading the worker's ledger through the socket its owner (this process) serves, as with `flywheel dev`. */
-const flywheel = (args: string[]) => runCli(['rules', 'impact', '--rules', path.join(project.root, 'rules'), ...args], { DATABASE_URL: '', FLYWHEEL_CONFIG: project.configFile }, undefined, project.root);
+const flywheel = (args: string[]) =>
+  runCli(['rules', 'impact', '--rules', path.join(project.root, 'rules'), ...args], { DATABASE_URL: '', FLYWHEEL_CONFIG: project.configFile }, undefined, project.root);
 
 beforeAll(async () => {
   // The scratch project's rules, committed: the worker decides with them, and they are the base revision (HEAD).
@@ -78,61 +87,85 @@ afterAll(async () => {
 const labels = (k: KindImpact | undefined) => k?.transitions.map((t) => [t.label, t.count, [...t.examples].sort()]);
 
 describe('rules impact on a ledger built by real workflows', () => {
-  it('shows exactly the tier and qualification flips worked out by hand, as JSON', async () => {
-    const r = await flywheel(['--format', 'json']);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as ImpactReport;
-    const kind = (k: string) => report.kinds.find((x) => x.kind === k);
-    expect(report.decisions).toBe(28);
-    expect(report.couldNotReplay).toEqual([]);
-    expect(report.before).toMatchObject({ ref: 'HEAD', revisions: [expect.stringMatching(/^[0-9a-f]{12}\+[0-9a-f]{8}$/)] });
-    expect(report.after.revisions).toEqual([expect.stringMatching(/-dirty$/)]);
+  it(
+    'shows exactly the tier and qualification flips worked out by hand, as JSON',
+    async () => {
+      const r = await flywheel(['--format', 'json']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as ImpactReport;
+      const kind = (k: string) => report.kinds.find((x) => x.kind === k);
+      expect(report.decisions).toBe(28);
+      expect(report.couldNotReplay).toEqual([]);
+      expect(report.before).toMatchObject({ ref: 'HEAD', revisions: [expect.stringMatching(/^[0-9a-f]{12}\+[0-9a-f]{8}$/)] });
+      expect(report.after.revisions).toEqual([expect.stringMatching(/-dirty$/)]);
 
-    expect(kind('icp')).toMatchObject({ replayed: 5, unchanged: 3, changed: 2, newlyMatching: [{ rule: 'icp-c-mid-market-other', count: 2 }], noLongerMatching: [{ rule: 'icp-b-mid-market-core', count: 2 }] });
-    expect(labels(kind('icp'))).toEqual([['tier B -> tier C', 2, [id('engaged'), id('raiser')]]]);
-    expect(kind('qualification')).toMatchObject({ replayed: 5, unchanged: 4, changed: 1, newlyMatching: [{ rule: 'qual-nurture', count: 1 }], noLongerMatching: [{ rule: 'qual-engaged-fit', count: 1 }] });
-    expect(kind('qualification')?.transitions).toEqual([{ label: 'mql -> nurture', from: 'mql', to: 'nurture', meaning: 'would not have reached sales', count: 1, examples: [id('engaged')] }]);
-    expect(kind('routing')).toMatchObject({ replayed: 4, unchanged: 3, changed: 1 });
-    expect(labels(kind('routing'))).toEqual([['queue mid-market -> not reached', 1, [id('engaged')]]]);
-    expect(kind('sla')).toMatchObject({ replayed: 4, unchanged: 2, changed: 2 });
-    expect(labels(kind('sla'))).toEqual([
-      ['target 4h -> not reached', 1, [id('engaged')]],
-      ['target 4h -> target 1d', 1, [id('raiser')]],
-    ]);
-    expect(kind('data-quality')).toMatchObject({ replayed: 5, changed: 0 });
-    expect(kind('disqualification')).toMatchObject({ replayed: 5, changed: 0 });
-    expect(report.flips).toBe(6);
-  }, T);
+      expect(kind('icp')).toMatchObject({
+        replayed: 5,
+        unchanged: 3,
+        changed: 2,
+        newlyMatching: [{ rule: 'icp-c-mid-market-other', count: 2 }],
+        noLongerMatching: [{ rule: 'icp-b-mid-market-core', count: 2 }],
+      });
+      expect(labels(kind('icp'))).toEqual([['tier B -> tier C', 2, [id('engaged'), id('raiser')]]]);
+      expect(kind('qualification')).toMatchObject({
+        replayed: 5,
+        unchanged: 4,
+        changed: 1,
+        newlyMatching: [{ rule: 'qual-nurture', count: 1 }],
+        noLongerMatching: [{ rule: 'qual-engaged-fit', count: 1 }],
+      });
+      expect(kind('qualification')?.transitions).toEqual([{ label: 'mql -> nurture', from: 'mql', to: 'nurture', meaning: 'would not have reached sales', count: 1, examples: [id('engaged')] }]);
+      expect(kind('routing')).toMatchObject({ replayed: 4, unchanged: 3, changed: 1 });
+      expect(labels(kind('routing'))).toEqual([['queue mid-market -> not reached', 1, [id('engaged')]]]);
+      expect(kind('sla')).toMatchObject({ replayed: 4, unchanged: 2, changed: 2 });
+      expect(labels(kind('sla'))).toEqual([
+        ['target 4h -> not reached', 1, [id('engaged')]],
+        ['target 4h -> target 1d', 1, [id('raiser')]],
+      ]);
+      expect(kind('data-quality')).toMatchObject({ replayed: 5, changed: 0 });
+      expect(kind('disqualification')).toMatchObject({ replayed: 5, changed: 0 });
+      expect(report.flips).toBe(6);
+    },
+    T,
+  );
 
-  it('says the same in text and in the Markdown comment', async () => {
-    const text = await flywheel([]);
-    expect(text.code).toBe(0);
-    expect(text.stdout).toContain('6 of 28 recorded decisions would change.');
-    expect(text.stdout).toMatch(new RegExp(`^  tier B -> tier C: 2  e\\.g\\. imp-(raiser|engaged)-${run}, imp-(raiser|engaged)-${run}$`, 'm'));
-    expect(text.stdout).toContain(`  mql -> nurture: 1 (would not have reached sales)  e.g. ${id('engaged')}\n`);
-    expect(text.stdout).toContain(`  target 4h -> target 1d: 1  e.g. ${id('raiser')}\n`);
+  it(
+    'says the same in text and in the Markdown comment',
+    async () => {
+      const text = await flywheel([]);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain('6 of 28 recorded decisions would change.');
+      expect(text.stdout).toMatch(new RegExp(`^  tier B -> tier C: 2  e\\.g\\. imp-(raiser|engaged)-${run}, imp-(raiser|engaged)-${run}$`, 'm'));
+      expect(text.stdout).toContain(`  mql -> nurture: 1 (would not have reached sales)  e.g. ${id('engaged')}\n`);
+      expect(text.stdout).toContain(`  target 4h -> target 1d: 1  e.g. ${id('raiser')}\n`);
 
-    const md = await flywheel(['--format', 'markdown']);
-    expect(md.code).toBe(0);
-    expect(md.stdout.startsWith(`${IMPACT_MARKER}\n## Rules impact\n\n**6 of 28 recorded decisions would change**: base \`HEAD\``)).toBe(true);
-    for (const row of [
-      '| icp | 5 | 3 | **2** | 0 |',
-      '| qualification | 5 | 4 | **1** | 0 |',
-      '| icp | tier B -> tier C | 2 |  |',
-      '| qualification | mql -> nurture | 1 | would not have reached sales |',
-      '| routing | queue mid-market -> not reached | 1 | would not have reached sales |',
-      '| sla | target 4h -> target 1d | 1 |  |',
-      '| icp | `icp-b-mid-market-core` | 0 | 2 |',
-      '| icp | `icp-c-mid-market-other` | 2 | 0 |',
-    ])
-      expect(md.stdout).toContain(row);
-    expect(md.stdout).toContain(`- qualification, mql -> nurture: \`${id('engaged')}\``);
-  }, T);
+      const md = await flywheel(['--format', 'markdown']);
+      expect(md.code).toBe(0);
+      expect(md.stdout.startsWith(`${IMPACT_MARKER}\n## Rules impact\n\n**6 of 28 recorded decisions would change**: base \`HEAD\``)).toBe(true);
+      for (const row of [
+        '| icp | 5 | 3 | **2** | 0 |',
+        '| qualification | 5 | 4 | **1** | 0 |',
+        '| icp | tier B -> tier C | 2 |  |',
+        '| qualification | mql -> nurture | 1 | would not have reached sales |',
+        '| routing | queue mid-market -> not reached | 1 | would not have reached sales |',
+        '| sla | target 4h -> target 1d | 1 |  |',
+        '| icp | `icp-b-mid-market-core` | 0 | 2 |',
+        '| icp | `icp-c-mid-market-other` | 2 | 0 |',
+      ])
+        expect(md.stdout).toContain(row);
+      expect(md.stdout).toContain(`- qualification, mql -> nurture: \`${id('engaged')}\``);
+    },
+    T,
+  );
 
-  it('sets the exit code with --fail-on-flips', async () => {
-    expect((await flywheel(['--fail-on-flips', '5'])).code).toBe(1);
-    expect((await flywheel(['--fail-on-flips', '6'])).code).toBe(0);
-    expect((await flywheel(['--fail-on-flips', '7', '--format', 'json'])).code).toBe(0);
-  }, T);
+  it(
+    'sets the exit code with --fail-on-flips',
+    async () => {
+      expect((await flywheel(['--fail-on-flips', '5'])).code).toBe(1);
+      expect((await flywheel(['--fail-on-flips', '6'])).code).toBe(0);
+      expect((await flywheel(['--fail-on-flips', '7', '--format', 'json'])).code).toBe(0);
+    },
+    T,
+  );
 });

@@ -33,7 +33,19 @@ const log = { info: (m: string) => void logs.push(`info ${m}`), warn: (m: string
 
 /** A Salesforce lead that routes like the mid-market demo request of the other tests. */
 function leadFields(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { FirstName: 'Jana', LastName: 'Weber', Title: 'Head of Analytics', Company: 'ShopCo GmbH', Email: 'jana.weber@shopco.example', Website: 'shopco.example', Country: 'DE', NumberOfEmployees: 450, Industry: 'ecommerce', LeadSource: 'demo-request', ...over };
+  return {
+    FirstName: 'Jana',
+    LastName: 'Weber',
+    Title: 'Head of Analytics',
+    Company: 'ShopCo GmbH',
+    Email: 'jana.weber@shopco.example',
+    Website: 'shopco.example',
+    Country: 'DE',
+    NumberOfEmployees: 450,
+    Industry: 'ecommerce',
+    LeadSource: 'demo-request',
+    ...over,
+  };
 }
 
 function publishLead(change: Omit<ChangeSpec, 'recordIds'> & { recordIds?: string[] }, id?: string): PublishedEvent {
@@ -61,7 +73,11 @@ async function storedPosition(topic = LEADS): Promise<string | null> {
 }
 
 function waitForPosition(event: PublishedEvent, what: string): Promise<string | null> {
-  return eventually(() => storedPosition(event.topic), (p) => p === event.replayId.toString('hex'), `replay id stored after ${what}`);
+  return eventually(
+    () => storedPosition(event.topic),
+    (p) => p === event.replayId.toString('hex'),
+    `replay id stored after ${what}`,
+  );
 }
 
 function ignoredRows(kind: string) {
@@ -111,7 +127,11 @@ describe('Salesforce Change Data Capture through the Pub/Sub API', () => {
     publishLead({ changeType: 'CREATE', fields: leadFields({ Email: 'early.bird@shopco.example' }) }, early);
     const cdc = subscriber({ session: async () => ({ ...SESSION, accessToken: 'expired-or-wrong-token' }) });
     try {
-      await eventually(async () => contract.calls.filter((c) => !c.authorized).length, (refused) => refused >= 2, 'the refused session tried again');
+      await eventually(
+        async () => contract.calls.filter((c) => !c.authorized).length,
+        (refused) => refused >= 2,
+        'the refused session tried again',
+      );
       const st = status(cdc);
       expect(st.lastError).toMatchObject({ kind: 'auth', code: 'UNAUTHENTICATED', errorCode: 'sfdc.platform.eventbus.grpc.service.auth.error' });
       expect(st.position).toBeNull();
@@ -123,7 +143,10 @@ describe('Salesforce Change Data Capture through the Pub/Sub API', () => {
     }
     expect(await storedPosition()).toBeNull();
     expect(contract.calls.every((c) => !c.authorized && c.status === 'refused')).toBe(true);
-    const wf = await h.client.workflow.getHandle(leadWorkflowId(`salesforce-${early}`)).describe().catch((e: Error) => e);
+    const wf = await h.client.workflow
+      .getHandle(leadWorkflowId(`salesforce-${early}`))
+      .describe()
+      .catch((e: Error) => e);
     expect(wf).toBeInstanceOf(Error);
   });
 
@@ -140,7 +163,11 @@ describe('Salesforce Change Data Capture through the Pub/Sub API', () => {
     cdc = subscriber({ sink: gated });
 
     const created = publishLead({ changeType: 'CREATE', fields: leadFields() }, jana);
-    await eventually(async () => held, (x) => x >= 1, 'the first batch handed to delivery');
+    await eventually(
+      async () => held,
+      (x) => x >= 1,
+      'the first batch handed to delivery',
+    );
     expect(await storedPosition()).toBeNull();
     release();
 
@@ -160,7 +187,9 @@ describe('Salesforce Change Data Capture through the Pub/Sub API', () => {
     const owner = publishLead({ changeType: 'UPDATE', fields: { OwnerId: '005000000000009AAA' } }, jana);
     await waitForPosition(owner, 'the owner change');
     const ignored = await ignoredRows('ignored');
-    expect(ignored).toEqual([expect.objectContaining({ record_id: jana, event_id: owner.eventId, change_type: 'UPDATE', reason: expect.stringMatching(/no mapped field changed \(changed: .*OwnerId/) })]);
+    expect(ignored).toEqual([
+      expect.objectContaining({ record_id: jana, event_id: owner.eventId, change_type: 'UPDATE', reason: expect.stringMatching(/no mapped field changed \(changed: .*OwnerId/) }),
+    ]);
     expect(duplicatesOf(await leadOf(jana, () => true, 'state'))).toEqual([]);
   });
 
@@ -195,7 +224,10 @@ describe('Salesforce Change Data Capture through the Pub/Sub API', () => {
     await cdc.stop();
     const stored = await storedPosition();
     const newcomer = leadSfId();
-    const whileDown = [publishLead({ changeType: 'CREATE', fields: leadFields({ Email: 'newcomer@shopco.example', FirstName: 'Nia' }) }, newcomer), publishLead({ changeType: 'UPDATE', fields: { Title: 'Chief Data Officer' } }, jana)];
+    const whileDown = [
+      publishLead({ changeType: 'CREATE', fields: leadFields({ Email: 'newcomer@shopco.example', FirstName: 'Nia' }) }, newcomer),
+      publishLead({ changeType: 'UPDATE', fields: { Title: 'Chief Data Officer' } }, jana),
+    ];
     const calls = contract.calls.length;
     cdc = subscriber();
     await leadOf(newcomer, (s) => s.lead.email === 'newcomer@shopco.example', 'created while the subscriber was down');
@@ -258,7 +290,9 @@ describe('Salesforce Change Data Capture through the Pub/Sub API', () => {
   it('gap events are recorded as ignored with the records to re-read', async () => {
     const gap = publishLead({ changeType: 'GAP_UPDATE', recordIds: [jana] });
     await waitForPosition(gap, 'the gap event');
-    expect(await ignoredRows('gap')).toEqual([expect.objectContaining({ record_id: jana, change_type: 'GAP_UPDATE', event_id: gap.eventId, reason: expect.stringMatching(/re-read the Lead record/) })]);
+    expect(await ignoredRows('gap')).toEqual([
+      expect.objectContaining({ record_id: jana, change_type: 'GAP_UPDATE', event_id: gap.eventId, reason: expect.stringMatching(/re-read the Lead record/) }),
+    ]);
   });
 
   it('a stored replay id Salesforce no longer keeps is a recorded gap, and the stream restarts at LATEST', async () => {
@@ -270,11 +304,24 @@ describe('Salesforce Change Data Capture through the Pub/Sub API', () => {
     contract.expireBefore(LEADS, Buffer.from((gone.replayId.readBigUInt64BE(0) + 1n).toString(16).padStart(16, '0'), 'hex'));
     const calls = contract.calls.length;
     cdc = subscriber();
-    const resets = await eventually(() => ignoredRows('replay-reset'), (rows) => rows.length === 1, 'the lost replay id recorded');
+    const resets = await eventually(
+      () => ignoredRows('replay-reset'),
+      (rows) => rows.length === 1,
+      'the lost replay id recorded',
+    );
     expect(resets[0]).toMatchObject({ position: lost, reason: expect.stringMatching(/no longer keeps replay id .*resubscribed at LATEST.*full re-read/) });
     // The new stream is at the tip once the server took its first request.
-    await eventually(async () => contract.calls.slice(calls), (c) => c.some((x) => x.preset === 'LATEST' && x.status === 'open'), 'resubscribed at LATEST');
-    expect(contract.calls[calls]).toMatchObject({ preset: 'CUSTOM', replayId: lost, status: 'refused', error: { code: 'INVALID_ARGUMENT', errorCode: 'sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted' } });
+    await eventually(
+      async () => contract.calls.slice(calls),
+      (c) => c.some((x) => x.preset === 'LATEST' && x.status === 'open'),
+      'resubscribed at LATEST',
+    );
+    expect(contract.calls[calls]).toMatchObject({
+      preset: 'CUSTOM',
+      replayId: lost,
+      status: 'refused',
+      error: { code: 'INVALID_ARGUMENT', errorCode: 'sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted' },
+    });
     expect(logs.some((l) => l.startsWith('error ') && l.includes(`no longer keeps replay id ${lost}`))).toBe(true);
     // From the tip on, new changes flow again and their position is stored.
     const fresh = leadSfId();
@@ -287,11 +334,19 @@ describe('Salesforce Change Data Capture through the Pub/Sub API', () => {
     // The event bus moved on without an event for this org; the server says so in a keepalive.
     const tip = contract.advanceTip(LEADS).toString('hex');
     expect(contract.keepaliveNow()).toBe(1);
-    await eventually(() => storedPosition(), (p) => p === tip, 'the keepalive position stored');
+    await eventually(
+      () => storedPosition(),
+      (p) => p === tip,
+      'the keepalive position stored',
+    );
     await cdc.stop();
     const calls = contract.calls.length;
     cdc = subscriber();
-    await eventually(async () => contract.calls.slice(calls), (c) => c.some((x) => x.preset === 'CUSTOM' && x.replayId === tip && x.status === 'open'), 'resumed at the keepalive position');
+    await eventually(
+      async () => contract.calls.slice(calls),
+      (c) => c.some((x) => x.preset === 'CUSTOM' && x.replayId === tip && x.status === 'open'),
+      'resumed at the keepalive position',
+    );
     const later = leadSfId();
     const event = publishLead({ changeType: 'CREATE', fields: leadFields({ Email: 'later@shopco.example' }) }, later);
     await leadOf(later, (s) => s.lead.email === 'later@shopco.example', 'created after resuming at the keepalive position');

@@ -43,7 +43,10 @@ beforeAll(async () => {
   sf = await startSalesforceContract({
     organizationId: ORG,
     apps: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, runAs: INTEGRATION_USER }],
-    users: [{ Id: INTEGRATION_USER, Username: 'integration@northwind.example', Email: 'integration@northwind.example' }, ...reps.map((r) => ({ Id: users.get(r.id)!, Username: r.email, Email: r.email, Name: r.name }))],
+    users: [
+      { Id: INTEGRATION_USER, Username: 'integration@northwind.example', Email: 'integration@northwind.example' },
+      ...reps.map((r) => ({ Id: users.get(r.id)!, Username: r.email, Email: r.email, Name: r.name })),
+    ],
   });
   h = await createHarness('dev', 'sf-outbound', {
     adjust: (loaded) => {
@@ -57,7 +60,20 @@ beforeAll(async () => {
           clientSecretEnv: 'FW_IT_SF_CLIENT_SECRET',
           outboundMessageTokenEnv: 'FW_IT_SF_OM_TOKEN',
           // Contacts carry no company facts of their own: the Flow's message sends the account's through custom fields.
-          fields: { Contact: { email: 'Email', firstName: 'FirstName', lastName: 'LastName', title: 'Title', country: 'MailingCountry', source: 'LeadSource', company: 'Account_Name__c', domain: 'Account_Website__c', employees: 'Account_Employees__c', industry: 'Account_Industry__c' } },
+          fields: {
+            Contact: {
+              email: 'Email',
+              firstName: 'FirstName',
+              lastName: 'LastName',
+              title: 'Title',
+              country: 'MailingCountry',
+              source: 'LeadSource',
+              company: 'Account_Name__c',
+              domain: 'Account_Website__c',
+              employees: 'Account_Employees__c',
+              industry: 'Account_Industry__c',
+            },
+          },
           // No owners map: the write-back finds each rep's User by e-mail, as most orgs would start.
           writeBack: { task: { subject: 'Call the new lead' } },
         },
@@ -83,7 +99,22 @@ function newLeadNotification(leadId: string, over: Record<string, string | numbe
   return {
     id: salesforceId('04l'),
     type: 'Lead',
-    fields: { Id: leadId, FirstName: 'Jana', LastName: 'Weber', Title: 'Head of Analytics', Email: `jana.weber+${leadId}@shopco.example`, Company: 'ShopCo GmbH', Website: 'www.shopco.example', Country: 'DE', NumberOfEmployees: 450, Industry: 'ecommerce', LeadSource: 'demo-request', CreatedDate: now, LastModifiedDate: now, ...over },
+    fields: {
+      Id: leadId,
+      FirstName: 'Jana',
+      LastName: 'Weber',
+      Title: 'Head of Analytics',
+      Email: `jana.weber+${leadId}@shopco.example`,
+      Company: 'ShopCo GmbH',
+      Website: 'www.shopco.example',
+      Country: 'DE',
+      NumberOfEmployees: 450,
+      Industry: 'ecommerce',
+      LeadSource: 'demo-request',
+      CreatedDate: now,
+      LastModifiedDate: now,
+      ...over,
+    },
   };
 }
 
@@ -107,7 +138,8 @@ async function signalled(workflowId: string): Promise<{ key: string; id: string;
 }
 
 const receipts = (key: string) => h.ledger.query<{ workflow_id: string }>('SELECT workflow_id FROM ingest_receipts WHERE event_key = $1', [key]);
-const ledgerCount = (leadId: string, type: string) => h.ledger.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_events WHERE lead_id = $1 AND type = $2', [leadId, type]).then((r) => Number(r[0]!.n));
+const ledgerCount = (leadId: string, type: string) =>
+  h.ledger.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_events WHERE lead_id = $1 AND type = $2', [leadId, type]).then((r) => Number(r[0]!.n));
 const tasksOf = (recordId: string) => sf.tasks((t) => t.WhoId === recordId);
 const ownerWrites = (recordId: string) => sf.writes.filter((w) => w.kind === 'update' && w.id === recordId && 'OwnerId' in w.body);
 
@@ -207,10 +239,18 @@ describe('Salesforce Outbound Message in, owner and Task out', () => {
     };
     await expectAck(await postOutboundMessage(withToken(), outboundMessageXml({ organizationId: ORG, notifications: [contact] })));
     const assigned = await waitForState(h, leadId, (s) => s.sla?.status === 'running', 'contact routed');
-    await eventually(async () => tasksOf(contactId), (t) => t.length === 1, 'one Task on the Contact');
+    await eventually(
+      async () => tasksOf(contactId),
+      (t) => t.length === 1,
+      'one Task on the Contact',
+    );
     expect(sf.record(contactId)!.fields.OwnerId).toBe(users.get(assigned.owner!));
 
-    const opportunity: NotificationSpec = { id: salesforceId('04l'), type: 'Opportunity', fields: { Id: salesforceId('006'), StageName: 'Qualification', Amount: '48000.0', ContactId: contactId, AccountId: salesforceId('001') } };
+    const opportunity: NotificationSpec = {
+      id: salesforceId('04l'),
+      type: 'Opportunity',
+      fields: { Id: salesforceId('006'), StageName: 'Qualification', Amount: '48000.0', ContactId: contactId, AccountId: salesforceId('001') },
+    };
     await expectAck(await postOutboundMessage(withToken(), outboundMessageXml({ organizationId: ORG, notifications: [opportunity] })));
     const opp = await waitForState(h, leadId, (s) => s.status === 'opportunity', 'opportunity created');
     expect(opp.opportunity).toMatchObject({ id: opportunity.fields.Id, amount: 48000 });
@@ -230,7 +270,11 @@ describe('Salesforce Outbound Message in, owner and Task out', () => {
 
     // JSON is not an Outbound Message at all: the framework's 415, as problem+json like every other route.
     const json = await fetch(withToken(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect([json.status, json.headers.get('content-type'), ((await json.json()) as { type: string }).type]).toEqual([415, 'application/problem+json; charset=utf-8', '/problems/unsupported-media-type']);
+    expect([json.status, json.headers.get('content-type'), ((await json.json()) as { type: string }).type]).toEqual([
+      415,
+      'application/problem+json; charset=utf-8',
+      '/problems/unsupported-media-type',
+    ]);
 
     expect(await exists(leadWorkflowId(leadId))).toBe(false);
     expect(await receipts(`salesforce://org/${ORG}#${n.id}`)).toEqual([]);
@@ -238,15 +282,20 @@ describe('Salesforce Outbound Message in, owner and Task out', () => {
   });
 
   it('is described in the OpenAPI document when Salesforce is configured', async () => {
-    const doc = (await (await fetch(endpoint.replace('/v1/connectors/salesforce/outbound-message', '/openapi.json'))).json()) as { paths: Record<string, { post: { responses: Record<string, unknown>; requestBody: { content: Record<string, unknown> } } }> };
+    const doc = (await (await fetch(endpoint.replace('/v1/connectors/salesforce/outbound-message', '/openapi.json'))).json()) as {
+      paths: Record<string, { post: { responses: Record<string, unknown>; requestBody: { content: Record<string, unknown> } } }>;
+    };
     const op = doc.paths['/v1/connectors/salesforce/outbound-message']!.post;
     expect(Object.keys(op.requestBody.content)).toEqual(['text/xml']);
     expect(Object.keys(op.responses)).toEqual(['200', '400', '401', '403', '415', '503']);
   });
 
-  it('answers a 503 SOAP fault, never the Ack, while Temporal is unreachable; Salesforce\'s retry then delivers', async () => {
+  it("answers a 503 SOAP fault, never the Ack, while Temporal is unreachable; Salesforce's retry then delivers", async () => {
     const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
-    const down = buildApp({ checks: {}, salesforce: salesforceInbound(h.deps.config.config, { sink: new TemporalEventSink(new Client({ connection, namespace: 'default' }), h.taskQueue, { timeoutMs: 1_000 }), ledger: h.ledger }, ENV) });
+    const down = buildApp({
+      checks: {},
+      salesforce: salesforceInbound(h.deps.config.config, { sink: new TemporalEventSink(new Client({ connection, namespace: 'default' }), h.taskQueue, { timeoutMs: 1_000 }), ledger: h.ledger }, ENV),
+    });
     try {
       const recordId = sf.addRecord('Lead', salesforceId('00Q'), { LastName: 'Weber', Company: 'ShopCo GmbH' });
       const leadId = `salesforce-${recordId}`;

@@ -32,7 +32,11 @@ let shadowed: TestHarness;
 beforeAll(async () => {
   cpSync(path.join(repo, 'rules'), shadowDir, { recursive: true });
   edit(path.join(shadowDir, 'icp.yaml'), '- { "<=": [200, { var: lead.employees }, 999] }\n        - or:', '- { "<=": [500, { var: lead.employees }, 999] }\n        - or:');
-  edit(path.join(shadowDir, 'routing.yaml'), 'when: { "<=": [200, { var: lead.employees }, 999] }\n    then: { strategy: queue, queue: mid-market', 'when: { "<=": [200, { var: lead.employees }, 499] }\n    then: { strategy: queue, queue: mid-market');
+  edit(
+    path.join(shadowDir, 'routing.yaml'),
+    'when: { "<=": [200, { var: lead.employees }, 999] }\n    then: { strategy: queue, queue: mid-market',
+    'when: { "<=": [200, { var: lead.employees }, 499] }\n    then: { strategy: queue, queue: mid-market',
+  );
   const withShadow = (l: LoadedConfig) => {
     alwaysOpen(l);
     l.config.rules = { ...l.config.rules, shadow: { dir: shadowDir } };
@@ -161,7 +165,11 @@ describe('a shadow rules revision on the dev server', () => {
     vi.stubEnv(HEALTH_TOKEN_ENV, TOKEN);
     const app = buildApp({ checks: buildHealthChecks(shadowed.client, shadowed.ledger, 'test dev server', shadowed.deps.rules) });
     const health = await eventually(
-      async () => (await app.inject({ method: 'GET', url: '/healthz', headers: { authorization: `Bearer ${TOKEN}` } })).json() as { status: string; checks: Record<string, { status: string; detail: string; workers?: { shadow: { error: string | null } | null }[] }> },
+      async () =>
+        (await app.inject({ method: 'GET', url: '/healthz', headers: { authorization: `Bearer ${TOKEN}` } })).json() as {
+          status: string;
+          checks: Record<string, { status: string; detail: string; workers?: { shadow: { error: string | null } | null }[] }>;
+        },
       (b) => b.checks.workers?.status === 'degraded',
       (last) => `the workers check never showed the shadow failing: ${JSON.stringify(last?.checks.workers)}`,
     );
@@ -176,7 +184,11 @@ describe('a shadow rules revision on the dev server', () => {
     // The refused file leaves the candidate's last valid ICP rules deciding in the shadow, as the live rules would.
     const after = await disagreements(shadowed);
     expect(after.slice(before)).toEqual([
-      { lead_id: next.id, rules_revision: expect.any(String), data: expect.objectContaining({ kind: 'icp', shadow: expect.objectContaining({ revision: shadowRev, matched: ['icp-c-mid-market-other'] }) }) },
+      {
+        lead_id: next.id,
+        rules_revision: expect.any(String),
+        data: expect.objectContaining({ kind: 'icp', shadow: expect.objectContaining({ revision: shadowRev, matched: ['icp-c-mid-market-other'] }) }),
+      },
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKFLOW_TYPES, workflowIds, systemCheckStatusQuery, type SystemCheckResult } from '../../workflows/definitions.ts';
+import { WORKFLOW_TYPES, workflowIds, type SystemCheckResult } from '../../workflows/definitions.ts';
 import { createHarness, type TestHarness } from '../support/temporal.ts';
 
 type SystemCheck = (i: { checkId: string; timerMs?: number }) => Promise<SystemCheckResult>;

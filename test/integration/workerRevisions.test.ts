@@ -107,7 +107,13 @@ describe('workers on different rules revisions (dev server)', () => {
     const json = await runCli(['doctor', '--json'], env);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as { workers: ReturnType<typeof summariseWorkers> };
-    expect(report.workers).toMatchObject({ status: 'mixed', revisions: [{ revision: sorted[0], workers: 1 }, { revision: sorted[1], workers: 1 }] });
+    expect(report.workers).toMatchObject({
+      status: 'mixed',
+      revisions: [
+        { revision: sorted[0], workers: 1 },
+        { revision: sorted[1], workers: 1 },
+      ],
+    });
     expect(report.workers.live.map((w) => [w.identity, w.rulesRevision])).toEqual([
       ['rollout-new@test', newRev],
       ['rollout-old@test', oldRev],

@@ -6,7 +6,9 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 
 const dir = fileURLToPath(new URL('./histories/', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 /**
  * Every recorded history must replay against the current workflow code: a change that would break running
@@ -20,8 +22,6 @@ describe('replay of recorded histories', () => {
   it.each(files)('%s replays without nondeterminism', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
     const workflowId = path.basename(file, '.json');
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: { codePath: inject('temporal').workflowBundlePath } }, history, workflowId),
-    ).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: { codePath: inject('temporal').workflowBundlePath } }, history, workflowId)).resolves.toBeUndefined();
   });
 });

@@ -28,8 +28,14 @@ export function accountState(h: TestHarness, accountId: string, timeoutMs = 5_00
 
 /** Queries until the account reaches a state; the workflow decides when, the bound turns a hang into a failure. */
 export function waitForAccount(h: TestHarness, accountId: string, done: (s: AccountState) => boolean, what: string, timeoutMs = 30_000): Promise<AccountState> {
-  const brief = (last: AccountState | undefined) => last && { status: last.status, arr: last.arr, csOwner: last.csOwner, kickoff: last.kickoff?.status, renewal: last.renewal, ignored: last.ignored, early: last.early?.length };
-  return eventually(() => queried(() => accountState(h, accountId)), done, (last) => `account ${accountId} never reached "${what}"; last state: ${JSON.stringify(brief(last))}`, timeoutMs);
+  const brief = (last: AccountState | undefined) =>
+    last && { status: last.status, arr: last.arr, csOwner: last.csOwner, kickoff: last.kickoff?.status, renewal: last.renewal, ignored: last.ignored, early: last.early?.length };
+  return eventually(
+    () => queried(() => accountState(h, accountId)),
+    done,
+    (last) => `account ${accountId} never reached "${what}"; last state: ${JSON.stringify(brief(last))}`,
+    timeoutMs,
+  );
 }
 
 /** A complete sales -> CS hand-off context (the shipped handoff rules' base requirements). */
@@ -48,7 +54,12 @@ export function fullHandoff(overrides: Record<string, unknown> = {}): Record<str
  * Drives a lead from creation to a won deal on `accountId` (routing, first touch, opportunity, win), as the CRM
  * would, and returns the lead's owner. The won deal starts the account workflow through the hand-off.
  */
-export async function winLead(h: TestHarness, leadId: string, accountId: string, opts: { lead?: Record<string, unknown>; arr: number; handoff: Record<string, unknown>; at?: () => Promise<string> }): Promise<string> {
+export async function winLead(
+  h: TestHarness,
+  leadId: string,
+  accountId: string,
+  opts: { lead?: Record<string, unknown>; arr: number; handoff: Record<string, unknown>; at?: () => Promise<string> },
+): Promise<string> {
   const time = opts.at ?? (async () => new Date(await h.now()).toISOString());
   h.track(accountWorkflowId(accountId));
   await deliver(h, leadEvent('lead.created', leadId, opts.lead ?? midMarketLead({ email: `${leadId}@shopco.example` }), await time()));

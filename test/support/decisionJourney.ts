@@ -63,7 +63,19 @@ export async function recordAccountJourney(ledger: Ledger, accountId: string, le
     context,
     healthBand: null,
   };
-  const handoff = { leadId, opportunityId: `opp-${accountId}`, arr: 48_000, currency: 'EUR', salesOwner: 'noah-fischer', tier: 'B', company: 'ShopCo GmbH', domain: 'shopco.example', region: 'emea', context, referredBy: null };
+  const handoff = {
+    leadId,
+    opportunityId: `opp-${accountId}`,
+    arr: 48_000,
+    currency: 'EUR',
+    salesOwner: 'noah-fischer',
+    tier: 'B',
+    company: 'ShopCo GmbH',
+    domain: 'shopco.example',
+    region: 'emea',
+    context,
+    referredBy: null,
+  };
   await createHandoffCheck(deps)({ account, handoff, at: iso(0) });
   const assign = createAssignCsOwner(deps);
   const kickoff = createStartKickoffClock(deps);

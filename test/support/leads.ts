@@ -41,7 +41,12 @@ export function leadState(h: TestHarness, leadId: string): Promise<LeadState> {
 
 /** Queries until the lead's workflow reaches a state (see eventually). */
 export function waitForState(h: TestHarness, leadId: string, done: (s: LeadState) => boolean, what: string, timeoutMs = 30_000): Promise<LeadState> {
-  return eventually(() => queried(() => leadState(h, leadId)), done, (last) => `lead ${leadId} never reached "${what}"; last state: ${JSON.stringify(last && { status: last.status, owner: last.owner, sla: last.sla?.status, ignored: last.ignored })}`, timeoutMs);
+  return eventually(
+    () => queried(() => leadState(h, leadId)),
+    done,
+    (last) => `lead ${leadId} never reached "${what}"; last state: ${JSON.stringify(last && { status: last.status, owner: last.owner, sla: last.sla?.status, ignored: last.ignored })}`,
+    timeoutMs,
+  );
 }
 
 /** Opens every calendar around the clock, so dev-server tests do not depend on the hour they run at. */
@@ -61,5 +66,10 @@ export function waitForList(h: TestHarness, query: string, min: number, timeoutM
     for await (const w of h.client.workflow.list({ query })) ids.push(w.workflowId);
     return ids;
   };
-  return eventually(list, (ids) => ids.length >= min, (ids) => `query ${query} returned ${ids?.length ?? 0} workflow(s), expected ${min}`, timeoutMs);
+  return eventually(
+    list,
+    (ids) => ids.length >= min,
+    (ids) => `query ${query} returned ${ids?.length ?? 0} workflow(s), expected ${min}`,
+    timeoutMs,
+  );
 }

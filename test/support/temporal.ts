@@ -132,7 +132,14 @@ export async function createHarness(kind: ServerKind, name: string, opts: Harnes
       await running.catch(() => undefined);
       // Open workflows would keep timers and tasks on a queue nobody polls any more (on the dev server, for the
       // rest of the run; on a time-skipping server shared by two harnesses, with its clock stopped).
-      await Promise.all([...started].map((id) => client.workflow.getHandle(id).terminate('test file finished').catch(() => undefined)));
+      await Promise.all(
+        [...started].map((id) =>
+          client.workflow
+            .getHandle(id)
+            .terminate('test file finished')
+            .catch(() => undefined),
+        ),
+      );
       await connection.close();
       if (kind === 'time-skipping') await releaseTimeSkippingServer();
       await ledger.close();

@@ -9,7 +9,22 @@ import { ignore, pushBounded } from '../shared/records.ts';
 import { forgetKey, hasSeen } from '../shared/seen.ts';
 import type { FlywheelStage } from '../lead/types.ts';
 import { cents } from '../../src/numbers.ts';
-import { ACCOUNT_LIMITS, CHURN_GRACE_MS, initialAccountState, ONBOARDING_MS, playbookDueMs, recordAccountDecisions, rememberAccountEvent, snapshotOf, contractDate, mergeHandoff, startCustomer, startImportedCustomer, importedAccountRow, importRefusal } from './state.ts';
+import {
+  ACCOUNT_LIMITS,
+  CHURN_GRACE_MS,
+  initialAccountState,
+  ONBOARDING_MS,
+  playbookDueMs,
+  recordAccountDecisions,
+  rememberAccountEvent,
+  snapshotOf,
+  contractDate,
+  mergeHandoff,
+  startCustomer,
+  startImportedCustomer,
+  importedAccountRow,
+  importRefusal,
+} from './state.ts';
 import type { ClosedRecord } from '../shared/closed.ts';
 import { closedRow, restoreClosed } from './closedRecord.ts';
 import { recordFailures } from '../shared/failures.ts';
@@ -63,7 +78,16 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
   const snapshot = () => snapshotOf(s);
   /** A kickoff clock row under the one key builder. */
   const noteClock = (type: LedgerEvent['type'], event: ClockRowEvent, data: Record<string, unknown>) =>
-    ledger.push({ key: clockKey('account', s.accountId, s.clocks - 1, event), type, occurredAt: nowIso(), accountId: s.accountId, workflowId: wfId, owner: s.csOwner ?? undefined, stage: s.stage, data });
+    ledger.push({
+      key: clockKey('account', s.accountId, s.clocks - 1, event),
+      type,
+      occurredAt: nowIso(),
+      accountId: s.accountId,
+      workflowId: wfId,
+      owner: s.csOwner ?? undefined,
+      stage: s.stage,
+      data,
+    });
 
   const { notify, failed, finalCause, settle } = recordFailures({
     entity: 'account',
@@ -188,7 +212,15 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
       else if (fx.kind === 'escalate') {
         if (fx.breacher) s.breachedCsms.push(fx.breacher);
         await flush();
-        const esc = { accountId: s.accountId, type: 'sla.escalated' as const, key: clockKey('account', s.accountId, s.clocks - 1, 'escalated'), notify: k.escalation.notify, owner: fx.breacher, at: nowIso(), data: { handoff: 'sales-to-cs', rule: k.rule, deadline: k.deadline } };
+        const esc = {
+          accountId: s.accountId,
+          type: 'sla.escalated' as const,
+          key: clockKey('account', s.accountId, s.clocks - 1, 'escalated'),
+          notify: k.escalation.notify,
+          owner: fx.breacher,
+          at: nowIso(),
+          data: { handoff: 'sales-to-cs', rule: k.rule, deadline: k.deadline },
+        };
         await notify('kickoff escalation', () => notifications.notifyAccount(esc));
       } else {
         s.reassignments++;
@@ -247,7 +279,15 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
     if (!r.overdue && now >= Date.parse(r.dueAt)) {
       r.overdue = true;
       await flush();
-      const overdue = { accountId: s.accountId, type: 'renewal.overdue' as const, key: `${wfId}:renewal:${r.contractEnd}:overdue`, notify: r.notify, owner: s.csOwner, at: nowIso(), data: { contractEnd: r.contractEnd, arr: s.arr } };
+      const overdue = {
+        accountId: s.accountId,
+        type: 'renewal.overdue' as const,
+        key: `${wfId}:renewal:${r.contractEnd}:overdue`,
+        notify: r.notify,
+        owner: s.csOwner,
+        at: nowIso(),
+        data: { contractEnd: r.contractEnd, arr: s.arr },
+      };
       await notify('renewal overdue', () => notifications.notifyAccount(overdue));
     }
   }
@@ -321,7 +361,14 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
             owner: s.csOwner,
             at: nowIso(),
             rulesRevision: h.decision.revision,
-            data: { playbook: h.playbook.id, description: h.playbook.description ?? null, band: h.band, previous: before, score: h.score, dueBy: new Date(Date.now() + playbookDueMs(h.playbook.within)).toISOString() },
+            data: {
+              playbook: h.playbook.id,
+              description: h.playbook.description ?? null,
+              band: h.band,
+              previous: before,
+              score: h.score,
+              dueBy: new Date(Date.now() + playbookDueMs(h.playbook.within)).toISOString(),
+            },
           };
           await notify('playbook started', () => notifications.notifyAccount(playbook));
         }
@@ -358,7 +405,11 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
       case 'referral.submitted': {
         const { leadId } = await acts.startReferralLead({ accountId: s.accountId, event: e });
         const company = (d.company as { name?: unknown } | undefined)?.name;
-        pushBounded(s.referrals, { leadId, eventId: e.id, submittedAt: e.time, company: typeof company === 'string' ? company : null, status: 'submitted', arr: null, wonAt: null }, ACCOUNT_LIMITS.referrals);
+        pushBounded(
+          s.referrals,
+          { leadId, eventId: e.id, submittedAt: e.time, company: typeof company === 'string' ? company : null, status: 'submitted', arr: null, wonAt: null },
+          ACCOUNT_LIMITS.referrals,
+        );
         return;
       }
       case 'referral.won': {
@@ -436,4 +487,3 @@ export async function accountLifecycle(input: AccountWorkflowInput): Promise<Acc
   await flush();
   return { accountId: s.accountId, status: s.status, arr: s.arr, churnReason: s.churn?.reason ?? null };
 }
-

@@ -69,8 +69,7 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
     ledger.push({ key, type, occurredAt: nowIso(), leadId: s.leadId, workflowId: wfId, owner: s.owner ?? undefined, stage: s.stage, ...extra });
 
   /** A clock row under the one key builder, with the lead's columns. */
-  const noteClock = (type: LedgerEvent['type'], event: Parameters<typeof clockKey>[3], data: Record<string, unknown>) =>
-    note(type, clockKey('lead', s.leadId, s.assignments - 1, event), { data });
+  const noteClock = (type: LedgerEvent['type'], event: Parameters<typeof clockKey>[3], data: Record<string, unknown>) => note(type, clockKey('lead', s.leadId, s.assignments - 1, event), { data });
 
   const { notify, failed, finalCause, settle } = recordFailures({
     entity: 'lead',
@@ -230,7 +229,17 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
 
   async function reroute(): Promise<void> {
     const h = s.hold!;
-    await handoff({ leadId: s.leadId, lead: s.lead, tier: s.tier, at: nowIso(), exclude: [...s.breachedReps], attempt: s.assignments, reason: h.reason ?? 'handoff', overflowFrom: h.overflowFrom, heldSince: h.since });
+    await handoff({
+      leadId: s.leadId,
+      lead: s.lead,
+      tier: s.tier,
+      at: nowIso(),
+      exclude: [...s.breachedReps],
+      attempt: s.assignments,
+      reason: h.reason ?? 'handoff',
+      overflowFrom: h.overflowFrom,
+      heldSince: h.since,
+    });
   }
 
   /** A blocked lead tells marketing (its owner team in Attract) which fields are missing, once per set of fields. */
@@ -328,19 +337,39 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
         const id = String(e.data.opportunityId);
         s.opportunity = { id, amount: Number(e.data.amount), currency: e.data.currency as string | undefined, createdAt: e.time };
         s.status = 'opportunity';
-        note('deal.created', `${keyBase}:deal:${id}:created`, { amount: Number(e.data.amount), currency: e.data.currency as string | undefined, data: { opportunityId: id, source: leadSource(s), tier: s.tier } });
+        note('deal.created', `${keyBase}:deal:${id}:created`, {
+          amount: Number(e.data.amount),
+          currency: e.data.currency as string | undefined,
+          data: { opportunityId: id, source: leadSource(s), tier: s.tier },
+        });
         return;
       }
       case 'opportunity.won': {
         if (s.stage !== 'Engage') return skip(e, `cannot win while ${s.status}`);
         const id = String(e.data.opportunityId);
         const arr = Number(e.data.arr);
-        note('deal.won', `${keyBase}:deal:${id}:won`, { amount: Number(e.data.amount ?? arr), accountId: String(e.data.accountId), arrDelta: arr, currency: e.data.currency as string | undefined, data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier, source: leadSource(s) } });
+        note('deal.won', `${keyBase}:deal:${id}:won`, {
+          amount: Number(e.data.amount ?? arr),
+          accountId: String(e.data.accountId),
+          arrDelta: arr,
+          currency: e.data.currency as string | undefined,
+          data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier, source: leadSource(s) },
+        });
         setStage('Delight', 'won');
         noteClosed(false);
         // The win's rows, the hand-off to customer success and the rep's release: one step.
         const at = nowIso();
-        const handoffReq = { leadId: s.leadId, accountId: String(e.data.accountId), owner: s.owner, arr, opportunityId: id, context: (e.data.handoff as Record<string, unknown>) ?? {}, lead: s.lead, tier: s.tier, at };
+        const handoffReq = {
+          leadId: s.leadId,
+          accountId: String(e.data.accountId),
+          owner: s.owner,
+          arr,
+          opportunityId: id,
+          context: (e.data.handoff as Record<string, unknown>) ?? {},
+          lead: s.lead,
+          tier: s.tier,
+          at,
+        };
         await local.winLead({ rows: ledger.splice(0), handoff: handoffReq, release: { leadId: s.leadId, reason: 'won', at } });
         return;
       }
@@ -376,7 +405,16 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
       if (kept.owner) {
         keepOwner(s, { owner: kept.owner, queue: kept.queue }, plan.status, meta.handoffAt ?? at);
         if (plan.slaFrom) {
-          const clock = await local.startSlaClock({ leadId: s.leadId, lead: s.lead, tier: s.tier, owner: s.owner, pool: null, queue: s.queue ?? kept.owner, clock: s.assignments - 1, startedAt: plan.slaFrom });
+          const clock = await local.startSlaClock({
+            leadId: s.leadId,
+            lead: s.lead,
+            tier: s.tier,
+            owner: s.owner,
+            pool: null,
+            queue: s.queue ?? kept.owner,
+            clock: s.assignments - 1,
+            startedAt: plan.slaFrom,
+          });
           recordDecisions(s, [clock.decision]);
           // A clock whose warning or deadline is already past is handled by the clock timer at once.
           s.sla = { ...clock, status: 'running' };
@@ -451,9 +489,7 @@ export async function leadLifecycleV2(input: LeadWorkflowInput): Promise<LeadOut
   for (;;) {
     if (s.status === 'won' || s.status === 'disqualified') break;
     const timer = leadTimer(s);
-    const hasEvent = timer
-      ? await condition(wake, Math.max(1, timer.at - Date.now()), { summary: timer.summary })
-      : (await condition(wake), true);
+    const hasEvent = timer ? await condition(wake, Math.max(1, timer.at - Date.now()), { summary: timer.summary }) : (await condition(wake), true);
     if (hasEvent && inbox.length > 0 && !closedChecked) {
       closedChecked = true;
       if ((revived = await closedFirst(inbox[0]!))) break;

@@ -4,18 +4,7 @@ import type { ClockStatus, HandoffClock, RunningClock } from '../clock.ts';
 
 export type FlywheelStage = 'Attract' | 'Engage' | 'Delight' | 'Closed';
 
-export type LeadStatus =
-  | 'new'
-  | 'nurture'
-  | 'blocked-data'
-  | 'held'
-  | 'assigned'
-  | 'working'
-  | 'meeting'
-  | 'opportunity'
-  | 'won'
-  | 'lost'
-  | 'disqualified';
+export type LeadStatus = 'new' | 'nurture' | 'blocked-data' | 'held' | 'assigned' | 'working' | 'meeting' | 'opportunity' | 'won' | 'lost' | 'disqualified';
 
 export type SlaStatus = ClockStatus;
 

@@ -94,11 +94,31 @@ export async function planningCycle(input: PlanningCycleInput = {}): Promise<Pla
     s.status = 'escalated';
     s.escalatedAt = nowIso();
     s.expiresAt = new Date(Date.now() + deadlineMs).toISOString();
-    await acts.planningEscalate({ cycle, workflowId: wfId, at: s.escalatedAt, level: 'escalated', notify: s.escalateTo, approvers: s.approvers, deadline: adjust.approval.deadline, report: published.files, summary: published.summary });
+    await acts.planningEscalate({
+      cycle,
+      workflowId: wfId,
+      at: s.escalatedAt,
+      level: 'escalated',
+      notify: s.escalateTo,
+      approvers: s.approvers,
+      deadline: adjust.approval.deadline,
+      report: published.files,
+      summary: published.summary,
+    });
     await condition(decided, deadlineMs, { summary: `plan ${cycle} expires without a decision` });
     if (!decided()) {
       s.status = 'expired';
-      await acts.planningEscalate({ cycle, workflowId: wfId, at: nowIso(), level: 'expired', notify: [...s.escalateTo, ...s.approvers], approvers: s.approvers, deadline: adjust.approval.deadline, report: published.files, summary: published.summary });
+      await acts.planningEscalate({
+        cycle,
+        workflowId: wfId,
+        at: nowIso(),
+        level: 'expired',
+        notify: [...s.escalateTo, ...s.approvers],
+        approvers: s.approvers,
+        deadline: adjust.approval.deadline,
+        report: published.files,
+        summary: published.summary,
+      });
     }
   }
 

@@ -15,7 +15,10 @@ export interface FailureCause {
 
 /** An error message fit for a jsonb column and a log line: no NUL, no lone surrogate, bounded. */
 export function printable(text: string): string {
-  return text.replace(/\u0000/g, '\\0').replace(/[\ud800-\udfff]/g, '?').slice(0, 500);
+  return text
+    .replaceAll('\u0000', '\\0')
+    .replace(/[\ud800-\udfff]/g, '?')
+    .slice(0, 500);
 }
 
 /** What an activity failure says about its cause; null for anything that is not an activity failure. */
@@ -39,7 +42,8 @@ export function namedLocal<A extends object>(acts: A): A {
         try {
           return await fn(...args);
         } catch (e) {
-          if (e instanceof ApplicationFailure) throw new ActivityFailure(e.message, String(name), undefined, e.nonRetryable ? RetryState.NON_RETRYABLE_FAILURE : RetryState.MAXIMUM_ATTEMPTS_REACHED, undefined, e);
+          if (e instanceof ApplicationFailure)
+            throw new ActivityFailure(e.message, String(name), undefined, e.nonRetryable ? RetryState.NON_RETRYABLE_FAILURE : RetryState.MAXIMUM_ATTEMPTS_REACHED, undefined, e);
           throw e;
         }
       };

@@ -10,7 +10,9 @@ import { CliError } from '../errors.ts';
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('Check a running deployment end to end: Temporal reachable, search attributes registered, a worker runs a workflow that writes the ledger; lists the rules revision of each live worker and warns (exit code unchanged) when they differ')
+    .description(
+      'Check a running deployment end to end: Temporal reachable, search attributes registered, a worker runs a workflow that writes the ledger; lists the rules revision of each live worker and warns (exit code unchanged) when they differ',
+    )
     .option('--timeout <seconds>', 'how long to wait for a worker to finish the check', (v) => Number.parseInt(v, 10), 30)
     .option('--json', 'print the result as JSON')
     .action(async (opts: { timeout: number; json?: boolean }) => {
@@ -82,5 +84,13 @@ async function liveWorkers(loaded: LoadedConfig): Promise<WorkersReport> {
 function workerLines(w: WorkersReport): string {
   if ('error' in w) return `Workers       ?   ${w.error}\n`;
   const head = `Workers       ${w.status === 'ok' ? 'ok' : w.status.toUpperCase()}  ${w.detail}\n`;
-  return head + w.live.map((x) => `  ${x.identity}  ${x.taskQueue}  rules ${x.rulesRevision ?? 'none'}${x.rulesStatus === 'degraded' ? ' (a change was refused)' : ''}${x.shadow ? `  shadow ${x.shadow.source}: ${x.shadow.error ? 'cannot decide' : (x.shadow.revision ?? '?')}` : ''}  seen ${x.seenAt}\n`).join('');
+  return (
+    head +
+    w.live
+      .map(
+        (x) =>
+          `  ${x.identity}  ${x.taskQueue}  rules ${x.rulesRevision ?? 'none'}${x.rulesStatus === 'degraded' ? ' (a change was refused)' : ''}${x.shadow ? `  shadow ${x.shadow.source}: ${x.shadow.error ? 'cannot decide' : (x.shadow.revision ?? '?')}` : ''}  seen ${x.seenAt}\n`,
+      )
+      .join('')
+  );
 }

@@ -3,7 +3,7 @@ import { printJson, printLines } from '../output.ts';
 import { registerLeadWhy } from './lead/why.ts';
 
 export function registerLeadCommands(program: Command): void {
-  const lead = program.command('lead').description("Inspect leads: each is a Temporal workflow lead:<CRM id>");
+  const lead = program.command('lead').description('Inspect leads: each is a Temporal workflow lead:<CRM id>');
 
   lead
     .command('show')

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { LEDGER_EVENT_TYPES, type OpenedLedger } from '../../ledger/types.ts';
+import { LEDGER_EVENT_TYPES } from '../../ledger/types.ts';
 import { printJson } from '../output.ts';
 import { CliError } from '../errors.ts';
 import { registerLedgerForget } from './ledger/forget.ts';
 import { withLedger } from '../ledgerVerb.ts';
-
 
 interface EventRow {
   id: number;
@@ -26,9 +25,7 @@ interface EventRow {
 }
 
 export function registerLedgerCommands(program: Command): void {
-  const ledger = program
-    .command('ledger')
-    .description('The ledger of flywheel events that metrics read (embedded PGlite under .flywheel/, or PostgreSQL via DATABASE_URL)');
+  const ledger = program.command('ledger').description('The ledger of flywheel events that metrics read (embedded PGlite under .flywheel/, or PostgreSQL via DATABASE_URL)');
 
   ledger
     .command('status')
@@ -123,14 +120,34 @@ function printMissing(message: string, json: boolean | undefined): void {
 
 function toEvent(r: EventRow) {
   const e: Record<string, unknown> = { id: r.id, key: r.event_key, type: r.type, occurredAt: r.occurred_at.toISOString(), recordedAt: r.recorded_at.toISOString() };
-  const optional = { leadId: r.lead_id, accountId: r.account_id, workflowId: r.workflow_id, owner: r.owner, team: r.team, stage: r.stage, amount: r.amount, arrDelta: r.arr_delta, currency: r.currency, rulesRevision: r.rules_revision };
+  const optional = {
+    leadId: r.lead_id,
+    accountId: r.account_id,
+    workflowId: r.workflow_id,
+    owner: r.owner,
+    team: r.team,
+    stage: r.stage,
+    amount: r.amount,
+    arrDelta: r.arr_delta,
+    currency: r.currency,
+    rulesRevision: r.rules_revision,
+  };
   for (const [k, v] of Object.entries(optional)) if (v !== null) e[k] = v;
   if (Object.keys(r.data).length > 0) e.data = r.data;
   return e;
 }
 
 function formatEvent(e: Record<string, unknown>): string {
-  const labels: [string, string][] = [['leadId', 'lead'], ['accountId', 'account'], ['owner', 'owner'], ['team', 'team'], ['stage', 'stage'], ['amount', 'amount'], ['arrDelta', 'arr'], ['currency', 'currency']];
+  const labels: [string, string][] = [
+    ['leadId', 'lead'],
+    ['accountId', 'account'],
+    ['owner', 'owner'],
+    ['team', 'team'],
+    ['stage', 'stage'],
+    ['amount', 'amount'],
+    ['arrDelta', 'arr'],
+    ['currency', 'currency'],
+  ];
   const parts = labels.filter(([k]) => e[k] !== undefined).map(([k, label]) => `${label}=${String(e[k])}`);
   return [String(e.occurredAt), String(e.type).padEnd(18), ...parts, `key=${String(e.key)}`].join('  ');
 }

@@ -60,7 +60,15 @@ export function registerRulesCommands(program: Command): void {
       const errors = v.diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = v.diagnostics.length - errors;
       if (opts.json) {
-        printJson({ dir, valid: errors === 0, errors, warnings, sets: v.sets.map((s) => ({ kind: s.kind, file: s.file, rules: s.rules.length })), tests: v.suites.map((s) => ({ kind: s.kind, file: s.file, cases: s.cases.length })), diagnostics: v.diagnostics });
+        printJson({
+          dir,
+          valid: errors === 0,
+          errors,
+          warnings,
+          sets: v.sets.map((s) => ({ kind: s.kind, file: s.file, rules: s.rules.length })),
+          tests: v.suites.map((s) => ({ kind: s.kind, file: s.file, cases: s.cases.length })),
+          diagnostics: v.diagnostics,
+        });
       } else {
         printDiagnostics(v.diagnostics, fmt);
         const rulesCount = v.sets.reduce((n, s) => n + s.rules.length, 0);
@@ -148,7 +156,10 @@ export function registerRulesCommands(program: Command): void {
       } catch (e) {
         throw new CliError((e as Error).message, 2);
       }
-      const revision = computeRevision(dir, sets.map((abs) => ({ abs, text: readFileSync(abs, 'utf8') })));
+      const revision = computeRevision(
+        dir,
+        sets.map((abs) => ({ abs, text: readFileSync(abs, 'utf8') })),
+      );
       if (opts.json) printJson(revision);
       else process.stdout.write(`${revision.id}\n`);
     });
@@ -157,4 +168,3 @@ export function registerRulesCommands(program: Command): void {
   registerImpactCommand(rules);
   registerShadowReportCommand(rules);
 }
-

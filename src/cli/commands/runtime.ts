@@ -37,7 +37,9 @@ export function registerRuntimeCommands(program: Command): void {
       const stack = await startDevStack(loaded);
       const p = dataPaths(loaded);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ ready: true, ...stack.urls, namespace: stack.namespace, taskQueue: stack.taskQueue, ledger: stack.ledger.description, temporalPid: stack.temporalPid, timings: stack.timings })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ ready: true, ...stack.urls, namespace: stack.namespace, taskQueue: stack.taskQueue, ledger: stack.ledger.description, temporalPid: stack.temporalPid, timings: stack.timings })}\n`,
+        );
       } else {
         process.stdout.write(
           [
@@ -67,7 +69,19 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--task-queue <name>', 'task queue to poll (default: temporal.taskQueue in config)')
     .action(async (opts: { taskQueue?: string }) => {
       const loaded = loadConfig();
-      const { buildActivityDeps, installQuietRuntime, targetFromEnvironment, openLedger, dataPaths, DEFAULT_TASK_QUEUE, createFlywheelWorker, describeTarget, onShutdownSignal, loadRulesAtStart, checkShadowAtStart } = await load();
+      const {
+        buildActivityDeps,
+        installQuietRuntime,
+        targetFromEnvironment,
+        openLedger,
+        dataPaths,
+        DEFAULT_TASK_QUEUE,
+        createFlywheelWorker,
+        describeTarget,
+        onShutdownSignal,
+        loadRulesAtStart,
+        checkShadowAtStart,
+      } = await load();
       // Before connecting or opening anything: invalid rules exit 2 with every diagnostic.
       const rules = loadRulesAtStart(loaded);
       installQuietRuntime();
@@ -97,7 +111,27 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--insecure-no-signature', 'accept unsigned events when the ingest secret is not set (never in production)')
     .action(async (opts: { host?: string; port?: number; insecureNoSignature?: boolean }) => {
       const loaded = loadConfig();
-      const { targetFromEnvironment, connectClient, openLedger, dataPaths, buildApp, buildHealthChecks, describeTarget, onShutdownSignal, ingestAuth, TemporalEventSink, DEFAULT_TASK_QUEUE, RulesCache, rulesDirOf, hubspotInbound, hubspotInboundWarnings, salesforceInbound, salesforceInboundWarnings, codecEndpointFromEnvironment, payloadCodecOf } = await load();
+      const {
+        targetFromEnvironment,
+        connectClient,
+        openLedger,
+        dataPaths,
+        buildApp,
+        buildHealthChecks,
+        describeTarget,
+        onShutdownSignal,
+        ingestAuth,
+        TemporalEventSink,
+        DEFAULT_TASK_QUEUE,
+        RulesCache,
+        rulesDirOf,
+        hubspotInbound,
+        hubspotInboundWarnings,
+        salesforceInbound,
+        salesforceInboundWarnings,
+        codecEndpointFromEnvironment,
+        payloadCodecOf,
+      } = await load();
       // Checked before connecting anywhere: an unauthenticated production ingest is refused, not warned about.
       const auth = ingestAuth(loaded.config);
       if (!auth.secret && !opts.insecureNoSignature) {

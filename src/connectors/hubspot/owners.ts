@@ -46,7 +46,11 @@ export class OwnerDirectory {
     if (!email) throw ApplicationFailure.create({ type: REJECTED, message: `rep "${rep}" has no HubSpot owner: not in connections.hubspot.owners and no e-mail in reps`, nonRetryable: true });
     const found = await this.byEmail(email);
     if (found) return found;
-    throw ApplicationFailure.create({ type: REJECTED, message: `rep "${rep}" has no HubSpot owner: not in connections.hubspot.owners, and no active HubSpot owner has the rep's e-mail`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: REJECTED,
+      message: `rep "${rep}" has no HubSpot owner: not in connections.hubspot.owners, and no active HubSpot owner has the rep's e-mail`,
+      nonRetryable: true,
+    });
   }
 
   private async byEmail(email: string): Promise<string | null> {

@@ -63,7 +63,11 @@ export function createHubSpotReader(opts: HubSpotReaderOptions): HubSpotReader {
           batchApis[objectType].read({ inputs: chunk.map((id) => ({ id })), properties: [...properties], propertiesWithHistory: [] }, false),
         );
         for (const r of res.results ?? []) {
-          out.set(String(r.id), { id: String(r.id), properties: { ...(r.properties ?? {}) }, updatedAt: r.updatedAt instanceof Date ? r.updatedAt.toISOString() : (r.updatedAt as string | undefined) });
+          out.set(String(r.id), {
+            id: String(r.id),
+            properties: { ...(r.properties ?? {}) },
+            updatedAt: r.updatedAt instanceof Date ? r.updatedAt.toISOString() : (r.updatedAt as string | undefined),
+          });
         }
       }
       return out;

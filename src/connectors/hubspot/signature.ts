@@ -41,7 +41,11 @@ export function signedUri(uri: string): string {
 }
 
 export function signV3(secret: string, method: string, uri: string, body: Buffer | string, timestamp: string): string {
-  return createHmac('sha256', secret).update(`${method.toUpperCase()}${signedUri(uri)}`, 'utf8').update(body).update(timestamp, 'utf8').digest('base64');
+  return createHmac('sha256', secret)
+    .update(`${method.toUpperCase()}${signedUri(uri)}`, 'utf8')
+    .update(body)
+    .update(timestamp, 'utf8')
+    .digest('base64');
 }
 
 export function signV2(secret: string, method: string, uri: string, body: Buffer | string): string {
@@ -102,7 +106,9 @@ export function verifyHubSpotSignature(input: HubSpotSignatureInput): SignatureC
       return { ok: false, reason: `${TIMESTAMP_HEADER} is ${Math.round(-ageMs / 1000)} s in the future; check the server's clock` };
     }
     const expected = signV3(input.secret, input.method, input.uri, input.body, timestamp);
-    return sameSignature(expected, v3.trim()) ? { ok: true, version: 'v3' } : { ok: false, reason: `${SIGNATURE_V3_HEADER} does not match the request (method, URL, body and timestamp signed with the app's client secret)` };
+    return sameSignature(expected, v3.trim())
+      ? { ok: true, version: 'v3' }
+      : { ok: false, reason: `${SIGNATURE_V3_HEADER} does not match the request (method, URL, body and timestamp signed with the app's client secret)` };
   }
   const legacy = single(h[SIGNATURE_HEADER]);
   const version = (single(h[SIGNATURE_VERSION_HEADER]) ?? '').trim().toLowerCase();

@@ -68,7 +68,8 @@ export function parseWebhookBatch(body: unknown): Parsed {
     for (const f of REQUIRED_NUMBERS) {
       if (!Number.isSafeInteger(o[f]) || (o[f] as number) < 0) errors.push({ pointer: `/${i}/${f}`, detail: o[f] === undefined ? 'is required' : 'must be a non-negative integer' });
     }
-    if (o.attemptNumber !== undefined && (!Number.isSafeInteger(o.attemptNumber) || (o.attemptNumber as number) < 0)) errors.push({ pointer: `/${i}/attemptNumber`, detail: 'must be a non-negative integer' });
+    if (o.attemptNumber !== undefined && (!Number.isSafeInteger(o.attemptNumber) || (o.attemptNumber as number) < 0))
+      errors.push({ pointer: `/${i}/attemptNumber`, detail: 'must be a non-negative integer' });
     if (typeof o.subscriptionType !== 'string' || !/^[a-z_]+\.[A-Za-z_]+$/.test(o.subscriptionType)) {
       errors.push({ pointer: `/${i}/subscriptionType`, detail: o.subscriptionType === undefined ? 'is required' : 'must be a subscription type such as contact.creation' });
     }
@@ -234,7 +235,16 @@ export async function resolveBatch(events: readonly HubSpotWebhookEvent[], deps:
   const sourceOf: HubSpotWebhookEvent[] = [];
   const emit = (e: HubSpotWebhookEvent, type: EventType, subject: string, data: Record<string, unknown>, suffix = '') => {
     sourceOf.push(e);
-    out.push({ specversion: '1.0', id: `${eventIdentity(e)}${suffix}`, source: portalSource(e.portalId), type, subject, time: new Date(e.occurredAt).toISOString(), datacontenttype: 'application/json', data });
+    out.push({
+      specversion: '1.0',
+      id: `${eventIdentity(e)}${suffix}`,
+      source: portalSource(e.portalId),
+      type,
+      subject,
+      time: new Date(e.occurredAt).toISOString(),
+      datacontenttype: 'application/json',
+      data,
+    });
   };
 
   for (const p of planned) {
@@ -279,15 +289,33 @@ export async function resolveBatch(events: readonly HubSpotWebhookEvent[], deps:
       const wonData = () => {
         const arr = typeof getFact(facts, 'arr') === 'number' ? (getFact(facts, 'arr') as number) : amount;
         const handoff = getFact(facts, 'handoff');
-        return { opportunityId: id, accountId, amount, arr, ...(currency ? { currency } : {}), ...(handoff && typeof handoff === 'object' ? { handoff } : {}), crm: { system: 'hubspot', objectType: 'deal', id, portalId: e.portalId } };
+        return {
+          opportunityId: id,
+          accountId,
+          amount,
+          arr,
+          ...(currency ? { currency } : {}),
+          ...(handoff && typeof handoff === 'object' ? { handoff } : {}),
+          crm: { system: 'hubspot', objectType: 'deal', id, portalId: e.portalId },
+        };
       };
       const lostData = () => {
         const why = rec.properties.closed_lost_reason?.trim();
-        return { opportunityId: id, reason: why || `closed lost in HubSpot (dealstage ${rec.properties.dealstage ?? p.stage ?? 'unknown'})`, crm: { system: 'hubspot', objectType: 'deal', id, portalId: e.portalId } };
+        return {
+          opportunityId: id,
+          reason: why || `closed lost in HubSpot (dealstage ${rec.properties.dealstage ?? p.stage ?? 'unknown'})`,
+          crm: { system: 'hubspot', objectType: 'deal', id, portalId: e.portalId },
+        };
       };
       if (p.creation) {
         const stage = rec.properties.dealstage ?? undefined;
-        emit(e, 'opportunity.created', leadId, { opportunityId: id, amount, ...(currency ? { currency } : {}), ...(stage ? { stage } : {}), crm: { system: 'hubspot', objectType: 'deal', id, portalId: e.portalId } });
+        emit(e, 'opportunity.created', leadId, {
+          opportunityId: id,
+          amount,
+          ...(currency ? { currency } : {}),
+          ...(stage ? { stage } : {}),
+          crm: { system: 'hubspot', objectType: 'deal', id, portalId: e.portalId },
+        });
         // A deal created already closed (an import, a quick win): both events, the close after the create.
         if (stage && won.has(stage)) emit(e, 'opportunity.won', leadId, wonData(), '/won');
         else if (stage && lost.has(stage)) emit(e, 'opportunity.lost', leadId, lostData(), '/lost');
@@ -319,7 +347,14 @@ export async function resolveBatch(events: readonly HubSpotWebhookEvent[], deps:
     if (fixed) valid.push(fixed);
     else {
       const source = sourceOf[i]!;
-      ignore(source, 'invalid', `the ${ev.type} built from HubSpot is not a valid Flywheel event: ${validateEvent(ev).map((x) => `${x.pointer} ${x.detail}`).join('; ').slice(0, 300)}`);
+      ignore(
+        source,
+        'invalid',
+        `the ${ev.type} built from HubSpot is not a valid Flywheel event: ${validateEvent(ev)
+          .map((x) => `${x.pointer} ${x.detail}`)
+          .join('; ')
+          .slice(0, 300)}`,
+      );
     }
   }
   return { events: valid, ignored, dropped };

@@ -12,7 +12,10 @@ export const DEFAULT_ACCESS_TOKEN_ENV = 'HUBSPOT_ACCESS_TOKEN';
 export interface HubSpotApis {
   contacts: { update(contactId: string, input: { properties: Record<string, string> }): Promise<{ id: string }> };
   tasks: {
-    create(input: { properties: Record<string, string>; associations?: { to: { id: string }; types: { associationCategory: 'HUBSPOT_DEFINED'; associationTypeId: number }[] }[] }): Promise<{ id: string }>;
+    create(input: {
+      properties: Record<string, string>;
+      associations?: { to: { id: string }; types: { associationCategory: 'HUBSPOT_DEFINED'; associationTypeId: number }[] }[];
+    }): Promise<{ id: string }>;
     doSearch(req: {
       filterGroups: { filters: { propertyName: string; operator: 'EQ'; value: string }[] }[];
       properties: string[];

@@ -17,5 +17,7 @@ export function salesforceInboundWarnings(opts: SalesforceRouteOptions | undefin
   const sf = opts?.config.connections?.salesforce;
   if (!sf || opts.token) return [];
   const name = outboundMessageToken(sf, env).env;
-  return [`${name} is not set: Salesforce Outbound Messages are accepted from anyone who knows the org id. Set it and add ?token=<value> to the endpoint URL in Salesforce, and allow only Salesforce's IP ranges.`];
+  return [
+    `${name} is not set: Salesforce Outbound Messages are accepted from anyone who knows the org id. Set it and add ?token=<value> to the endpoint URL in Salesforce, and allow only Salesforce's IP ranges.`,
+  ];
 }

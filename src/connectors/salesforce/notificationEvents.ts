@@ -85,7 +85,17 @@ function eventFor(n: OutboundNotification, sf: SalesforceConfig, config: Flywhee
       if (!accountId) return { reason: 'a won opportunity needs AccountId among the outbound message fields (the customer account)', problems };
       if (arr === null) return { reason: 'a won opportunity needs an ARR: map an `arr` fact in connections.salesforce.fields.Opportunity or send Amount', problems };
       const handoff = typeof facts.handoff === 'object' && facts.handoff !== null ? { handoff: facts.handoff } : {};
-      return { event: event('opportunity.won', subject, { opportunityId, accountId: `${sf.accountIdPrefix ?? 'salesforce-account-'}${accountId}`, arr, ...(amount !== null ? { amount } : {}), ...currency, ...handoff }), problems };
+      return {
+        event: event('opportunity.won', subject, {
+          opportunityId,
+          accountId: `${sf.accountIdPrefix ?? 'salesforce-account-'}${accountId}`,
+          arr,
+          ...(amount !== null ? { amount } : {}),
+          ...currency,
+          ...handoff,
+        }),
+        problems,
+      };
     }
     if (stage !== null && (sf.opportunityStages?.lost ?? ['Closed Lost']).includes(stage)) {
       const reason = typeof facts.reason === 'string' && facts.reason.trim() ? facts.reason : stage;

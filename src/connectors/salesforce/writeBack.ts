@@ -97,7 +97,8 @@ export class SalesforceWriteBack implements CrmWriteBack {
       Description: this.description(w),
     };
     const created = await this.call(`create Task for ${objectType} ${id}`, (conn) => conn.sobject('Task').create(task));
-    if (!created.success) throw ApplicationFailure.create({ type: REJECTED, message: `Salesforce did not create the Task for ${objectType} ${id}: ${JSON.stringify(created.errors).slice(0, 300)}`, nonRetryable: true });
+    if (!created.success)
+      throw ApplicationFailure.create({ type: REJECTED, message: `Salesforce did not create the Task for ${objectType} ${id}: ${JSON.stringify(created.errors).slice(0, 300)}`, nonRetryable: true });
     written.push(`Task ${created.id}`);
     return { written };
   }
@@ -140,7 +141,11 @@ export class SalesforceWriteBack implements CrmWriteBack {
       return await fn(second.conn);
     } catch (e) {
       if ((e as ApiError).errorCode === 'INVALID_SESSION_ID') {
-        throw ApplicationFailure.create({ type: REJECTED, message: `Salesforce ${what}: a newly issued token was refused too (INVALID_SESSION_ID); check the connected app's policies and the integration user's API access`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: REJECTED,
+          message: `Salesforce ${what}: a newly issued token was refused too (INVALID_SESSION_ID); check the connected app's policies and the integration user's API access`,
+          nonRetryable: true,
+        });
       }
       throw salesforceFailure(e, what);
     }
@@ -171,7 +176,11 @@ export class SalesforceWriteBack implements CrmWriteBack {
   private description(w: AssignmentWriteBack): string {
     const zone = this.opts.config.organisation.timezone;
     const rep = this.opts.config.reps.find((r) => r.id === w.owner)?.name ?? w.owner;
-    const due = w.deadline ? `First touch due by ${formatInZone(Date.parse(w.deadline), zone)} (${w.deadline}); the SLA clock is running.` : w.slaStatus === 'held' ? 'No SLA clock runs yet (the lead was held).' : 'No SLA clock runs for this assignment.';
+    const due = w.deadline
+      ? `First touch due by ${formatInZone(Date.parse(w.deadline), zone)} (${w.deadline}); the SLA clock is running.`
+      : w.slaStatus === 'held'
+        ? 'No SLA clock runs yet (the lead was held).'
+        : 'No SLA clock runs for this assignment.';
     return [`Flywheel assigned this lead to ${rep} (queue ${w.queue}, assignment #${w.attempt + 1}).`, due, `Flywheel key: ${w.leadId}:assignment:${w.attempt}`].join('\n');
   }
 }

@@ -102,7 +102,11 @@ export class FactsIndex {
     const last = segs.pop()!;
     const parent = segs.join('.');
     return (
-      closest(path, candidates.filter((p) => p !== path && p.split('.').pop() === last), Infinity) ??
+      closest(
+        path,
+        candidates.filter((p) => p !== path && p.split('.').pop() === last),
+        Infinity,
+      ) ??
       closest(path, candidates) ??
       // `lead.phonenumber` -> `lead.phone`: a sibling that shares a long prefix.
       candidates.find((p) => {

@@ -48,7 +48,14 @@ export function validateRulesDir(dir: string, opts: ValidateOptions): RulesValid
     if (!c.kind) continue;
     const first = byKind.get(c.kind);
     if (first) {
-      diagnostics.push({ severity: 'error', file: c.file, line: 1, column: 1, code: 'duplicate-kind', message: `a second rule set of kind "${c.kind}" (first: ${first.file}); keep one file per kind` });
+      diagnostics.push({
+        severity: 'error',
+        file: c.file,
+        line: 1,
+        column: 1,
+        code: 'duplicate-kind',
+        message: `a second rule set of kind "${c.kind}" (first: ${first.file}); keep one file per kind`,
+      });
       continue;
     }
     byKind.set(c.kind, { file: c.file, ids: c.set ? new Set(c.set.rules.map((r) => r.id)) : null });

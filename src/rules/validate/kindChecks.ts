@@ -31,7 +31,11 @@ function checkHandoffPinned(rule: Record<string, unknown>, base: Path, ctx: Outc
   if (pinned === null) {
     ctx.report([...base, 'when'], 'handoff-unpinned', `${what(String(then.handoff))} but does not check handoff.type, so it also applies to other hand-offs`, 'warning');
   } else if (!pinned.includes(then.handoff)) {
-    ctx.report([...base, 'then', 'handoff'], 'handoff-mismatch', `the condition selects handoff.type ${pinned.map((p) => JSON.stringify(p)).join(' or ')} but the outcome is for "${String(then.handoff)}"`);
+    ctx.report(
+      [...base, 'then', 'handoff'],
+      'handoff-mismatch',
+      `the condition selects handoff.type ${pinned.map((p) => JSON.stringify(p)).join(' or ')} but the outcome is for "${String(then.handoff)}"`,
+    );
   }
 }
 
@@ -114,7 +118,10 @@ function checkHealth(doc: Record<string, unknown>, ctx: OutcomeContext): void {
   if (typeof green !== 'number' || typeof yellow !== 'number') return;
   if (min >= max) ctx.report(['scoring', 'max'], 'bad-scoring', `max (${max}) must be above min (${min})`);
   if (green <= yellow) ctx.report(['scoring', 'bands', 'green'], 'bad-scoring', `green (${green}) must be above yellow (${yellow})`);
-  for (const [name, v] of [['green', green], ['yellow', yellow]] as const) {
+  for (const [name, v] of [
+    ['green', green],
+    ['yellow', yellow],
+  ] as const) {
     if (v <= min || v > max) ctx.report(['scoring', 'bands', name], 'bad-scoring', `${name} (${v}) must lie above min (${min}) and at most max (${max})`);
   }
   if (typeof s.base === 'number' && (s.base < min || s.base > max)) ctx.report(['scoring', 'base'], 'bad-scoring', `base (${s.base}) must lie within ${min}..${max}`);
@@ -129,7 +136,22 @@ export function checkKind(kind: Kind, doc: Record<string, unknown>, ctx: Outcome
   const noMatch = isObj(doc.noMatch) && isObj(doc.noMatch.outcome) ? doc.noMatch.outcome : undefined;
   if (kind === 'sla') {
     rules.forEach((r, i) => isObj(r) && checkSla(r, ['rules', i], ctx, true));
-    if (noMatch) checkSla({ then: noMatch }, ['noMatch'], { ...ctx, report: (p, c, m, s) => ctx.report(p.map((x) => (x === 'then' ? 'outcome' : x)), c, m, s) }, false);
+    if (noMatch)
+      checkSla(
+        { then: noMatch },
+        ['noMatch'],
+        {
+          ...ctx,
+          report: (p, c, m, s) =>
+            ctx.report(
+              p.map((x) => (x === 'then' ? 'outcome' : x)),
+              c,
+              m,
+              s,
+            ),
+        },
+        false,
+      );
   }
   if (kind === 'handoff') rules.forEach((r, i) => isObj(r) && checkHandoffPinned(r, ['rules', i], ctx, (h) => `requires fields for the ${h} hand-off`));
   if (kind === 'health') checkHealth(doc, ctx);

@@ -31,9 +31,13 @@ function check(expr: unknown, path: Path, scope: Scope, ctx: LogicContext): void
   if (!isObj(expr)) return;
   const keys = Object.keys(expr);
   if (keys.length !== 1) {
-    ctx.report(path, 'not-an-operation', keys.length === 0
-      ? 'empty object: json-logic treats it as a literal, which is always truthy'
-      : `object with ${keys.length} keys (${keys.join(', ')}) is not an operation: json-logic treats it as a literal, which is always truthy; combine conditions with "and" / "or"`);
+    ctx.report(
+      path,
+      'not-an-operation',
+      keys.length === 0
+        ? 'empty object: json-logic treats it as a literal, which is always truthy'
+        : `object with ${keys.length} keys (${keys.join(', ')}) is not an operation: json-logic treats it as a literal, which is always truthy; combine conditions with "and" / "or"`,
+    );
     return;
   }
   const op = keys[0]!;
@@ -108,9 +112,11 @@ function checkPath(p: string, where: Path, scope: Scope, ctx: LogicContext): Sch
   }
   if (scope.at === 'root' && !ctx.namespaces.includes(segs[0]!)) {
     const known = ctx.facts.keys(ctx.facts.root).includes(segs[0]!);
-    ctx.report(where, known ? 'fact-not-available' : 'undeclared-fact', known
-      ? `${ctx.kind} rules cannot read "${p}": they may read ${ctx.namespaces.join(', ')}`
-      : `undeclared fact "${p}"${hint(ctx.facts.suggest(p, ctx.namespaces))}`);
+    ctx.report(
+      where,
+      known ? 'fact-not-available' : 'undeclared-fact',
+      known ? `${ctx.kind} rules cannot read "${p}": they may read ${ctx.namespaces.join(', ')}` : `undeclared fact "${p}"${hint(ctx.facts.suggest(p, ctx.namespaces))}`,
+    );
     return undefined;
   }
   return resolveIn(scope, segs, p, where, ctx);

@@ -46,11 +46,12 @@ export function checkPolicy(hitPolicy: unknown, rules: PolicyRule[], hasNoMatch:
       if (!earlier || ![...earlier].every((c) => mine.has(c))) continue;
       const first = rules[i]!;
       const where = `${file}:${first.line}`;
-      const why = earlier.size === 0
-        ? `the catch-all rule "${first.id}" (${where}) comes first`
-        : earlier.size === mine.size
-          ? `rule "${first.id}" (${where}) has the same condition and comes first`
-          : `rule "${first.id}" (${where}) comes first and matches whenever this one does (its conditions are a subset of these)`;
+      const why =
+        earlier.size === 0
+          ? `the catch-all rule "${first.id}" (${where}) comes first`
+          : earlier.size === mine.size
+            ? `rule "${first.id}" (${where}) has the same condition and comes first`
+            : `rule "${first.id}" (${where}) comes first and matches whenever this one does (its conditions are a subset of these)`;
       report(['rules', later.index, 'when'], 'shadowed', `never reached: ${why}`, 'warning', later.id);
       return;
     }
@@ -59,8 +60,7 @@ export function checkPolicy(hitPolicy: unknown, rules: PolicyRule[], hasNoMatch:
   // A catch-all before the end already made the rules after it unreachable (warned above).
   const catchAll = rules.find((r) => r.when === true);
   if (!catchAll && !hasNoMatch) {
-    report(['rules', last.index], 'no-catch-all',
-      'hit policy "first" needs a final catch-all rule (when: true) or a noMatch outcome, so every input gets a decision', 'error');
+    report(['rules', last.index], 'no-catch-all', 'hit policy "first" needs a final catch-all rule (when: true) or a noMatch outcome, so every input gets a decision', 'error');
   }
   if (catchAll && hasNoMatch) report(['noMatch'], 'unused-no-match', `noMatch is never used: rule "${catchAll.id}" matches everything`, 'warning');
 }

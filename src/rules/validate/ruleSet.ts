@@ -83,10 +83,12 @@ export function checkRuleSetFile(file: string, abs: string, text: string, ctx: D
   const protoPaths: Path[] = [];
   prototypeKeys(value, [], protoPaths);
   const isProto = (d: Diagnostic) => d.code === 'schema-additionalProperties' && /^unknown field "(__proto__|constructor|prototype)"$/.test(d.message);
-  out.push(...ajvToDiagnostics(validate.errors, yaml, (p) => {
-    const id = ruleIdAt(p);
-    return id ? { ruleId: id } : {};
-  }).filter((d) => !isProto(d)));
+  out.push(
+    ...ajvToDiagnostics(validate.errors, yaml, (p) => {
+      const id = ruleIdAt(p);
+      return id ? { ruleId: id } : {};
+    }).filter((d) => !isProto(d)),
+  );
   for (const p of protoPaths) {
     // Keys inside a condition are operators; the condition checker reports those.
     if (!(p[0] === 'rules' && p[2] === 'when')) report(p, 'prototype-key', `"${String(p[p.length - 1])}" is not allowed as a key: it reaches the object prototype`);

@@ -20,7 +20,10 @@ export interface CodecEndpointOptions {
 export function codecEndpointFromEnvironment(codec: PayloadCodec | undefined, env: NodeJS.ProcessEnv = process.env): CodecEndpointOptions | undefined {
   const token = env[CODEC_TOKEN_ENV]?.trim();
   if (!codec || !token) return undefined;
-  const origins = (env[CODEC_ORIGINS_ENV] ?? '').split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
+  const origins = (env[CODEC_ORIGINS_ENV] ?? '')
+    .split(',')
+    .map((s) => s.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
   return { codec, token, origins };
 }
 

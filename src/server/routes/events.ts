@@ -96,14 +96,35 @@ async function notDelivered(req: FastifyRequest, reply: FastifyReply, e: unknown
   const instance = req.url;
   if (kind === 'caller') {
     // The events are valid by the schema and the limits, so this is a gap in the validation: say which event.
-    const errors = failed.map((f) => ({ pointer: batch ? `/${events.indexOf(f.event)}` : '', detail: 'Temporal cannot encode this event (e.g. a value it cannot serialise or a string that is not valid Unicode)' }));
-    return sendProblem(reply, problem('undeliverable-event', 422, { instance, detail: `Temporal refused the content of the event(s) for ${workflows}; those in "accepted" were delivered. Fix the event: a retry fails the same way.`, errors, ...lists }));
+    const errors = failed.map((f) => ({
+      pointer: batch ? `/${events.indexOf(f.event)}` : '',
+      detail: 'Temporal cannot encode this event (e.g. a value it cannot serialise or a string that is not valid Unicode)',
+    }));
+    return sendProblem(
+      reply,
+      problem('undeliverable-event', 422, {
+        instance,
+        detail: `Temporal refused the content of the event(s) for ${workflows}; those in "accepted" were delivered. Fix the event: a retry fails the same way.`,
+        errors,
+        ...lists,
+      }),
+    );
   }
   if (kind === 'unavailable') {
     reply.header('retry-after', '5');
-    return sendProblem(reply, problem('temporal-unavailable', 503, { instance, detail: `Temporal did not accept the event(s) for ${workflows}; those in "accepted" were delivered. Retry the whole request: repeats are ignored.`, ...lists }));
+    return sendProblem(
+      reply,
+      problem('temporal-unavailable', 503, {
+        instance,
+        detail: `Temporal did not accept the event(s) for ${workflows}; those in "accepted" were delivered. Retry the whole request: repeats are ignored.`,
+        ...lists,
+      }),
+    );
   }
-  return sendProblem(reply, problem('internal-error', 500, { instance, detail: `the event(s) for ${workflows} were not delivered, for a reason the server's log names; those in "accepted" were delivered`, ...lists }));
+  return sendProblem(
+    reply,
+    problem('internal-error', 500, { instance, detail: `the event(s) for ${workflows} were not delivered, for a reason the server's log names; those in "accepted" were delivered`, ...lists }),
+  );
 }
 
 /** Receipts are informational (the workflow dedups on its own), so a ledger outage must not fail an accepted event. */

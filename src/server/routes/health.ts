@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { healthToken } from '../../ingest/secrets.ts';
 import { bearerToken, sharedToken } from '../sharedToken.ts';
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';

@@ -121,21 +121,86 @@ export const BATCH_LIMIT = 100;
  */
 export const DEFAULT_PROPERTIES: Record<string, string[]> = {
   contacts: [
-    'email', 'firstname', 'lastname', 'jobtitle', 'phone', 'mobilephone', 'company', 'website', 'country', 'state', 'city', 'zip', 'address',
-    'numberofemployees', 'industry', 'annualrevenue', 'hs_lead_status', 'lifecyclestage', 'hubspot_owner_id', 'hs_analytics_source',
-    'hs_latest_source', 'createdate', 'lastmodifieddate', 'hs_object_id', 'associatedcompanyid', 'hubspot_owner_assigneddate',
+    'email',
+    'firstname',
+    'lastname',
+    'jobtitle',
+    'phone',
+    'mobilephone',
+    'company',
+    'website',
+    'country',
+    'state',
+    'city',
+    'zip',
+    'address',
+    'numberofemployees',
+    'industry',
+    'annualrevenue',
+    'hs_lead_status',
+    'lifecyclestage',
+    'hubspot_owner_id',
+    'hs_analytics_source',
+    'hs_latest_source',
+    'createdate',
+    'lastmodifieddate',
+    'hs_object_id',
+    'associatedcompanyid',
+    'hubspot_owner_assigneddate',
   ],
   companies: [
-    'name', 'domain', 'website', 'country', 'state', 'city', 'industry', 'numberofemployees', 'annualrevenue', 'phone', 'lifecyclestage',
-    'hubspot_owner_id', 'type', 'createdate', 'hs_lastmodifieddate', 'hs_object_id', 'description',
+    'name',
+    'domain',
+    'website',
+    'country',
+    'state',
+    'city',
+    'industry',
+    'numberofemployees',
+    'annualrevenue',
+    'phone',
+    'lifecyclestage',
+    'hubspot_owner_id',
+    'type',
+    'createdate',
+    'hs_lastmodifieddate',
+    'hs_object_id',
+    'description',
   ],
   deals: [
-    'dealname', 'dealstage', 'pipeline', 'amount', 'closedate', 'dealtype', 'hubspot_owner_id', 'deal_currency_code', 'hs_is_closed_won',
-    'hs_is_closed', 'closed_lost_reason', 'closed_won_reason', 'description', 'createdate', 'hs_lastmodifieddate', 'hs_object_id', 'hs_arr', 'hs_mrr', 'hs_acv', 'hs_tcv',
+    'dealname',
+    'dealstage',
+    'pipeline',
+    'amount',
+    'closedate',
+    'dealtype',
+    'hubspot_owner_id',
+    'deal_currency_code',
+    'hs_is_closed_won',
+    'hs_is_closed',
+    'closed_lost_reason',
+    'closed_won_reason',
+    'description',
+    'createdate',
+    'hs_lastmodifieddate',
+    'hs_object_id',
+    'hs_arr',
+    'hs_mrr',
+    'hs_acv',
+    'hs_tcv',
   ],
   tasks: [
-    'hs_timestamp', 'hs_task_body', 'hs_task_subject', 'hs_task_status', 'hs_task_priority', 'hs_task_type', 'hubspot_owner_id', 'hs_task_completion_date',
-    'hs_createdate', 'hs_lastmodifieddate', 'hs_object_id',
+    'hs_timestamp',
+    'hs_task_body',
+    'hs_task_subject',
+    'hs_task_status',
+    'hs_task_priority',
+    'hs_task_type',
+    'hubspot_owner_id',
+    'hs_task_completion_date',
+    'hs_createdate',
+    'hs_lastmodifieddate',
+    'hs_object_id',
   ],
 };
 
@@ -242,7 +307,11 @@ export class HubSpotContractServer {
   }
 
   seed(seed: HubSpotSeed): void {
-    for (const [plural, list] of [['contacts', seed.contacts], ['companies', seed.companies], ['deals', seed.deals]] as const) {
+    for (const [plural, list] of [
+      ['contacts', seed.contacts],
+      ['companies', seed.companies],
+      ['deals', seed.deals],
+    ] as const) {
       for (const r of list ?? []) this.upsert(plural, r.id, r.properties, { createdAt: r.createdAt, updatedAt: r.updatedAt });
     }
     for (const o of seed.owners ?? []) this.owners.set(o.id, o);
@@ -294,7 +363,10 @@ export class HubSpotContractServer {
   associate(fromType: string, fromId: string, toType: string, toId: string): void {
     const f = pluralType(fromType);
     const t = pluralType(toType);
-    for (const [a, ai, b, bi] of [[f, fromId, t, toId], [t, toId, f, fromId]] as const) {
+    for (const [a, ai, b, bi] of [
+      [f, fromId, t, toId],
+      [t, toId, f, fromId],
+    ] as const) {
       const key = `${a}:${ai}:${b}`;
       if (!this.links.has(key)) this.links.set(key, new Set());
       this.links.get(key)!.add(bi);
@@ -350,14 +422,22 @@ export class HubSpotContractServer {
     const method = req.method ?? 'GET';
     const auth = req.headers.authorization;
     if (!auth) {
-      return HubSpotContractServer.error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
+      return HubSpotContractServer.error(
+        401,
+        'INVALID_AUTHENTICATION',
+        'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
+      );
     }
     if (auth !== `Bearer ${this.accessToken}`) {
       return HubSpotContractServer.error(401, 'INVALID_AUTHENTICATION', 'The OAuth token used to make this call expired or is not valid.');
     }
     if (this.rateLimited > 0) {
       this.rateLimited--;
-      const r = HubSpotContractServer.error(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', { errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING', groupName: 'publicapi:private-app:contract' });
+      const r = HubSpotContractServer.error(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', {
+        errorType: 'RATE_LIMIT',
+        policyName: 'TEN_SECONDLY_ROLLING',
+        groupName: 'publicapi:private-app:contract',
+      });
       // HubSpot's own 429 body has no category; keep the documented keys only.
       delete (r.body as Record<string, unknown>).category;
       r.headers = { 'retry-after': String(this.rateLimitRetryAfter), 'x-hubspot-ratelimit-max': '100', 'x-hubspot-ratelimit-remaining': '0', 'x-hubspot-ratelimit-interval-milliseconds': '10000' };
@@ -404,9 +484,12 @@ export class HubSpotContractServer {
     if (!t) return HubSpotContractServer.error(400, 'VALIDATION_ERROR', `Unable to infer object type from: ${objectType}`);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return HubSpotContractServer.validation('Invalid input JSON: expected an object with "inputs"');
     const b = body as { inputs?: unknown; properties?: unknown; propertiesWithHistory?: unknown; idProperty?: unknown };
-    if (!Array.isArray(b.inputs)) return HubSpotContractServer.validation('Invalid input JSON on line 1 : Missing required field: inputs', [{ message: 'inputs is required', code: 'REQUIRED_FIELD', in: 'inputs' }]);
+    if (!Array.isArray(b.inputs))
+      return HubSpotContractServer.validation('Invalid input JSON on line 1 : Missing required field: inputs', [{ message: 'inputs is required', code: 'REQUIRED_FIELD', in: 'inputs' }]);
     if (b.inputs.length > BATCH_LIMIT) {
-      return HubSpotContractServer.validation(`Batch input is too large: ${b.inputs.length} inputs, the limit is ${BATCH_LIMIT}.`, [{ message: `size must be between 1 and ${BATCH_LIMIT}`, code: 'INVALID_LENGTH', in: 'inputs' }]);
+      return HubSpotContractServer.validation(`Batch input is too large: ${b.inputs.length} inputs, the limit is ${BATCH_LIMIT}.`, [
+        { message: `size must be between 1 and ${BATCH_LIMIT}`, code: 'INVALID_LENGTH', in: 'inputs' },
+      ]);
     }
     if (b.properties !== undefined && (!Array.isArray(b.properties) || b.properties.some((x) => typeof x !== 'string'))) {
       return HubSpotContractServer.validation('properties must be an array of property names');
@@ -414,7 +497,8 @@ export class HubSpotContractServer {
     const ids: string[] = [];
     for (const [i, input] of (b.inputs as unknown[]).entries()) {
       const id = (input as { id?: unknown } | null)?.id;
-      if (typeof id !== 'string' && typeof id !== 'number') return HubSpotContractServer.validation(`inputs[${i}].id is required`, [{ message: 'id is required', code: 'REQUIRED_FIELD', in: `inputs[${i}].id` }]);
+      if (typeof id !== 'string' && typeof id !== 'number')
+        return HubSpotContractServer.validation(`inputs[${i}].id is required`, [{ message: 'id is required', code: 'REQUIRED_FIELD', in: `inputs[${i}].id` }]);
       ids.push(String(id));
     }
     const idProperty = typeof b.idProperty === 'string' ? b.idProperty : undefined;
@@ -465,7 +549,8 @@ export class HubSpotContractServer {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return HubSpotContractServer.validation('Invalid input JSON: expected a search request object');
     const b = body as { filterGroups?: unknown; properties?: unknown; limit?: unknown; after?: unknown; sorts?: unknown };
     const limit = b.limit === undefined ? 10 : Number(b.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) return HubSpotContractServer.validation(`limit must be between 1 and 200, got ${String(b.limit)}`, [{ message: 'size must be between 1 and 200', code: 'INVALID_LIMIT', in: 'limit' }]);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+      return HubSpotContractServer.validation(`limit must be between 1 and 200, got ${String(b.limit)}`, [{ message: 'size must be between 1 and 200', code: 'INVALID_LIMIT', in: 'limit' }]);
     const after = b.after === undefined || b.after === '' ? 0 : Number(b.after);
     if (!Number.isInteger(after) || after < 0) return HubSpotContractServer.validation(`after must be a non-negative integer offset, got ${String(b.after)}`);
     if (after + limit > 10_000) return HubSpotContractServer.validation('The search endpoints return at most 10,000 results for a query');
@@ -478,15 +563,24 @@ export class HubSpotContractServer {
       const has = v !== undefined && v !== null && v !== '';
       const eq = (x: unknown) => has && String(v).toLowerCase() === String(x).toLowerCase();
       switch (f.operator) {
-        case 'EQ': return eq(f.value);
-        case 'NEQ': return !eq(f.value);
-        case 'IN': return Array.isArray(f.values) && f.values.some(eq);
-        case 'NOT_IN': return !(Array.isArray(f.values) && f.values.some(eq));
-        case 'HAS_PROPERTY': return has;
-        case 'NOT_HAS_PROPERTY': return !has;
-        case 'GT': return has && Number(v) > Number(f.value);
-        case 'LT': return has && Number(v) < Number(f.value);
-        default: return `unsupported operator ${String(f.operator)}`;
+        case 'EQ':
+          return eq(f.value);
+        case 'NEQ':
+          return !eq(f.value);
+        case 'IN':
+          return Array.isArray(f.values) && f.values.some(eq);
+        case 'NOT_IN':
+          return !(Array.isArray(f.values) && f.values.some(eq));
+        case 'HAS_PROPERTY':
+          return has;
+        case 'NOT_HAS_PROPERTY':
+          return !has;
+        case 'GT':
+          return has && Number(v) > Number(f.value);
+        case 'LT':
+          return has && Number(v) < Number(f.value);
+        default:
+          return `unsupported operator ${String(f.operator)}`;
       }
     };
     const all = [...this.objects.get(t)!.values()].filter((r) => !r.archived).sort((x, y) => x.id.length - y.id.length || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));

@@ -35,24 +35,91 @@ const eventId = () => nextEventId++;
 
 /** `contact.creation` as HubSpot sends it for a contact created in the CRM UI. */
 export function contactCreation(p: Portal, objectId: number, extra: Partial<WebhookEvent> = {}): WebhookEvent {
-  return { objectId, changeFlag: 'CREATED', changeSource: 'CRM_UI', sourceId: 'userId:45678', eventId: eventId(), subscriptionId: 22, portalId: p.portalId, appId: p.appId, occurredAt: Date.now(), subscriptionType: 'contact.creation', attemptNumber: 0, ...extra };
+  return {
+    objectId,
+    changeFlag: 'CREATED',
+    changeSource: 'CRM_UI',
+    sourceId: 'userId:45678',
+    eventId: eventId(),
+    subscriptionId: 22,
+    portalId: p.portalId,
+    appId: p.appId,
+    occurredAt: Date.now(),
+    subscriptionType: 'contact.creation',
+    attemptNumber: 0,
+    ...extra,
+  };
 }
 
 export function contactPropertyChange(p: Portal, objectId: number, propertyName: string, propertyValue: string, extra: Partial<WebhookEvent> = {}): WebhookEvent {
-  return { objectId, propertyName, propertyValue, changeSource: 'CRM_UI', sourceId: 'userId:45678', eventId: eventId(), subscriptionId: 25, portalId: p.portalId, appId: p.appId, occurredAt: Date.now(), subscriptionType: 'contact.propertyChange', attemptNumber: 0, ...extra };
+  return {
+    objectId,
+    propertyName,
+    propertyValue,
+    changeSource: 'CRM_UI',
+    sourceId: 'userId:45678',
+    eventId: eventId(),
+    subscriptionId: 25,
+    portalId: p.portalId,
+    appId: p.appId,
+    occurredAt: Date.now(),
+    subscriptionType: 'contact.propertyChange',
+    attemptNumber: 0,
+    ...extra,
+  };
 }
 
 export function dealCreation(p: Portal, objectId: number, extra: Partial<WebhookEvent> = {}): WebhookEvent {
-  return { objectId, changeFlag: 'CREATED', changeSource: 'CRM_UI', sourceId: 'userId:45678', eventId: eventId(), subscriptionId: 31, portalId: p.portalId, appId: p.appId, occurredAt: Date.now(), subscriptionType: 'deal.creation', attemptNumber: 0, ...extra };
+  return {
+    objectId,
+    changeFlag: 'CREATED',
+    changeSource: 'CRM_UI',
+    sourceId: 'userId:45678',
+    eventId: eventId(),
+    subscriptionId: 31,
+    portalId: p.portalId,
+    appId: p.appId,
+    occurredAt: Date.now(),
+    subscriptionType: 'deal.creation',
+    attemptNumber: 0,
+    ...extra,
+  };
 }
 
 export function dealStageChange(p: Portal, objectId: number, stage: string, extra: Partial<WebhookEvent> = {}): WebhookEvent {
-  return { objectId, propertyName: 'dealstage', propertyValue: stage, changeSource: 'CRM_UI', sourceId: 'userId:45678', eventId: eventId(), subscriptionId: 32, portalId: p.portalId, appId: p.appId, occurredAt: Date.now(), subscriptionType: 'deal.propertyChange', attemptNumber: 0, ...extra };
+  return {
+    objectId,
+    propertyName: 'dealstage',
+    propertyValue: stage,
+    changeSource: 'CRM_UI',
+    sourceId: 'userId:45678',
+    eventId: eventId(),
+    subscriptionId: 32,
+    portalId: p.portalId,
+    appId: p.appId,
+    occurredAt: Date.now(),
+    subscriptionType: 'deal.propertyChange',
+    attemptNumber: 0,
+    ...extra,
+  };
 }
 
 /** A subscription type Flywheel has no event for (HubSpot documents ticket and conversation subscriptions too). */
 export function ticketCreation(p: Portal, objectId: number, extra: Partial<WebhookEvent> = {}): WebhookEvent {
-  return { objectId, changeFlag: 'CREATED', changeSource: 'CRM_UI', sourceId: 'userId:45678', eventId: eventId(), subscriptionId: 41, portalId: p.portalId, appId: p.appId, occurredAt: Date.now(), subscriptionType: 'ticket.creation', attemptNumber: 0, ...extra };
+  return {
+    objectId,
+    changeFlag: 'CREATED',
+    changeSource: 'CRM_UI',
+    sourceId: 'userId:45678',
+    eventId: eventId(),
+    subscriptionId: 41,
+    portalId: p.portalId,
+    appId: p.appId,
+    occurredAt: Date.now(),
+    subscriptionType: 'ticket.creation',
+    attemptNumber: 0,
+    ...extra,
+  };
 }
 
 /** The same events delivered again: HubSpot bumps attemptNumber and signs with a new timestamp. */
@@ -63,7 +130,9 @@ export function redelivery(events: WebhookEvent[]): WebhookEvent[] {
 /** HubSpot's v3 signature: base64(HMAC-SHA256(client secret, method + URI + body + timestamp in ms)). */
 export function v3Headers(secret: string, url: string, body: string, timestampMs = Date.now(), method = 'POST'): Record<string, string> {
   const ts = String(timestampMs);
-  const signature = createHmac('sha256', secret).update(method + url + body + ts).digest('base64');
+  const signature = createHmac('sha256', secret)
+    .update(method + url + body + ts)
+    .digest('base64');
   return {
     'content-type': 'application/json',
     'x-hubspot-signature-v3': signature,
@@ -73,7 +142,12 @@ export function v3Headers(secret: string, url: string, body: string, timestampMs
 }
 
 /** Posts a batch the way HubSpot does, signed for `url` (the target URL configured in the app). */
-export async function postWebhook(url: string, secret: string, events: unknown, opts: { timestampMs?: number; signWith?: string; rawBody?: string } = {}): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+export async function postWebhook(
+  url: string,
+  secret: string,
+  events: unknown,
+  opts: { timestampMs?: number; signWith?: string; rawBody?: string } = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
   const body = opts.rawBody ?? JSON.stringify(events);
   const res = await fetch(url, { method: 'POST', headers: v3Headers(opts.signWith ?? secret, url, body, opts.timestampMs), body });
   const text = await res.text();

@@ -68,7 +68,10 @@ function toInstant(v: string): number | null {
  * strings (numbers and booleans are taken as HubSpot takes them); an empty string clears a property.
  */
 function checkProperties(server: HubSpotContractServer, t: string, properties: unknown): { ok: Record<string, string> } | { reply: ContractReply } {
-  if (!isObject(properties)) return { reply: HubSpotContractServer.validation('Invalid input JSON on line 1 : Missing required field: properties', [{ message: 'properties is required', code: 'REQUIRED_FIELD', in: 'properties' }]) };
+  if (!isObject(properties))
+    return {
+      reply: HubSpotContractServer.validation('Invalid input JSON on line 1 : Missing required field: properties', [{ message: 'properties is required', code: 'REQUIRED_FIELD', in: 'properties' }]),
+    };
   const problems: PropertyProblem[] = [];
   const out: Record<string, string> = {};
   for (const [name, raw] of Object.entries(properties)) {
@@ -218,7 +221,9 @@ function createTask(ctx: RouteContext): ContractReply {
   if ('reply' in checked) return checked.reply;
   const props = checked.ok;
   if (!props.hs_timestamp) {
-    return HubSpotContractServer.validation('hs_timestamp is required: a task needs its due date', [{ message: 'hs_timestamp is required', code: 'REQUIRED_PROPERTY', context: { propertyName: ['hs_timestamp'] } }]);
+    return HubSpotContractServer.validation('hs_timestamp is required: a task needs its due date', [
+      { message: 'hs_timestamp is required', code: 'REQUIRED_PROPERTY', context: { propertyName: ['hs_timestamp'] } },
+    ]);
   }
   const links: { toType: string; toId: string }[] = [];
   const associations = body.associations ?? [];
@@ -238,7 +243,9 @@ function createTask(ctx: RouteContext): ContractReply {
       const toType = typeof typeId === 'number' && category === 'HUBSPOT_DEFINED' ? taskAssociationTarget(typeId) : null;
       if (!toType) return HubSpotContractServer.validation(`associations[${i}].types: ${category} ${String(typeId)} is not an association type from tasks`);
       if (!server.get(toType, String(toId))) {
-        return HubSpotContractServer.validation(`associations[${i}]: ${singular(toType)} ${String(toId)} does not exist`, [{ message: `${singular(toType)} ${String(toId)} does not exist`, code: 'INVALID_OBJECT_ID', in: `associations[${i}].to.id` }]);
+        return HubSpotContractServer.validation(`associations[${i}]: ${singular(toType)} ${String(toId)} does not exist`, [
+          { message: `${singular(toType)} ${String(toId)} does not exist`, code: 'INVALID_OBJECT_ID', in: `associations[${i}].to.id` },
+        ]);
       }
       links.push({ toType, toId: String(toId) });
     }
@@ -302,8 +309,16 @@ function matches(rec: HubSpotRecord, f: Filter): boolean {
     case 'CONTAINS_TOKEN':
     case 'NOT_CONTAINS_TOKEN': {
       // Tokens are words; a `*` is a wildcard inside one.
-      const re = new RegExp(`^${(f.value ?? '').toLowerCase().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-      const found = (actual ?? '').toLowerCase().split(/[^a-z0-9@._*-]+/).some((tok) => re.test(tok));
+      const re = new RegExp(
+        `^${(f.value ?? '')
+          .toLowerCase()
+          .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')}$`,
+      );
+      const found = (actual ?? '')
+        .toLowerCase()
+        .split(/[^a-z0-9@._*-]+/)
+        .some((tok) => re.test(tok));
       return f.operator === 'CONTAINS_TOKEN' ? found : !found;
     }
     default:
@@ -323,7 +338,8 @@ function search(ctx: RouteContext): ContractReply {
   for (const [i, g] of groups.entries()) {
     const filters = isObject(g) ? g.filters : undefined;
     if (!Array.isArray(filters)) return HubSpotContractServer.validation(`filterGroups[${i}].filters must be an array`);
-    if (filters.length > SEARCH_LIMITS.filtersPerGroup) return HubSpotContractServer.validation(`Too many filters in filterGroups[${i}]: ${filters.length}, the limit is ${SEARCH_LIMITS.filtersPerGroup}.`);
+    if (filters.length > SEARCH_LIMITS.filtersPerGroup)
+      return HubSpotContractServer.validation(`Too many filters in filterGroups[${i}]: ${filters.length}, the limit is ${SEARCH_LIMITS.filtersPerGroup}.`);
     total += filters.length;
     for (const f of filters) {
       if (!isObject(f) || typeof f.propertyName !== 'string' || typeof f.operator !== 'string' || !OPERATORS.has(f.operator)) {

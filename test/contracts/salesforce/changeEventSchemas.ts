@@ -35,7 +35,14 @@ const opt = (name: string, type: string, doc: string) => ({ name, type: ['null',
 const personName = {
   type: 'record',
   name: 'Switchable_PersonName',
-  fields: [opt('Salutation', 'string', 'Data:Picklist'), opt('FirstName', 'string', 'Data:Text'), opt('LastName', 'string', 'Data:Text'), opt('MiddleName', 'string', 'Data:Text'), opt('InformalName', 'string', 'Data:Text'), opt('Suffix', 'string', 'Data:Text')],
+  fields: [
+    opt('Salutation', 'string', 'Data:Picklist'),
+    opt('FirstName', 'string', 'Data:Text'),
+    opt('LastName', 'string', 'Data:Text'),
+    opt('MiddleName', 'string', 'Data:Text'),
+    opt('InformalName', 'string', 'Data:Text'),
+    opt('Suffix', 'string', 'Data:Text'),
+  ],
 };
 
 const address = {

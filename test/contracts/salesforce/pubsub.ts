@@ -221,7 +221,15 @@ export class PubSubContractServer {
   constructor(readonly session: ContractSession) {
     for (const [name, schema] of Object.entries(CHANGE_EVENT_SCHEMAS)) {
       const schemaJson = JSON.stringify(schema);
-      this.topics.set(name, { schemaId: fingerprint(schemaJson), schemaJson, type: avro.Type.forSchema(schema as avro.Schema) as avro.types.RecordType, events: [], positions: new Set(), tip: null, retainedFrom: 0n });
+      this.topics.set(name, {
+        schemaId: fingerprint(schemaJson),
+        schemaJson,
+        type: avro.Type.forSchema(schema as avro.Schema) as avro.types.RecordType,
+        events: [],
+        positions: new Set(),
+        tip: null,
+        retainedFrom: 0n,
+      });
     }
   }
 
@@ -387,7 +395,8 @@ export class PubSubContractServer {
       else if (preset === 'EARLIEST') s.next = after(t.retainedFrom - 1n);
       else {
         const seq = req.replay_id && req.replay_id.length === 8 ? req.replay_id.readBigUInt64BE(0) : null;
-        if (seq === null || !t.positions.has(seq) || seq < t.retainedFrom) return this.fail(s, grpc.status.INVALID_ARGUMENT, 'the replay id is not valid or no longer retained.', REPLAY_CORRUPTED, 'refused');
+        if (seq === null || !t.positions.has(seq) || seq < t.retainedFrom)
+          return this.fail(s, grpc.status.INVALID_ARGUMENT, 'the replay id is not valid or no longer retained.', REPLAY_CORRUPTED, 'refused');
         s.next = after(seq);
       }
     } else if (req.topic_name && req.topic_name !== s.record.topic) {

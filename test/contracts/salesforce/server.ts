@@ -247,7 +247,10 @@ export class SalesforceContractServer {
   }
 
   tasks(filter: (t: Record<string, unknown>) => boolean = () => true): Record<string, unknown>[] {
-    return [...this.records.values()].filter((r) => r.type === 'Task').map((r) => r.fields).filter(filter);
+    return [...this.records.values()]
+      .filter((r) => r.type === 'Task')
+      .map((r) => r.fields)
+      .filter(filter);
   }
 
   /** Every issued session becomes invalid, as when the org's session timeout passes or an admin revokes it. */
@@ -402,7 +405,9 @@ export class SalesforceContractServer {
     this.sessions.set(accessToken, { userId, clientId: app.clientId });
     const id = `${this.url}/id/${this.opts.organizationId}/${userId}`;
     const issuedAt = String(Date.now());
-    const signature = createHmac('sha256', app.clientSecret ?? app.clientId).update(id + issuedAt).digest('base64');
+    const signature = createHmac('sha256', app.clientSecret ?? app.clientId)
+      .update(id + issuedAt)
+      .digest('base64');
     return { access_token: accessToken, signature, scope: 'api', instance_url: this.url, id, token_type: 'Bearer', issued_at: issuedAt };
   }
 
@@ -460,7 +465,8 @@ export class SalesforceContractServer {
 
   private jsonBody(contentType: string, body: unknown): { fields: Record<string, unknown> } | { reply: Reply } {
     if (contentType !== 'application/json') return { reply: { status: 415, body: [{ errorCode: 'UNSUPPORTED_MEDIA_TYPE', message: `Content type '${contentType}' not supported` }] } };
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return { reply: { status: 400, body: [{ errorCode: 'JSON_PARSER_ERROR', message: 'The request body must be a JSON object' }] } };
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return { reply: { status: 400, body: [{ errorCode: 'JSON_PARSER_ERROR', message: 'The request body must be a JSON object' }] } };
     return { fields: body as Record<string, unknown> };
   }
 
@@ -489,7 +495,10 @@ export class SalesforceContractServer {
     }
     const id = `${OBJECTS[type]!.prefix}${randomId(15)}`;
     const now = new Date().toISOString();
-    this.records.set(id, { type, fields: { ...values, Id: id, CreatedDate: now, LastModifiedDate: now, SystemModstamp: now, CreatedById: userId, ...(type === 'Task' ? { IsClosed: values.Status === 'Completed' } : {}) } });
+    this.records.set(id, {
+      type,
+      fields: { ...values, Id: id, CreatedDate: now, LastModifiedDate: now, SystemModstamp: now, CreatedById: userId, ...(type === 'Task' ? { IsClosed: values.Status === 'Completed' } : {}) },
+    });
     this.writes.push({ kind: 'create', sobject: type, id, body: parsed.fields, at: now });
     return { status: 201, body: { id, success: true, errors: [] } };
   }
@@ -504,7 +513,11 @@ export class SalesforceContractServer {
         continue;
       }
       if (f.updateable === false) {
-        errors.push({ message: `Unable to create/update fields: ${name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', fields: [name] });
+        errors.push({
+          message: `Unable to create/update fields: ${name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+          errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+          fields: [name],
+        });
         continue;
       }
       if (value === null) continue;
@@ -518,7 +531,12 @@ export class SalesforceContractServer {
           else if (f.values && !f.values.includes(value)) bad('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${name}: bad value for restricted picklist field: ${value}`);
           break;
         case 'date':
-          if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+          if (
+            typeof value !== 'string' ||
+            !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
+            Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ||
+            new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value
+          ) {
             bad('JSON_PARSER_ERROR', `Cannot deserialize instance of date from VALUE_STRING value ${String(value)} or request may be missing a required field`);
           }
           break;

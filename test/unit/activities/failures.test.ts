@@ -30,7 +30,10 @@ describe('which activity failures are final', () => {
   });
 
   it('stands a refused ledger row in with a failure row that carries none of its bad data', () => {
-    const row = refusedRow({ key: 'lead:L\u00001:deal:x', type: 'deal.created', occurredAt: 'not a time', leadId: 'L\u00001', amount: 1e17, data: { title: 'a\u0000b' } }, new Error('amount 1e17 is out of range\u0000'));
+    const row = refusedRow(
+      { key: 'lead:L\u00001:deal:x', type: 'deal.created', occurredAt: 'not a time', leadId: 'L\u00001', amount: 1e17, data: { title: 'a\u0000b' } },
+      new Error('amount 1e17 is out of range\u0000'),
+    );
     expect(row).toMatchObject({ type: 'lead.failed', leadId: 'L\\01', data: { what: 'ledger row refused', refusedType: 'deal.created', cause: 'amount 1e17 is out of range\\0' } });
     expect(JSON.stringify(row)).not.toContain('\\u0000');
     expect(row).not.toHaveProperty('amount');

@@ -41,19 +41,24 @@ const cases: fc.Arbitrary<Case> = fc.constantFrom(...ZONES).chain((zone) => {
   const start: fc.Arbitrary<Start> =
     near.length === 0
       ? anywhere
-      : fc.oneof(anywhere, fc.tuple(fc.constantFrom(...near), fc.integer({ min: -10 * DAY, max: DAY })).map(([t, d]) => ({ start: t + d, transition: t })));
-  return fc.record({
-    zone: fc.constant(zone),
-    weekly: fc.array(dayRanges, { minLength: 7, maxLength: 7 }).filter((w) => w.some((d) => d.length > 0)),
-    holidayOffsets: fc.uniqueArray(fc.integer({ min: -3, max: 120 }), { maxLength: 12 }),
-    at: start,
-  }).map(({ zone, weekly, holidayOffsets, at: { start, transition } }) => {
-    const firstDay = Math.floor(start / DAY);
-    const holidays = new Set(holidayOffsets.map((o) => firstDay + o));
-    const hours = Object.fromEntries(weekly.map((ranges, i) => [DAYS[i], ranges.map(([a, b]) => `${hhmm(a)}-${hhmm(b)}`)]));
-    const config: CalendarConfig = { id: 'random', timezone: zone, hours, holidays: [...holidays].map((d) => new Date(d * DAY).toISOString().slice(0, 10)) };
-    return { zone, weekly, holidays, config, start, transition };
-  });
+      : fc.oneof(
+          anywhere,
+          fc.tuple(fc.constantFrom(...near), fc.integer({ min: -10 * DAY, max: DAY })).map(([t, d]) => ({ start: t + d, transition: t })),
+        );
+  return fc
+    .record({
+      zone: fc.constant(zone),
+      weekly: fc.array(dayRanges, { minLength: 7, maxLength: 7 }).filter((w) => w.some((d) => d.length > 0)),
+      holidayOffsets: fc.uniqueArray(fc.integer({ min: -3, max: 120 }), { maxLength: 12 }),
+      at: start,
+    })
+    .map(({ zone, weekly, holidayOffsets, at: { start, transition } }) => {
+      const firstDay = Math.floor(start / DAY);
+      const holidays = new Set(holidayOffsets.map((o) => firstDay + o));
+      const hours = Object.fromEntries(weekly.map((ranges, i) => [DAYS[i], ranges.map(([a, b]) => `${hhmm(a)}-${hhmm(b)}`)]));
+      const config: CalendarConfig = { id: 'random', timezone: zone, hours, holidays: [...holidays].map((d) => new Date(d * DAY).toISOString().slice(0, 10)) };
+      return { zone, weekly, holidays, config, start, transition };
+    });
 });
 
 /** Up to eight weeks of this calendar's open time, so sparse calendars do not mean years of walking. */

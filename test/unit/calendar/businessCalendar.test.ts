@@ -128,9 +128,7 @@ describe('where counting starts and stops', () => {
 
   it('open time across midnight is one interval', () => {
     const nights = new BusinessCalendar({ id: 'nights', timezone: 'UTC', hours: { fri: ['18:00-24:00'], sat: ['00:00-06:00'] } });
-    expect([...nights.openIntervals(Date.UTC(2026, 10, 20), Date.UTC(2026, 10, 23))]).toEqual([
-      { start: Date.UTC(2026, 10, 20, 18), end: Date.UTC(2026, 10, 21, 6) },
-    ]);
+    expect([...nights.openIntervals(Date.UTC(2026, 10, 20), Date.UTC(2026, 10, 23))]).toEqual([{ start: Date.UTC(2026, 10, 20, 18), end: Date.UTC(2026, 10, 21, 6) }]);
     expect(nights.addBusinessTime(Date.UTC(2026, 10, 20, 12), 8 * HOUR)).toBe(Date.UTC(2026, 10, 21, 2));
   });
 

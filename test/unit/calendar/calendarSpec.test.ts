@@ -20,8 +20,22 @@ function problems(config: unknown): string[] {
 describe('calendar config validation', () => {
   it('normalises hours per weekday (Sunday first) and holidays by day', () => {
     const spec = parseCalendarConfig({ ...base, hours: { mon: ['13:00-17:00', '09:00-12:00'], sat: ['22:00-24:00'] }, holidays: ['2026-12-24', { date: '2026-12-25', name: 'Christmas' }] });
-    expect(spec.weekly).toEqual([[], [[540, 720], [780, 1020]], [], [], [], [], [[1320, 1440]]]);
-    expect([...spec.holidays]).toEqual([[daysFromCivil(2026, 12, 24), ''], [daysFromCivil(2026, 12, 25), 'Christmas']]);
+    expect(spec.weekly).toEqual([
+      [],
+      [
+        [540, 720],
+        [780, 1020],
+      ],
+      [],
+      [],
+      [],
+      [],
+      [[1320, 1440]],
+    ]);
+    expect([...spec.holidays]).toEqual([
+      [daysFromCivil(2026, 12, 24), ''],
+      [daysFromCivil(2026, 12, 25), 'Christmas'],
+    ]);
   });
 
   it('rejects an unknown time zone, suggesting the near miss', () => {

@@ -45,10 +45,30 @@ export function referenceLocal(instant: number, zone: string): number {
 // Zones with unusual transitions: 30-minute DST, transitions at midnight, Ramadan pauses, a skipped day, a
 // 2-hour DST (Troll), and zones whose rules changed often.
 export const DST_ZONES = [
-  'Europe/Berlin', 'Europe/London', 'America/New_York', 'America/Santiago', 'America/Sao_Paulo', 'America/Havana',
-  'America/St_Johns', 'America/Asuncion', 'America/Nuuk', 'Australia/Lord_Howe', 'Australia/Sydney', 'Pacific/Apia',
-  'Pacific/Chatham', 'Pacific/Auckland', 'Asia/Tehran', 'Asia/Jerusalem', 'Asia/Gaza', 'Asia/Beirut', 'Asia/Amman',
-  'Africa/Casablanca', 'Africa/Cairo', 'Europe/Chisinau', 'Europe/Moscow', 'Antarctica/Troll',
+  'Europe/Berlin',
+  'Europe/London',
+  'America/New_York',
+  'America/Santiago',
+  'America/Sao_Paulo',
+  'America/Havana',
+  'America/St_Johns',
+  'America/Asuncion',
+  'America/Nuuk',
+  'Australia/Lord_Howe',
+  'Australia/Sydney',
+  'Pacific/Apia',
+  'Pacific/Chatham',
+  'Pacific/Auckland',
+  'Asia/Tehran',
+  'Asia/Jerusalem',
+  'Asia/Gaza',
+  'Asia/Beirut',
+  'Asia/Amman',
+  'Africa/Casablanca',
+  'Africa/Cairo',
+  'Europe/Chisinau',
+  'Europe/Moscow',
+  'Antarctica/Troll',
 ];
 
 /** Every offset change in [from, to), to the second: found by daily steps (transitions are days apart), then bisection. */

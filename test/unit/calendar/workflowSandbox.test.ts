@@ -20,7 +20,10 @@ describe('inside a Temporal workflow', () => {
     installQuietRuntime();
     const address = inject('temporal').devAddress;
     // The bundler rejects Node built-ins, so this also proves the calendar modules stay workflow-safe.
-    const bundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./sandboxWorkflow.ts', import.meta.url)), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./sandboxWorkflow.ts', import.meta.url)),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    });
     const connection = await NativeConnection.connect({ address });
     const taskQueue = `calendar-sandbox-${randomUUID()}`;
     // A no-op activity only so the worker does not warn that it has none to poll for.
@@ -28,9 +31,7 @@ describe('inside a Temporal workflow', () => {
     const clientConnection = await Connection.connect({ address });
     try {
       const client = new Client({ connection: clientConnection });
-      const result = await worker.runUntil(
-        client.workflow.execute<typeof calendarInSandbox>('calendarInSandbox', { taskQueue, workflowId: taskQueue, args: [probe] }),
-      );
+      const result = await worker.runUntil(client.workflow.execute<typeof calendarInSandbox>('calendarInSandbox', { taskQueue, workflowId: taskQueue, args: [probe] }));
       const cal = new BusinessCalendar(probe.calendar);
       const due = cal.addBusinessTime(probe.start, probe.durationMs);
       // Friday 30 min, Monday is a holiday, then Friday 2026-04-03 (CEST by then) 09:00 + 3.5h.

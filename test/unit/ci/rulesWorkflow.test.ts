@@ -72,7 +72,19 @@ function runImpactStep(cwd: string, env: Record<string, string>) {
   const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
     cwd,
     encoding: 'utf8',
-    env: { ...inherited, PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: tmp, GITHUB_OUTPUT: output, BASE_REF: 'main', LEDGER_URL: '', DECISIONS_EXPORT: '', SINCE: '', MAX_FLIPS: '', DATABASE_URL: '', ...env },
+    env: {
+      ...inherited,
+      PATH: `${bin}:${process.env.PATH}`,
+      RUNNER_TEMP: tmp,
+      GITHUB_OUTPUT: output,
+      BASE_REF: 'main',
+      LEDGER_URL: '',
+      DECISIONS_EXPORT: '',
+      SINCE: '',
+      MAX_FLIPS: '',
+      DATABASE_URL: '',
+      ...env,
+    },
   });
   try {
     return { status: r.status, stderr: r.stderr, body: readFileSync(path.join(tmp, 'impact.md'), 'utf8'), output: readFileSync(output, 'utf8') };

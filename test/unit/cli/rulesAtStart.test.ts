@@ -51,7 +51,10 @@ describe('start-up rules check', () => {
     const { root, env } = projectWithBadRules();
     const dev = start(['dev', '--json'], env);
     // Were the stack to come up, stop it (it is this test's own child) and fail on the exit code below.
-    void dev.firstJsonLine.then(() => dev.child.kill('SIGINT'), () => undefined);
+    void dev.firstJsonLine.then(
+      () => dev.child.kill('SIGINT'),
+      () => undefined,
+    );
     const exited = await dev.exited;
     expect(exited.stderr).toMatch(diagnostic);
     expect(exited.code).toBe(2);

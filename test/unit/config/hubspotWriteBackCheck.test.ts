@@ -10,14 +10,25 @@ const withHubSpot = (block: string) => `${shipped}\n  hubspot:\n${block.replace(
 
 describe('connections.hubspot cross-checks', () => {
   it('accepts owners of known reps and named write-back properties', () => {
-    const text = withHubSpot('appId: 1234567\nowners:\n  jonas-becker: "9001"\nwriteBack:\n  lifecycleStage: salesqualifiedlead\n  leadStatus: OPEN\n  slaStatusProperty: flywheel_sla_status\n  slaDeadlineProperty: flywheel_sla_deadline');
+    const text = withHubSpot(
+      'appId: 1234567\nowners:\n  jonas-becker: "9001"\nwriteBack:\n  lifecycleStage: salesqualifiedlead\n  leadStatus: OPEN\n  slaStatusProperty: flywheel_sla_status\n  slaDeadlineProperty: flywheel_sla_deadline',
+    );
     expect(checkConfigText('flywheel.yaml', text, os.tmpdir()).diagnostics).toEqual([]);
   });
 
   it('refuses an owners key that is no rep id, at its line', () => {
     const text = withHubSpot('appId: 1234567\nowners:\n  jonas-becker: "9001"\n  jonas-beker: "9002"');
     const { diagnostics } = checkConfigText('config/flywheel.yaml', text, os.tmpdir());
-    expect(diagnostics).toEqual([expect.objectContaining({ severity: 'error', file: 'config/flywheel.yaml', line: lineCount + 5, path: 'connections.hubspot.owners.jonas-beker', code: 'unknown-rep', message: 'unknown rep "jonas-beker"' })]);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        file: 'config/flywheel.yaml',
+        line: lineCount + 5,
+        path: 'connections.hubspot.owners.jonas-beker',
+        code: 'unknown-rep',
+        message: 'unknown rep "jonas-beker"',
+      }),
+    ]);
   });
 
   it('refuses empty or malformed write-back property names and empty values, each at its line', () => {

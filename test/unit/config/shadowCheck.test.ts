@@ -55,7 +55,11 @@ describe('rules.shadow in the configuration', () => {
   it('refuses a ref that git would read as an option, saying why', () => {
     const { diagnostics } = checkConfigText('flywheel.yaml', withShadow('ref: --output=/tmp/x'), os.tmpdir());
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ line: lineCount + 3, path: 'rules.shadow.ref', message: '"--output=/tmp/x" is not a git ref: a ref has no spaces and cannot start with "-" (git would read it as an option)' });
+    expect(diagnostics[0]).toMatchObject({
+      line: lineCount + 3,
+      path: 'rules.shadow.ref',
+      message: '"--output=/tmp/x" is not a git ref: a ref has no spaces and cannot start with "-" (git would read it as an option)',
+    });
   });
 
   it('names one source only', () => {
@@ -67,7 +71,9 @@ describe('rules.shadow in the configuration', () => {
     const { file } = project('dir: nowhere');
     const r = await runCli(['config', 'validate', file]);
     expect(r.code).toBe(0);
-    expect(r.stderr.trim()).toMatch(new RegExp(`^${escape(file)}:${lineCount + 3}:10: warning: rules\\.shadow\\.dir: no folder "nowhere" \\(looked for .*nowhere\\): nothing will shadow the live rules$`));
+    expect(r.stderr.trim()).toMatch(
+      new RegExp(`^${escape(file)}:${lineCount + 3}:10: warning: rules\\.shadow\\.dir: no folder "nowhere" \\(looked for .*nowhere\\): nothing will shadow the live rules$`),
+    );
   });
 });
 

@@ -4,7 +4,8 @@ import { sameSignature, signedUri, signV1, signV3, verifyHubSpotSignature, type 
 
 const SECRET = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';
 const URL_ = 'https://flywheel.example.com/v1/connectors/hubspot/webhook';
-const BODY = '[{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1564113600000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM","changeFlag":"NEW","appId":54321}]';
+const BODY =
+  '[{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1564113600000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM","changeFlag":"NEW","appId":54321}]';
 const NOW = 1_764_000_000_000;
 
 function input(headers: Record<string, string>, over: Partial<HubSpotSignatureInput> = {}): HubSpotSignatureInput {
@@ -13,11 +14,11 @@ function input(headers: Record<string, string>, over: Partial<HubSpotSignatureIn
 const v3 = (ts: number, uri = URL_, body = BODY, secret = SECRET) => ({ 'x-hubspot-signature-v3': signV3(secret, 'POST', uri, body, String(ts)), 'x-hubspot-request-timestamp': String(ts) });
 
 describe('HubSpot request signatures', () => {
-  it('v1 reproduces the hash in HubSpot\'s documented example', () => {
+  it("v1 reproduces the hash in HubSpot's documented example", () => {
     expect(signV1(SECRET, BODY)).toBe('232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de');
   });
 
-  it('v3 agrees with the HubSpot SDK\'s own signer', () => {
+  it("v3 agrees with the HubSpot SDK's own signer", () => {
     const ts = NOW - 1000;
     const sdk = Signature.getSignature('POST', 'v3', { signature: '', clientSecret: SECRET, requestBody: BODY, url: URL_, timestamp: ts });
     expect(signV3(SECRET, 'POST', URL_, Buffer.from(BODY), String(ts))).toBe(sdk);

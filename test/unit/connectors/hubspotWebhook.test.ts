@@ -16,7 +16,20 @@ beforeAll(async () => {
     accessToken: TOKEN,
     seed: {
       contacts: [
-        { id: '501', properties: { email: 'jana.weber@shopco.example', firstname: 'Jana', lastname: 'Weber', company: 'ShopCo GmbH', website: 'shopco.example', country: 'Germany', numberofemployees: '450', hubspot_owner_id: '9001', lead_source: 'demo-request' } },
+        {
+          id: '501',
+          properties: {
+            email: 'jana.weber@shopco.example',
+            firstname: 'Jana',
+            lastname: 'Weber',
+            company: 'ShopCo GmbH',
+            website: 'shopco.example',
+            country: 'Germany',
+            numberofemployees: '450',
+            hubspot_owner_id: '9001',
+            lead_source: 'demo-request',
+          },
+        },
         { id: '502', properties: { email: 'tom@acme.example', country: 'US' } },
       ],
       deals: [
@@ -39,7 +52,9 @@ beforeAll(async () => {
         appId: PORTAL.appId,
         baseUrl: crm.url,
         owners: { 'anna-schmidt': '9001' },
-        properties: { contact: { email: 'email', firstName: 'firstname', lastName: 'lastname', company: 'company', domain: 'website', country: 'country', employees: 'numberofemployees', source: 'lead_source' } },
+        properties: {
+          contact: { email: 'email', firstName: 'firstname', lastName: 'lastname', company: 'company', domain: 'website', country: 'country', employees: 'numberofemployees', source: 'lead_source' },
+        },
         dealStages: { won: ['closedwon'], lost: ['closedlost'] },
       },
     },
@@ -65,14 +80,14 @@ describe('HubSpot webhook batches', () => {
     expect(senderProblems(events, { appId: PORTAL.appId, portalId: PORTAL.portalId }).map((p) => p.pointer)).toEqual(['/1/appId', '/1/portalId']);
   });
 
-  it('keeps an event\'s identity across redeliveries and tells HubSpot\'s same-eventId events apart', () => {
+  it("keeps an event's identity across redeliveries and tells HubSpot's same-eventId events apart", () => {
     const e = contactPropertyChange(PORTAL, 501, 'email', 'x@y.example');
     expect(eventIdentity(redelivery([e])[0]!)).toBe(eventIdentity(e));
     expect(eventIdentity({ ...e, propertyName: 'country' })).not.toBe(eventIdentity(e));
     expect(eventIdentity({ ...e, occurredAt: e.occurredAt + 1 })).not.toBe(eventIdentity(e));
   });
 
-  it('recognises this app\'s own writes by sourceId', () => {
+  it("recognises this app's own writes by sourceId", () => {
     const e = contactPropertyChange(PORTAL, 501, 'hubspot_owner_id', '9001');
     expect(isOwnWrite({ ...e, changeSource: 'INTEGRATION', sourceId: `app-${PORTAL.appId}` }, PORTAL.appId)).toBe(true);
     expect(isOwnWrite({ ...e, changeSource: 'API', sourceId: String(PORTAL.appId) }, PORTAL.appId)).toBe(true);
@@ -108,7 +123,14 @@ describe('HubSpot webhook batches', () => {
       source: 'hubspot://portal/62515',
       id: eventIdentity(batch[0]!),
       time: new Date(batch[0]!.occurredAt).toISOString(),
-      data: { email: 'jana.weber@shopco.example', country: 'DE', employees: 450, domain: 'shopco.example', source: 'demo-request', crm: { system: 'hubspot', objectType: 'contact', id: '501', portalId: 62515, ownerId: '9001', owner: 'anna-schmidt' } },
+      data: {
+        email: 'jana.weber@shopco.example',
+        country: 'DE',
+        employees: 450,
+        domain: 'shopco.example',
+        source: 'demo-request',
+        crm: { system: 'hubspot', objectType: 'contact', id: '501', portalId: 62515, ownerId: '9001', owner: 'anna-schmidt' },
+      },
     });
     expect(events[2]!.data.crm).toMatchObject({ ownerId: '9001', ownerChangedAt: expect.any(String) });
     expect(events[3]!.data).toMatchObject({ opportunityId: '7001', amount: 24000, currency: 'EUR', stage: 'appointmentscheduled' });
@@ -133,11 +155,14 @@ describe('HubSpot webhook batches', () => {
     expect(JSON.stringify(rows)).not.toContain('9002');
   });
 
-  it('wins a deal onto its company\'s account, and sends company facts to known leads only', async () => {
+  it("wins a deal onto its company's account, and sends company facts to known leads only", async () => {
     const won = dealStageChange(PORTAL, 7001, 'closedwon');
     const company = { ...contactPropertyChange(PORTAL, 3001, 'numberofemployees', '500'), subscriptionType: 'company.propertyChange' };
     const { events } = await resolveBatch([won, company], deps(['hubspot-501']));
-    expect(events.map((e) => [e.type, e.subject])).toEqual([['opportunity.won', 'hubspot-501'], ['lead.updated', 'hubspot-501']]);
+    expect(events.map((e) => [e.type, e.subject])).toEqual([
+      ['opportunity.won', 'hubspot-501'],
+      ['lead.updated', 'hubspot-501'],
+    ]);
     expect(events[0]!.data).toMatchObject({ opportunityId: '7001', accountId: 'hubspot-company-3001', arr: 24000, amount: 24000, currency: 'EUR' });
     expect(events[1]!.data).toEqual({ company: 'ShopCo GmbH', domain: 'shopco.example', employees: 500 });
     const none = await resolveBatch([company], deps([]));
@@ -163,19 +188,24 @@ describe('HubSpot webhook batches', () => {
     expect(crm.requestsTo('POST', '/crm/v3/objects/contacts/batch/read').map((r) => (r.body as { inputs: unknown[] }).inputs.length)).toEqual([100, 50]);
   });
 
-  it('turns HubSpot\'s 429 into a read error carrying its Retry-After', async () => {
+  it("turns HubSpot's 429 into a read error carrying its Retry-After", async () => {
     crm.rateLimit(1, 7);
-    const err = await reader().batchRead('contacts', ['501'], ['email']).catch((e: unknown) => e);
+    const err = await reader()
+      .batchRead('contacts', ['501'], ['email'])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HubSpotReadError);
     expect(err).toMatchObject({ status: 429, retryAfterSeconds: 7 });
-    const bad = await createHubSpotReader({ accessToken: 'wrong', baseUrl: crm.url }).batchRead('contacts', ['501'], ['email']).catch((e: unknown) => e);
+    const bad = await createHubSpotReader({ accessToken: 'wrong', baseUrl: crm.url })
+      .batchRead('contacts', ['501'], ['email'])
+      .catch((e: unknown) => e);
     expect(bad).toMatchObject({ status: 401, message: expect.stringContaining('INVALID_AUTHENTICATION') });
     expect((bad as Error).message).not.toContain('wrong');
   });
 });
 
 describe('the HubSpot contract server', () => {
-  const post = (path: string, body: unknown, token = TOKEN) => fetch(`${crm.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown, token = TOKEN) =>
+    fetch(`${crm.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('answers like HubSpot: 401 without a token, 400 over 100 inputs, 207 naming missing ids', async () => {
     const unauth = await fetch(`${crm.url}/crm/v3/objects/contacts/501`);
@@ -186,7 +216,12 @@ describe('the HubSpot contract server', () => {
     expect(await tooMany.json()).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
     const partial = await post('/crm/v3/objects/contacts/batch/read', { properties: ['email', 'no_such_property'], inputs: [{ id: '501' }, { id: '404404' }] });
     expect(partial.status).toBe(207);
-    const body = (await partial.json()) as { status: string; numErrors: number; results: { id: string; properties: Record<string, unknown> }[]; errors: { category: string; context: { ids: string[] } }[] };
+    const body = (await partial.json()) as {
+      status: string;
+      numErrors: number;
+      results: { id: string; properties: Record<string, unknown> }[];
+      errors: { category: string; context: { ids: string[] } }[];
+    };
     expect(body).toMatchObject({ status: 'COMPLETE', numErrors: 1, errors: [{ category: 'OBJECT_NOT_FOUND', context: { ids: ['404404'] } }] });
     expect(body.results[0]).toMatchObject({ id: '501', archived: false, properties: { email: 'jana.weber@shopco.example', hs_object_id: '501' } });
     expect(body.results[0]!.properties).not.toHaveProperty('no_such_property');
@@ -194,7 +229,7 @@ describe('the HubSpot contract server', () => {
     expect(await one.json()).toMatchObject({ id: '7001', properties: { dealstage: 'appointmentscheduled', amount: '24000' }, associations: { contacts: { results: [{ id: '501' }] } } });
   });
 
-  it('answers 429 with HubSpot\'s rate-limit body and Retry-After for the next N requests', async () => {
+  it("answers 429 with HubSpot's rate-limit body and Retry-After for the next N requests", async () => {
     crm.rateLimit(2, 3);
     for (let i = 0; i < 2; i++) {
       const r = await post('/crm/v3/objects/contacts/batch/read', { inputs: [{ id: '501' }] });

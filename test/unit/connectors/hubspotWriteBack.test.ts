@@ -28,7 +28,13 @@ function config(hubspot: Partial<HubSpotConfig> = {}): FlywheelConfig {
       baseUrl: server.url,
       accessTokenEnv: TOKEN_ENV,
       owners: { 'jonas-becker': '9001' },
-      writeBack: { lifecycleStage: 'salesqualifiedlead', leadStatus: 'OPEN', slaStatusProperty: 'flywheel_sla_status', slaDeadlineProperty: 'flywheel_sla_deadline', task: { subject: 'Call the new lead', priority: 'HIGH' } },
+      writeBack: {
+        lifecycleStage: 'salesqualifiedlead',
+        leadStatus: 'OPEN',
+        slaStatusProperty: 'flywheel_sla_status',
+        slaDeadlineProperty: 'flywheel_sla_deadline',
+        task: { subject: 'Call the new lead', priority: 'HIGH' },
+      },
       ...hubspot,
     },
   };
@@ -42,7 +48,17 @@ function writeBack(hubspot: Partial<HubSpotConfig> = {}, env: NodeJS.ProcessEnv 
 }
 
 function assignment(over: Partial<AssignmentWriteBack> = {}): AssignmentWriteBack {
-  return { leadId: `hubspot-${CONTACT}`, crm: { system: 'hubspot', objectType: 'contact', id: CONTACT }, owner: 'jonas-becker', pool: null, queue: 'mid-market', deadline: DEADLINE, slaStatus: 'running', attempt: 0, ...over };
+  return {
+    leadId: `hubspot-${CONTACT}`,
+    crm: { system: 'hubspot', objectType: 'contact', id: CONTACT },
+    owner: 'jonas-becker',
+    pool: null,
+    queue: 'mid-market',
+    deadline: DEADLINE,
+    slaStatus: 'running',
+    attempt: 0,
+    ...over,
+  };
 }
 
 async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure | Error> {
@@ -88,7 +104,13 @@ describe('HubSpot write-back of an assignment (against the HubSpot contract serv
     const res = await wb.assigned(assignment());
 
     const contact = server.get('contacts', CONTACT)!;
-    expect(contact.properties).toMatchObject({ hubspot_owner_id: '9001', lifecyclestage: 'salesqualifiedlead', hs_lead_status: 'OPEN', flywheel_sla_status: 'running', flywheel_sla_deadline: DEADLINE });
+    expect(contact.properties).toMatchObject({
+      hubspot_owner_id: '9001',
+      lifecyclestage: 'salesqualifiedlead',
+      hs_lead_status: 'OPEN',
+      flywheel_sla_status: 'running',
+      flywheel_sla_deadline: DEADLINE,
+    });
     // The configured owner needs no lookup.
     expect(server.requestsTo('GET', /^\/crm\/v3\/owners/)).toHaveLength(0);
 
@@ -117,7 +139,16 @@ describe('HubSpot write-back of an assignment (against the HubSpot contract serv
     // The search asked for the owner's tasks due at that instant (epoch milliseconds, as HubSpot filters date-times).
     const searches = server.requestsTo('POST', '/crm/v3/objects/tasks/search');
     expect(searches.length).toBeGreaterThanOrEqual(2);
-    expect(searches[0]!.body).toMatchObject({ filterGroups: [{ filters: [{ propertyName: 'hubspot_owner_id', operator: 'EQ', value: '9001' }, { propertyName: 'hs_timestamp', operator: 'EQ', value: String(Date.parse(DEADLINE)) }] }] });
+    expect(searches[0]!.body).toMatchObject({
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: 'hubspot_owner_id', operator: 'EQ', value: '9001' },
+            { propertyName: 'hs_timestamp', operator: 'EQ', value: String(Date.parse(DEADLINE)) },
+          ],
+        },
+      ],
+    });
 
     // A reassignment (the next attempt) due at the same instant is a task of its own.
     await wb.assigned(assignment({ leadId: lead, crm: { system: 'hubspot', objectType: 'contact', id: '52' }, attempt: 1 }));

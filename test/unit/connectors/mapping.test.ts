@@ -19,7 +19,7 @@ const HUBSPOT_CONTACT = {
 };
 
 describe('CRM properties -> Flywheel facts', () => {
-  it('maps HubSpot\'s default contact properties into a valid lead.created', () => {
+  it("maps HubSpot's default contact properties into a valid lead.created", () => {
     const { facts, problems } = mapRecord(DEFAULT_FIELD_MAPS.hubspot.contact, HUBSPOT_CONTACT);
     expect(problems).toEqual([]);
     expect(facts).toEqual({
@@ -62,7 +62,7 @@ describe('CRM properties -> Flywheel facts', () => {
     expect(JSON.stringify(problems)).not.toContain('not-an-address');
   });
 
-  it('takes Salesforce\'s typed JSON values and case-insensitive field names', () => {
+  it("takes Salesforce's typed JSON values and case-insensitive field names", () => {
     const { facts } = mapRecord(DEFAULT_FIELD_MAPS.salesforce.Lead, { Email: 'a@b.example', Company: 'Acme', NumberOfEmployees: 120, country: 'us', AnnualRevenue: 5e6, LeadSource: 'Web' });
     expect(facts).toEqual({ email: 'a@b.example', company: 'Acme', employees: 120, country: 'US', annualRevenue: 5e6, source: 'Web' });
   });

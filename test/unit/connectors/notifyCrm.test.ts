@@ -15,16 +15,19 @@ function crm(): CrmWriteBack & { calls: AssignmentWriteBack[] } {
   const calls: AssignmentWriteBack[] = [];
   return { system: 'hubspot', calls, assigned: async (w) => (calls.push(w), { written: ['owner'] }) };
 }
-const notifier = (c: CrmWriteBack) =>
-  createNotifyActivities({ ledger, config, crm: [c], webhooks: { send: async () => ({ sent: false }) } } as unknown as ActivityDeps);
+const notifier = (c: CrmWriteBack) => createNotifyActivities({ ledger, config, crm: [c], webhooks: { send: async () => ({ sent: false }) } } as unknown as ActivityDeps);
 const assignment = (attempt: number) => ({ kind: 'assignment' as const, leadId: 'hubspot-501', owner: 'jonas-becker', pool: null, queue: 'mid-market', strategy: 'weighted-round-robin', attempt });
 
 describe('notifyCrm and the CRM write-back', () => {
   it('tells the CRM of the lead behind the id, with the deadline of the clock the assignment started', async () => {
-    await ledger.record([{ key: clockKey('lead', 'hubspot-501', 0, 'started'), type: 'sla.started', occurredAt: '2026-03-02T09:00:00Z', leadId: 'hubspot-501', data: { deadline: '2026-03-02T13:00:00.000Z' } }]);
+    await ledger.record([
+      { key: clockKey('lead', 'hubspot-501', 0, 'started'), type: 'sla.started', occurredAt: '2026-03-02T09:00:00Z', leadId: 'hubspot-501', data: { deadline: '2026-03-02T13:00:00.000Z' } },
+    ]);
     const c = crm();
     await notifier(c).notifyCrm(assignment(0));
-    expect(c.calls).toEqual([expect.objectContaining({ crm: { system: 'hubspot', objectType: 'contact', id: '501' }, owner: 'jonas-becker', deadline: '2026-03-02T13:00:00.000Z', slaStatus: 'running', attempt: 0 })]);
+    expect(c.calls).toEqual([
+      expect.objectContaining({ crm: { system: 'hubspot', objectType: 'contact', id: '501' }, owner: 'jonas-becker', deadline: '2026-03-02T13:00:00.000Z', slaStatus: 'running', attempt: 0 }),
+    ]);
   });
 
   it('does not put back an owner that a later assignment replaced (a write-back retried past a rate-limit storm)', async () => {

@@ -120,7 +120,9 @@ describe('change events -> Flywheel events', () => {
   it('an update of unmapped fields only (such as the owner Flywheel wrote back) is ignored, naming the fields', async () => {
     const out = await changeToEvents(decodeLead({ changeType: 'UPDATE', recordIds: [LEAD], fields: { OwnerId: '005000000000003AAA' } }), ctx());
     expect(out.events).toEqual([]);
-    expect(out.ignored).toEqual([expect.objectContaining({ kind: 'ignored', recordId: LEAD, entity: 'Lead', changeType: 'UPDATE', reason: expect.stringMatching(/no mapped field changed \(changed: .*OwnerId/) })]);
+    expect(out.ignored).toEqual([
+      expect.objectContaining({ kind: 'ignored', recordId: LEAD, entity: 'Lead', changeType: 'UPDATE', reason: expect.stringMatching(/no mapped field changed \(changed: .*OwnerId/) }),
+    ]);
   });
 
   it('a merged change event (several recordIds) becomes one event per record with distinct ids', async () => {
@@ -160,10 +162,17 @@ describe('change events -> Flywheel events', () => {
       reads.push(id);
       return { Id: id, ContactId: CONTACT, AccountId: '0015g00000AcCoUAAZ', Amount: 48_000, StageName: 'Negotiation' };
     };
-    const out = await changeToEvents(decodeOpp({ changeType: 'UPDATE', recordIds: [OPP], fields: { StageName: 'Closed Won', IsClosed: true, IsWon: true } }), ctx({ topic: '/data/OpportunityChangeEvent', lookupOpportunity }));
+    const out = await changeToEvents(
+      decodeOpp({ changeType: 'UPDATE', recordIds: [OPP], fields: { StageName: 'Closed Won', IsClosed: true, IsWon: true } }),
+      ctx({ topic: '/data/OpportunityChangeEvent', lookupOpportunity }),
+    );
     expect(reads).toEqual([OPP]);
     expect(out.events).toEqual([
-      expect.objectContaining({ type: 'opportunity.won', subject: `salesforce-${CONTACT}`, data: { opportunityId: OPP, accountId: 'salesforce-account-0015g00000AcCoUAAZ', arr: 48_000, amount: 48_000 } }),
+      expect.objectContaining({
+        type: 'opportunity.won',
+        subject: `salesforce-${CONTACT}`,
+        data: { opportunityId: OPP, accountId: 'salesforce-account-0015g00000AcCoUAAZ', arr: 48_000, amount: 48_000 },
+      }),
     ]);
     expect(validateEvent(out.events[0])).toEqual([]);
   });
@@ -186,7 +195,10 @@ describe('change events -> Flywheel events', () => {
   });
 
   it('an Opportunity created open is opportunity.created from the event alone', async () => {
-    const out = await changeToEvents(decodeOpp({ changeType: 'CREATE', recordIds: [OPP], fields: { Name: 'ShopCo rollout', StageName: 'Prospecting', Amount: 12_000, ContactId: CONTACT, AccountId: '0015g00000AcCoUAAZ' } }), ctx());
+    const out = await changeToEvents(
+      decodeOpp({ changeType: 'CREATE', recordIds: [OPP], fields: { Name: 'ShopCo rollout', StageName: 'Prospecting', Amount: 12_000, ContactId: CONTACT, AccountId: '0015g00000AcCoUAAZ' } }),
+      ctx(),
+    );
     expect(out.events).toEqual([expect.objectContaining({ type: 'opportunity.created', subject: `salesforce-${CONTACT}`, data: { opportunityId: OPP, amount: 12_000, stage: 'Prospecting' } })]);
   });
 

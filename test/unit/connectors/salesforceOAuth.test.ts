@@ -27,8 +27,23 @@ beforeAll(async () => {
 });
 afterAll(() => sf?.close());
 
-const cc = (over: Partial<SalesforceConfig> = {}): SalesforceConfig => ({ organizationId: ORG, loginUrl: sf.url, auth: 'client-credentials', clientIdEnv: 'SF_ID', clientSecretEnv: 'SF_SECRET', ...over });
-const jwt = (over: Partial<SalesforceConfig> = {}): SalesforceConfig => ({ organizationId: ORG, loginUrl: sf.url, auth: 'jwt-bearer', clientIdEnv: 'SF_ID', usernameEnv: 'SF_USER', privateKeyEnv: 'SF_KEY', ...over });
+const cc = (over: Partial<SalesforceConfig> = {}): SalesforceConfig => ({
+  organizationId: ORG,
+  loginUrl: sf.url,
+  auth: 'client-credentials',
+  clientIdEnv: 'SF_ID',
+  clientSecretEnv: 'SF_SECRET',
+  ...over,
+});
+const jwt = (over: Partial<SalesforceConfig> = {}): SalesforceConfig => ({
+  organizationId: ORG,
+  loginUrl: sf.url,
+  auth: 'jwt-bearer',
+  clientIdEnv: 'SF_ID',
+  usernameEnv: 'SF_USER',
+  privateKeyEnv: 'SF_KEY',
+  ...over,
+});
 const ccEnv = { SF_ID: CLIENT_ID, SF_SECRET: CLIENT_SECRET };
 const jwtEnv = { SF_ID: JWT_CLIENT_ID, SF_USER: USERNAME, SF_KEY: keys.privateKeyPem };
 
@@ -107,14 +122,19 @@ describe('OAuth 2.0 JWT bearer flow', () => {
     expect(await apiStatus(t.accessToken, t.instanceUrl)).toBe(200);
   });
 
-  it('Salesforce refuses a key other than the certificate\'s, another audience, an unknown user or an exp beyond 3 minutes', async () => {
+  it("Salesforce refuses a key other than the certificate's, another audience, an unknown user or an exp beyond 3 minutes", async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     expect(await refusal(new SalesforceAuth(jwt(), { env: { ...jwtEnv, SF_KEY: other } }).token())).toMatchObject({ retryable: false, oauthError: 'invalid_grant' });
     expect(await refusal(new SalesforceAuth(jwt(), { env: { ...jwtEnv, SF_USER: 'someone@else.example' } }).token())).toMatchObject({ retryable: false, oauthError: 'invalid_grant' });
     expect(await refusal(new SalesforceAuth(jwt(), { env: { ...jwtEnv, SF_ID: CLIENT_ID } }).token())).toMatchObject({ oauthError: 'invalid_client_id' });
 
     // The contract server is the login server only for its own URL as audience.
-    const post = (assertion: string) => fetch(`${sf.url}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString() });
+    const post = (assertion: string) =>
+      fetch(`${sf.url}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+      });
     const now = Math.floor(Date.now() / 1000);
     const claims = { iss: JWT_CLIENT_ID, sub: USERNAME, aud: sf.url, exp: now + 120 };
     expect((await post(jwtAssertion(claims, keys.privateKeyPem))).status).toBe(200);
@@ -132,7 +152,7 @@ describe('OAuth 2.0 JWT bearer flow', () => {
   });
 });
 
-describe('the contract server\'s REST API', () => {
+describe("the contract server's REST API", () => {
   it('refuses a missing or unknown token with INVALID_SESSION_ID, and an expired session after expireSessions()', async () => {
     const auth = new SalesforceAuth(cc(), { env: ccEnv });
     const t = await auth.token();

@@ -155,7 +155,11 @@ describe('Outbound Message notifications -> Flywheel events', () => {
   });
 
   it('a changed Lead or Contact is lead.updated at its LastModifiedDate; a value the mapping cannot use is named, not sent', () => {
-    const contact: NotificationSpec = { id: '04l5g000002AbCeAAK', type: 'Contact', fields: { Id: '0035g00000XyZabAAB', Email: 'max@acme.example', MailingCountry: 'Atlantis', LastModifiedDate: '2026-05-04T09:30:00.000Z' } };
+    const contact: NotificationSpec = {
+      id: '04l5g000002AbCeAAK',
+      type: 'Contact',
+      fields: { Id: '0035g00000XyZabAAB', Email: 'max@acme.example', MailingCountry: 'Atlantis', LastModifiedDate: '2026-05-04T09:30:00.000Z' },
+    };
     const lead = leadNotification({ LastModifiedDate: '2026-05-04T09:00:00.000Z', NumberOfEmployees: 'about 400' });
     const { events, problems } = notificationEvents(parsed(outboundMessageXml({ organizationId: ORG, notifications: [lead, contact] })), config());
     expect(events.map((e) => [e.type, e.subject, e.time])).toEqual([
@@ -173,12 +177,21 @@ describe('Outbound Message notifications -> Flywheel events', () => {
 
   it('an Opportunity reaches the lead of its primary contact: open stages create, won hands the account over, lost names the reason', () => {
     const contact = '0035g00000XyZabAAB';
-    const opp = (id: string, StageName: string, extra: Record<string, string | null> = {}): NotificationSpec => ({ id, type: 'Opportunity', fields: { Id: '0065g00000Opp01AAA', StageName, Amount: '48000.0', ContactId: contact, AccountId: '0015g00000Acc01AAA', ...extra } });
+    const opp = (id: string, StageName: string, extra: Record<string, string | null> = {}): NotificationSpec => ({
+      id,
+      type: 'Opportunity',
+      fields: { Id: '0065g00000Opp01AAA', StageName, Amount: '48000.0', ContactId: contact, AccountId: '0015g00000Acc01AAA', ...extra },
+    });
     const cfg = config({ opportunityStages: { won: ['Closed Won', 'Signed'], lost: ['Closed Lost'] }, fields: { Opportunity: { amount: 'Amount', stage: 'StageName', reason: 'Loss_Reason__c' } } });
     const m = parsed(
       outboundMessageXml({
         organizationId: ORG,
-        notifications: [opp('04l5g000002Opp1AAA', 'Proposal/Price Quote'), opp('04l5g000002Opp2AAA', 'Signed'), opp('04l5g000002Opp3AAA', 'Closed Lost', { Loss_Reason__c: 'Budget' }), opp('04l5g000002Opp4AAA', 'Closed Lost')],
+        notifications: [
+          opp('04l5g000002Opp1AAA', 'Proposal/Price Quote'),
+          opp('04l5g000002Opp2AAA', 'Signed'),
+          opp('04l5g000002Opp3AAA', 'Closed Lost', { Loss_Reason__c: 'Budget' }),
+          opp('04l5g000002Opp4AAA', 'Closed Lost'),
+        ],
       }),
     );
     const { events, ignored } = notificationEvents(m, cfg);

@@ -40,7 +40,15 @@ function config(over: Partial<SalesforceConfig> = {}): FlywheelConfig {
   const loaded = loadConfig(fileURLToPath(new URL('../../../config/flywheel.yaml', import.meta.url)));
   loaded.config.connections = {
     ...loaded.config.connections,
-    salesforce: { organizationId: ORG, loginUrl: sf.url, clientIdEnv: 'SF_ID', clientSecretEnv: 'SF_SECRET', owners: { 'anna-schmidt': ANNA }, writeBack: { task: { subject: 'Call within the SLA', priority: 'High' } }, ...over },
+    salesforce: {
+      organizationId: ORG,
+      loginUrl: sf.url,
+      clientIdEnv: 'SF_ID',
+      clientSecretEnv: 'SF_SECRET',
+      owners: { 'anna-schmidt': ANNA },
+      writeBack: { task: { subject: 'Call within the SLA', priority: 'High' } },
+      ...over,
+    },
   };
   return loaded.config;
 }
@@ -57,7 +65,17 @@ function newLead(type: 'Lead' | 'Contact' = 'Lead'): string {
 
 function assignment(id: string, over: Partial<AssignmentWriteBack> = {}): AssignmentWriteBack {
   const objectType = id.startsWith('003') ? 'Contact' : 'Lead';
-  return { leadId: `salesforce-${id}`, crm: { system: 'salesforce', objectType, id }, owner: 'anna-schmidt', pool: null, queue: 'emea-mid-market', deadline: '2026-05-04T22:30:00.000Z', slaStatus: 'running', attempt: 0, ...over };
+  return {
+    leadId: `salesforce-${id}`,
+    crm: { system: 'salesforce', objectType, id },
+    owner: 'anna-schmidt',
+    pool: null,
+    queue: 'emea-mid-market',
+    deadline: '2026-05-04T22:30:00.000Z',
+    slaStatus: 'running',
+    attempt: 0,
+    ...over,
+  };
 }
 
 const writesTo = (id: string) => sf.writes.filter((w) => w.id === id || w.body.WhoId === id);
@@ -73,7 +91,7 @@ async function failure(p: Promise<unknown>): Promise<Error> {
 }
 
 describe('Salesforce write-back of an assignment', () => {
-  it('sets the Lead\'s OwnerId to the mapped User and writes one Task for that owner, due on the deadline\'s date in the organisation\'s zone', async () => {
+  it("sets the Lead's OwnerId to the mapped User and writes one Task for that owner, due on the deadline's date in the organisation's zone", async () => {
     const lead = newLead();
     const { wb } = writeBack();
     const r = await wb.assigned(assignment(lead));
@@ -81,7 +99,16 @@ describe('Salesforce write-back of an assignment', () => {
     expect(r.written).toEqual(['Lead.OwnerId', `Task ${task!.Id}`]);
     expect(sf.record(lead)!.fields.OwnerId).toBe(ANNA);
     // 22:30 UTC on 4 May is 00:30 on 5 May in Berlin: the rep's due date is the 5th.
-    expect(task).toMatchObject({ Subject: 'Call within the SLA (Flywheel #1)', WhoId: lead, OwnerId: ANNA, ActivityDate: '2026-05-05', Status: 'Not Started', Priority: 'High', IsClosed: false, CreatedById: INTEGRATION_USER });
+    expect(task).toMatchObject({
+      Subject: 'Call within the SLA (Flywheel #1)',
+      WhoId: lead,
+      OwnerId: ANNA,
+      ActivityDate: '2026-05-05',
+      Status: 'Not Started',
+      Priority: 'High',
+      IsClosed: false,
+      CreatedById: INTEGRATION_USER,
+    });
     expect(task!.Description).toContain('Flywheel assigned this lead to Anna Schmidt (queue emea-mid-market, assignment #1).');
     expect(task!.Description).toContain('First touch due by 2026-05-05 00:30 Europe/Berlin (2026-05-04T22:30:00.000Z)');
     expect(task!.Description).toContain(`Flywheel key: salesforce-${lead}:assignment:0`);
@@ -91,7 +118,7 @@ describe('Salesforce write-back of an assignment', () => {
     ]);
   });
 
-  it('finds an unmapped rep\'s User by e-mail (SOQL on User), once for many assignments, and writes to a Contact too', async () => {
+  it("finds an unmapped rep's User by e-mail (SOQL on User), once for many assignments, and writes to a Contact too", async () => {
     const [a, b] = [newLead('Contact'), newLead()];
     const { wb } = writeBack();
     const userQueries = () => sf.requests.filter((r) => r.path.endsWith('/query') && /FROM User/.test(r.query.q ?? '')).length;
@@ -174,7 +201,7 @@ describe('Salesforce write-back failures', () => {
     expect(writesTo(lead)).toEqual([]);
   });
 
-  it('REQUEST_LIMIT_EXCEEDED is retried a minute later; a 503 is retried with the activity\'s backoff and not by jsforce', async () => {
+  it("REQUEST_LIMIT_EXCEEDED is retried a minute later; a 503 is retried with the activity's backoff and not by jsforce", async () => {
     const lead = newLead();
     const { wb } = writeBack();
     sf.failNext(1, 'REQUEST_LIMIT_EXCEEDED');
@@ -205,7 +232,10 @@ describe('Salesforce write-back failures', () => {
     await final(writeBack().wb.assigned(assignment('00Q5g00000Gone1AAA')), /PATCH Lead 00Q5g00000Gone1AAA answered NOT_FOUND/);
     await final(writeBack({ owners: { 'anna-schmidt': FORMER } }).wb.assigned(assignment(newLead())), /INACTIVE_OWNER_OR_USER/);
     await final(writeBack({ owners: { 'anna-schmidt': '00Q5g00000NotAUser' } }).wb.assigned(assignment(newLead())), /FIELD_INTEGRITY_EXCEPTION/);
-    await final(writeBack().wb.assigned(assignment(newLead(), { owner: 'liam-oconnor' })), /no active Salesforce User has the e-mail of rep liam-oconnor: map the rep in connections.salesforce.owners/);
+    await final(
+      writeBack().wb.assigned(assignment(newLead(), { owner: 'liam-oconnor' })),
+      /no active Salesforce User has the e-mail of rep liam-oconnor: map the rep in connections.salesforce.owners/,
+    );
     await final(writeBack({}, { ...env, SF_SECRET: 'wrong' }).wb.assigned(assignment(newLead())), /invalid_client/);
   });
 });

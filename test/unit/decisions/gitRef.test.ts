@@ -9,8 +9,7 @@ import { GitRefError, loadRulesAtRef } from '../../../src/rules/gitRef.ts';
 import { ShadowRules } from '../../../src/rules/shadow.ts';
 import { scratchProject, type ScratchProject } from '../../support/scratchProject.ts';
 
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-C', cwd, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8' }).trim();
+const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-C', cwd, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8' }).trim();
 const lead = { now: '2026-03-02T09:00:00Z', lead: { employees: 1500, region: 'na', industry: 'software', technologies: [] }, account: { customer: false } };
 
 describe('rules at a git ref', () => {

@@ -142,7 +142,14 @@ export function scratchRulesRepo(): { root: string; rules: string; configFile: s
 export function ledgerRows(ds: readonly StoredDecision[]): LedgerEvent[] {
   return ds.map((d, i) => {
     if (!d.facts) {
-      return { key: `old-${i}:decision:${d.kind}`, type: 'decision.recorded', occurredAt: d.at, leadId: d.entityId, rulesRevision: d.revision ?? undefined, data: { kind: d.kind, matched: d.matched, outcome: d.outcome, inputs: d.inputs } };
+      return {
+        key: `old-${i}:decision:${d.kind}`,
+        type: 'decision.recorded',
+        occurredAt: d.at,
+        leadId: d.entityId,
+        rulesRevision: d.revision ?? undefined,
+        data: { kind: d.kind, matched: d.matched, outcome: d.outcome, inputs: d.inputs },
+      };
     }
     const decision = { kind: d.kind, outcome: d.outcome, matched: d.matched, inputs: d.inputs, revision: { id: d.revision, commit: null, contentHash: '', dirty: false } } as unknown as Decision;
     return decisionRow({ entity: d.entity, id: d.entityId, occasion: d.occasion }, decision, d.facts, { at: d.at });

@@ -52,7 +52,11 @@ describe('the impact report', () => {
   });
 
   it('keeps record ids from the ledger inside their code spans, where Markdown shows them as text', () => {
-    const hostile = impact(decisions().map((d) => ({ ...d, entityId: d.entityId === 'L1' ? 'L1`</details><img src=x>`' : d.entityId })), base, head);
+    const hostile = impact(
+      decisions().map((d) => ({ ...d, entityId: d.entityId === 'L1' ? 'L1`</details><img src=x>`' : d.entityId })),
+      base,
+      head,
+    );
     const md = renderMarkdown(hostile);
     expect(md).toContain("- icp, tier B -> tier C: `L1'</details><img src=x>'`, `L2`, `L7`");
     expect(md.replace(/`[^`\n]*`/g, '').match(/<\/?details>|<img/g)).toEqual(['<details>', '</details>']);

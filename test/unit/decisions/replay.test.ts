@@ -17,7 +17,11 @@ describe('replaying recorded decisions under one revision', () => {
 
   it('marks the routing and SLA of a lead the revision would not have qualified as not reached', () => {
     expect(replayDecisions(of('L2'), head).slice(4)).toEqual([{ state: 'notReached' }, { state: 'notReached' }]);
-    expect(replayDecisions(of('L2'), base).slice(4).map((r) => r.state)).toEqual(['decided', 'decided']);
+    expect(
+      replayDecisions(of('L2'), base)
+        .slice(4)
+        .map((r) => r.state),
+    ).toEqual(['decided', 'decided']);
   });
 
   it('gives later decisions the replayed tier in place of the recorded one', () => {
@@ -35,7 +39,7 @@ describe('replaying recorded decisions under one revision', () => {
     expect(r[4]).toEqual({ state: 'decided', outcome: { strategy: 'queue', queue: 'enterprise-emea' }, matched: ['route-enterprise'] });
   });
 
-  it('does not replay a forgotten record: its erased facts would decide differently for no rule\'s sake', () => {
+  it("does not replay a forgotten record: its erased facts would decide differently for no rule's sake", () => {
     const erased = of('L4').map((d) => ({ ...d, erasedAt: '2026-03-10T00:00:00.000Z' }));
     expect(replayDecisions(erased, head).map((r) => r.state === 'unreplayable' && r.reason)).toEqual(Array(erased.length).fill('personal facts erased (flywheel ledger forget)'));
   });
@@ -70,9 +74,13 @@ describe('replaying recorded decisions under one revision', () => {
     expect(r.map((x) => (x.state === 'decided' ? (x.matched[0] ?? 'none') : x.state))).toEqual(['qual-hand-raiser', 'icp-c-small', 'none', 'none', 'route-mid-market', 'sla-default']);
   });
 
-  it('decides in time order: a decision before the lead\'s evaluation does not see its replayed tier', () => {
+  it("decides in time order: a decision before the lead's evaluation does not see its replayed tier", () => {
     const l1 = of('L1');
     const early = [...l1.slice(4), ...l1.slice(0, 4)];
-    expect(replayDecisions(early, head).map((x) => (x.state === 'decided' ? x.matched[0] : x.state)).slice(0, 2)).toEqual(['route-mid-market', 'sla-tier-b']);
+    expect(
+      replayDecisions(early, head)
+        .map((x) => (x.state === 'decided' ? x.matched[0] : x.state))
+        .slice(0, 2),
+    ).toEqual(['route-mid-market', 'sla-tier-b']);
   });
 });

@@ -20,9 +20,13 @@ describe('CloudEvents validation', () => {
   it('names every invalid field by JSON pointer', () => {
     const bad = { ...created, specversion: '0.3', time: 'yesterday', data: { email: 'not-an-email', employees: -1 } };
     delete (bad as Record<string, unknown>).subject;
-    const pointers = validateEvent(bad).map((e) => e.pointer).sort();
+    const pointers = validateEvent(bad)
+      .map((e) => e.pointer)
+      .sort();
     expect(pointers).toEqual(['/specversion', '/subject', '/time']);
-    const dataErrors = validateEvent({ ...created, data: { email: 'not-an-email', employees: -1 } }).map((e) => e.pointer).sort();
+    const dataErrors = validateEvent({ ...created, data: { email: 'not-an-email', employees: -1 } })
+      .map((e) => e.pointer)
+      .sort();
     expect(dataErrors).toEqual(['/data/email', '/data/employees']);
   });
 
@@ -48,9 +52,17 @@ describe('CloudEvents validation', () => {
     ]);
     expect(validateEvent(account('account.expanded', { amount: 0 })).map((e) => e.pointer)).toEqual(['/data/amount']);
     expect(validateEvent(account('account.churned', {})).map((e) => e.pointer)).toEqual(['/data/reason']);
-    expect(validateEvent(account('account.health_reported', { activeSeatRatio: 1.5, nps: { score: -200 } })).map((e) => e.pointer).sort()).toEqual(['/data/activeSeatRatio', '/data/nps/score']);
+    expect(
+      validateEvent(account('account.health_reported', { activeSeatRatio: 1.5, nps: { score: -200 } }))
+        .map((e) => e.pointer)
+        .sort(),
+    ).toEqual(['/data/activeSeatRatio', '/data/nps/score']);
     const referral = account('referral.submitted', { contact: { email: 'nope' }, company: {}, leadId: 'has space' });
-    expect(validateEvent(referral).map((e) => e.pointer).sort()).toEqual(['/data/company/name', '/data/contact/email', '/data/leadId']);
+    expect(
+      validateEvent(referral)
+        .map((e) => e.pointer)
+        .sort(),
+    ).toEqual(['/data/company/name', '/data/contact/email', '/data/leadId']);
     expect(workflowIdFor({ type: 'referral.submitted', subject: 'ACC-7' })).toBe('account:ACC-7');
     expect(workflowIdFor({ type: 'account.kickoff_held', subject: 'ACC-7' })).toBe('account:ACC-7');
   });

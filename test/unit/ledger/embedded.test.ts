@@ -52,9 +52,7 @@ describe('recording', () => {
 
   it('refuses an invalid event with a clear error and writes nothing from its batch', async () => {
     const bad = [event('invalid-good'), { ...event('invalid-bad'), occurredAt: 'Tuesday' }];
-    await expect(l.record(bad)).rejects.toThrow(
-      'invalid ledger event: event #1 (key "invalid-bad"): occurredAt "Tuesday" is not an ISO 8601 time with a time zone, e.g. 2026-03-01T09:30:00Z',
-    );
+    await expect(l.record(bad)).rejects.toThrow('invalid ledger event: event #1 (key "invalid-bad"): occurredAt "Tuesday" is not an ISO 8601 time with a time zone, e.g. 2026-03-01T09:30:00Z');
     await expect(l.record(bad)).rejects.toBeInstanceOf(LedgerValidationError);
     expect(await count('invalid-')).toBe(0);
   });
@@ -62,15 +60,36 @@ describe('recording', () => {
   it('stores every field and reads them back with stable types', async () => {
     await l.record([
       event('deal:1:won', {
-        type: 'deal.won', occurredAt: '2026-03-01T23:30:00-02:00', accountId: 'acc-1', workflowId: 'account:acc-1', team: 'sales-emea',
-        amount: 48000.5, arrDelta: -1200.25, currency: 'EUR', rulesRevision: 'r42', data: { reason: "it's \"won\"", n: [1, null] },
+        type: 'deal.won',
+        occurredAt: '2026-03-01T23:30:00-02:00',
+        accountId: 'acc-1',
+        workflowId: 'account:acc-1',
+        team: 'sales-emea',
+        amount: 48000.5,
+        arrDelta: -1200.25,
+        currency: 'EUR',
+        rulesRevision: 'r42',
+        data: { reason: 'it\'s "won"', n: [1, null] },
       }),
     ]);
     const [row] = await l.query(`SELECT *, occurred_at::date AS day FROM ledger_events WHERE event_key = 'deal:1:won'`);
     expect(row).toEqual({
-      id: expect.any(Number), event_key: 'deal:1:won', type: 'deal.won', occurred_at: new Date('2026-03-02T01:30:00Z'), recorded_at: expect.any(Date),
-      lead_id: 'lead-1', account_id: 'acc-1', workflow_id: 'account:acc-1', owner: 'jonas-becker', team: 'sales-emea', stage: 'sql',
-      amount: 48000.5, arr_delta: -1200.25, currency: 'EUR', rules_revision: 'r42', data: { reason: "it's \"won\"", n: [1, null] },
+      id: expect.any(Number),
+      event_key: 'deal:1:won',
+      type: 'deal.won',
+      occurred_at: new Date('2026-03-02T01:30:00Z'),
+      recorded_at: expect.any(Date),
+      lead_id: 'lead-1',
+      account_id: 'acc-1',
+      workflow_id: 'account:acc-1',
+      owner: 'jonas-becker',
+      team: 'sales-emea',
+      stage: 'sql',
+      amount: 48000.5,
+      arr_delta: -1200.25,
+      currency: 'EUR',
+      rules_revision: 'r42',
+      data: { reason: 'it\'s "won"', n: [1, null] },
       // Days are UTC days in every mode.
       day: '2026-03-02',
     });
@@ -150,13 +169,9 @@ describe('single opener', () => {
       );
       await expect(l.query('BEGIN')).rejects.toBeInstanceOf(LedgerOpenTransactionError);
       // An error inside BEGIN ... COMMIT aborts the transaction; it is rolled back too, not left to break the next call.
-      await expect(l.query(`BEGIN; INSERT INTO ledger_events (event_key, type, occurred_at) VALUES ('half', 'x', now()); SELECT 1/0; COMMIT`)).rejects.toThrow(
-        'division by zero',
-      );
+      await expect(l.query(`BEGIN; INSERT INTO ledger_events (event_key, type, occurred_at) VALUES ('half', 'x', now()); SELECT 1/0; COMMIT`)).rejects.toThrow('division by zero');
       // A whole transaction in one call is fine; the answer is the last statement's.
-      expect(await l.query(`BEGIN; CREATE TEMP TABLE IF NOT EXISTS scratch (x int); INSERT INTO scratch VALUES (1); COMMIT; SELECT count(*) AS n FROM scratch`)).toEqual([
-        { n: l === owner ? 1 : 2 },
-      ]);
+      expect(await l.query(`BEGIN; CREATE TEMP TABLE IF NOT EXISTS scratch (x int); INSERT INTO scratch VALUES (1); COMMIT; SELECT count(*) AS n FROM scratch`)).toEqual([{ n: l === owner ? 1 : 2 }]);
     }
     await owner.record([event('after')]);
     expect(await client.query('SELECT event_key FROM ledger_events')).toEqual([{ event_key: 'after' }]);

@@ -55,7 +55,7 @@ describe('inlined values round-trip like parameters', () => {
     ['boolean', '$1::boolean', true],
     ['timestamptz from a Date', '$1::timestamptz', new Date('2026-03-01T09:30:00.123Z')],
     ['timestamptz from an ISO string with offset', '$1::timestamptz', '2026-03-01T09:30:00+02:00'],
-    ['jsonb from an object', '$1::jsonb', { a: "q'\"\\", n: [1, null, { deep: true }] }],
+    ['jsonb from an object', '$1::jsonb', { a: 'q\'"\\', n: [1, null, { deep: true }] }],
     ['text[] with awkward elements', '$1::text[]', ['a,b', 'c"d', 'e\\f', null, '', 'NULL']],
     ['numeric[]', '$1::numeric[]', [1.5, null, -2]],
     ['jsonb[] as text elements', '$1::jsonb[]', [JSON.stringify({ k: 'v"' }), '{}']],

@@ -48,7 +48,11 @@ describe('notifyBlocked', () => {
         data: { missingFields: ['lead.employees', 'lead.country'], blockedBy: req.blockedBy, notified: ['lena-vogel', 'marketing'] },
       },
     ]);
-    await eventually(async () => received, (r) => r.length >= 2, 'two lead.blocked webhooks');
+    await eventually(
+      async () => received,
+      (r) => r.length >= 2,
+      'two lead.blocked webhooks',
+    );
     expect(received).toHaveLength(2);
     expect(received.map((r) => r.key)).toEqual(['lead:lead-9:blocked:0', 'lead:lead-9:blocked:0']);
     expect(received[0]!.body).toMatchObject({

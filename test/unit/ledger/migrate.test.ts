@@ -97,7 +97,12 @@ describe('migrations', () => {
 
   it('report migrations applied by a newer Flywheel without failing', async () => {
     const root = await tempRoot();
-    await (await open(root, migrationsCopy((d) => writeFileSync(path.join(d, '9002_newer.sql'), 'SELECT 1;\n')))).close();
+    await (
+      await open(
+        root,
+        migrationsCopy((d) => writeFileSync(path.join(d, '9002_newer.sql'), 'SELECT 1;\n')),
+      )
+    ).close();
     const l = await open(root);
     expect((await l.migrationStatus()).unknown.map((u) => u.name)).toEqual(['newer']);
     await l.close();

@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { ERASED, identityValues, isPersonalPath, maskValue, scrubData, type ScrubCount } from '../../../src/ledger/personalData.ts';
 
-const lead = { id: 'L-1', email: 'lukas.meyer@acme.example', firstName: 'Lukas', lastName: 'Meyer', phone: '+49 30 1234567', title: 'CTO', custom: { shoeSize: 44 }, company: 'Acme GmbH', domain: 'acme.example', country: 'DE', region: 'emea', employees: 450, industry: 'software', consent: { marketing: true } };
+const lead = {
+  id: 'L-1',
+  email: 'lukas.meyer@acme.example',
+  firstName: 'Lukas',
+  lastName: 'Meyer',
+  phone: '+49 30 1234567',
+  title: 'CTO',
+  custom: { shoeSize: 44 },
+  company: 'Acme GmbH',
+  domain: 'acme.example',
+  country: 'DE',
+  region: 'emea',
+  employees: 450,
+  industry: 'software',
+  consent: { marketing: true },
+};
 
 describe('personal data in the ledger', () => {
   it('calls a lead field personal unless it describes the company or the funnel, and names people wherever they appear', () => {

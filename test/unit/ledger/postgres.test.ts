@@ -64,9 +64,9 @@ describe('PostgreSQL via DATABASE_URL', () => {
     const batch = events('pg', 5000);
     expect(await l.record(batch)).toEqual({ inserted: 5000, duplicates: 0 });
     expect(await l.record([...batch.slice(0, 10), event('pg-new')])).toEqual({ inserted: 1, duplicates: 10 });
-    await l.record([event('pg-deal', { type: 'deal.won', occurredAt: '2026-03-01T23:30:00-02:00', amount: 48000.5, currency: 'EUR', data: { a: "q'\"\\" } })]);
+    await l.record([event('pg-deal', { type: 'deal.won', occurredAt: '2026-03-01T23:30:00-02:00', amount: 48000.5, currency: 'EUR', data: { a: 'q\'"\\' } })]);
     const [row] = await l.query(`SELECT amount, occurred_at, occurred_at::date AS day, data, (SELECT count(*) FROM ledger_events) AS n FROM ledger_events WHERE event_key = $1`, ['pg-deal']);
-    expect(row).toEqual({ amount: 48000.5, occurred_at: new Date('2026-03-02T01:30:00Z'), day: '2026-03-02', data: { a: "q'\"\\" }, n: 5002 });
+    expect(row).toEqual({ amount: 48000.5, occurred_at: new Date('2026-03-02T01:30:00Z'), day: '2026-03-02', data: { a: 'q\'"\\' }, n: 5002 });
     expect(await l.query('SHOW TimeZone')).toEqual([{ TimeZone: 'UTC' }]);
   });
 
@@ -102,7 +102,7 @@ describe('PostgreSQL via DATABASE_URL', () => {
     expect((err as Error).message).not.toContain('wrong-Pa55');
   });
 
-  it("refuses a database whose schema_migrations belongs to another tool, and works in a schema of its own", async () => {
+  it('refuses a database whose schema_migrations belongs to another tool, and works in a schema of its own', async () => {
     const url = await server!.freshDatabase();
     const c = new pg.Client({ connectionString: url });
     await c.connect();

@@ -17,8 +17,15 @@ function problems(input: unknown): string[] {
 describe('validateEvents', () => {
   it('accepts a minimal and a complete event', () => {
     const full = event('deal:42:won', {
-      type: 'deal.won', accountId: 'acc-9', workflowId: 'lead:1', team: 'sales-emea', amount: 48000, arrDelta: 48000.5,
-      currency: 'EUR', rulesRevision: 'abc123', data: { source: 'crm', nested: { ok: true } },
+      type: 'deal.won',
+      accountId: 'acc-9',
+      workflowId: 'lead:1',
+      team: 'sales-emea',
+      amount: 48000,
+      arrDelta: 48000.5,
+      currency: 'EUR',
+      rulesRevision: 'abc123',
+      data: { source: 'crm', nested: { ok: true } },
     });
     expect(validateEvents([{ key: 'k', type: 'sla.met', occurredAt: '2026-03-01T09:30:00.123+01:00' }, full])).toHaveLength(2);
   });

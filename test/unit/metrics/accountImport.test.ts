@@ -20,10 +20,34 @@ const imported = (accountId: string, arr: number, occurredAt: string, tier = 'A'
   amount: arr,
   arrDelta: arr,
   occurredAt,
-  data: { domain: `${accountId.toLowerCase()}.example`, tier, salesOwner: 'claire-dubois', contractStart: occurredAt.slice(0, 10), arr, currency: 'EUR', importedFrom: 'import://file/book.csv', handoff: 'imported' },
+  data: {
+    domain: `${accountId.toLowerCase()}.example`,
+    tier,
+    salesOwner: 'claire-dubois',
+    contractStart: occurredAt.slice(0, 10),
+    arr,
+    currency: 'EUR',
+    importedFrom: 'import://file/book.csv',
+    handoff: 'imported',
+  },
 });
-const won = (accountId: string, arrDelta: number, occurredAt: string): LedgerEvent => ({ key: `won-${seq++}`, type: 'deal.won', accountId, leadId: `lead-${accountId}-${seq}`, arrDelta, occurredAt, data: { tier: 'B', source: 'demo-request' } });
-const changed = (accountId: string, kind: 'renewal' | 'expansion' | 'contraction' | 'churn', arrDelta: number, occurredAt: string): LedgerEvent => ({ key: `arr-${seq++}`, type: 'arr.changed', accountId, arrDelta, occurredAt, data: { kind } });
+const won = (accountId: string, arrDelta: number, occurredAt: string): LedgerEvent => ({
+  key: `won-${seq++}`,
+  type: 'deal.won',
+  accountId,
+  leadId: `lead-${accountId}-${seq}`,
+  arrDelta,
+  occurredAt,
+  data: { tier: 'B', source: 'demo-request' },
+});
+const changed = (accountId: string, kind: 'renewal' | 'expansion' | 'contraction' | 'churn', arrDelta: number, occurredAt: string): LedgerEvent => ({
+  key: `arr-${seq++}`,
+  type: 'arr.changed',
+  accountId,
+  arrDelta,
+  occurredAt,
+  data: { kind },
+});
 
 /*
  * Q1 2027. Imported customers (opening ARR, dated from their contract start):
@@ -64,7 +88,16 @@ describe('imported customers in the metrics: opening ARR, never a new booking', 
       nrr: 0.83,
       grr: 0.78,
     });
-    expect(await arrByAccount(ledger, Q1.to)).toEqual(new Map([['I1', 35_000], ['I2', 0], ['I3', 8_000], ['I4', 12_000], ['W1', 40_000], ['W2', 15_000]]));
+    expect(await arrByAccount(ledger, Q1.to)).toEqual(
+      new Map([
+        ['I1', 35_000],
+        ['I2', 0],
+        ['I3', 8_000],
+        ['I4', 12_000],
+        ['W1', 40_000],
+        ['W2', 15_000],
+      ]),
+    );
   });
 
   it('counts none of them in new bookings: won deals, bookings, new business', async () => {
@@ -85,6 +118,9 @@ describe('imported customers in the metrics: opening ARR, never a new booking', 
     const m = await retention(ledger, Q1);
     expect(m).toMatchObject({ cohortAccounts: 0, startingArr: 0, newBusiness: 7_000 });
     // The expansion deal itself is a won deal (a booking); the imported ARR is not.
-    expect((await closedDeals(ledger, Q1)).map((d) => [d.accountId, d.arr])).toEqual([['I5', 3_000], ['W3', 7_000]]);
+    expect((await closedDeals(ledger, Q1)).map((d) => [d.accountId, d.arr])).toEqual([
+      ['I5', 3_000],
+      ['W3', 7_000],
+    ]);
   });
 });

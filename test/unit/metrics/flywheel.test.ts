@@ -95,8 +95,18 @@ describe('computeMetrics on the March 2027 fixture', () => {
      */
     expect((await march()).delight).toEqual({
       retention: {
-        from: MARCH.from, to: MARCH.to, cohortAccounts: 6, churnedAccounts: 3, startingArr: 50_000, endingArr: 20_000,
-        expansion: 2_000, contraction: 1_000, churn: 31_000, newBusiness: 66_000, nrr: 0.4, grr: 0.36,
+        from: MARCH.from,
+        to: MARCH.to,
+        cohortAccounts: 6,
+        churnedAccounts: 3,
+        startingArr: 50_000,
+        endingArr: 20_000,
+        expansion: 2_000,
+        contraction: 1_000,
+        churn: 31_000,
+        newBusiness: 66_000,
+        nrr: 0.4,
+        grr: 0.36,
       },
       churnRate: 0.5,
       expansionShare: 0.04,
@@ -213,12 +223,27 @@ describe('computeMetrics edge cases', () => {
   it('is all zeros, empty groups and null ratios on an empty ledger', async () => {
     const m = await computeMetrics(ledger, MARCH, { spendByChannel: { webinar: 100 } });
     expect(m.attract).toEqual({
-      leads: 0, mqls: 0, leadToMqlRate: null, qualifiedPipeline: 0, pipelineBySource: {}, costPerPipelineDollar: { webinar: null },
-      marketingSourcedShare: null, icpMatchRate: null,
+      leads: 0,
+      mqls: 0,
+      leadToMqlRate: null,
+      qualifiedPipeline: 0,
+      pipelineBySource: {},
+      costPerPipelineDollar: { webinar: null },
+      marketingSourcedShare: null,
+      icpMatchRate: null,
     });
     expect(m.engage).toEqual({
-      opportunities: 0, mqlToOpportunityRate: null, leadToOpportunityRate: null, won: 0, lost: 0, winRate: null, winRateByTier: {},
-      bookings: 0, averageDealSize: null, salesCycleDays: { median: null, mean: null }, timeToFirstMeetingHours: { median: null },
+      opportunities: 0,
+      mqlToOpportunityRate: null,
+      leadToOpportunityRate: null,
+      won: 0,
+      lost: 0,
+      winRate: null,
+      winRateByTier: {},
+      bookings: 0,
+      averageDealSize: null,
+      salesCycleDays: { median: null, mean: null },
+      timeToFirstMeetingHours: { median: null },
     });
     expect(m.delight).toMatchObject({ churnRate: null, expansionShare: null, healthDistribution: { green: 0, yellow: 0, red: 0 }, customers: 0 });
     expect(m.handoffs).toEqual({
@@ -250,9 +275,7 @@ describe('computeMetrics edge cases', () => {
 
   it('puts a clock met on a Sunday in the week of the Monday before', async () => {
     await ledger.record([ev('sla.met', '2027-03-07T23:59:59Z', { leadId: 'x', owner: 'ana' })]);
-    expect((await handoffs(ledger, MARCH)).sla).toEqual([
-      { handoff: 'marketing-to-sales', week: '2027-03-01', team: null, owner: 'ana', met: 1, breached: 0, compliance: 1 },
-    ]);
+    expect((await handoffs(ledger, MARCH)).sla).toEqual([{ handoff: 'marketing-to-sales', week: '2027-03-01', team: null, owner: 'ana', met: 1, breached: 0, compliance: 1 }]);
   });
 
   it('refuses an empty or inverted period', async () => {

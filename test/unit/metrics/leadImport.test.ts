@@ -10,7 +10,8 @@ const MARCH: Period = parsePeriod('2027-03-01', '2027-04-01');
 const ledger = emptyLedgerPerTest();
 
 const decision = (leadId: string, at: string, kind: string, outcome: Record<string, unknown>): LedgerEvent => ev('decision.recorded', at, { leadId, data: { kind, outcome } });
-const imported = (leadId: string, at: string, data: Record<string, unknown> = {}): LedgerEvent => ev('lead.imported', at, { key: `lead:${leadId}:imported`, leadId, data: { stage: 'Attract', status: 'nurture', ...data } });
+const imported = (leadId: string, at: string, data: Record<string, unknown> = {}): LedgerEvent =>
+  ev('lead.imported', at, { key: `lead:${leadId}:imported`, leadId, data: { stage: 'Attract', status: 'nurture', ...data } });
 const clockRow = (type: 'sla.met' | 'sla.breached', leadId: string, clock: number, at: string): LedgerEvent =>
   ev(type, at, { key: `lead:${leadId}:sla:${clock}:${type === 'sla.met' ? 'met' : 'breached'}`, leadId, owner: 'anna-schmidt', team: 'sales-emea' });
 

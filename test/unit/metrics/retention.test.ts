@@ -83,9 +83,24 @@ describe('retention over a hand-computed cohort (Q1 2027, the example in docs/me
 
   it('reads ARR per account at an instant', async () => {
     await ledger.record(rows());
-    expect(await arrByAccount(ledger, Q1.from)).toEqual(new Map([['A', 10_000], ['B', 20_000], ['C', 8_000], ['D', 12_000], ['E', 6_000.5]]));
+    expect(await arrByAccount(ledger, Q1.from)).toEqual(
+      new Map([
+        ['A', 10_000],
+        ['B', 20_000],
+        ['C', 8_000],
+        ['D', 12_000],
+        ['E', 6_000.5],
+      ]),
+    );
     expect(await arrByAccount(ledger, Q1.to)).toEqual(
-      new Map([['A', 15_000], ['B', 16_000], ['C', 0], ['D', 13_000], ['E', 6_000.5], ['F', 10_000]]),
+      new Map([
+        ['A', 15_000],
+        ['B', 16_000],
+        ['C', 0],
+        ['D', 13_000],
+        ['E', 6_000.5],
+        ['F', 10_000],
+      ]),
     );
   });
 
@@ -107,8 +122,18 @@ describe('retention over a hand-computed cohort (Q1 2027, the example in docs/me
 describe('retention edge cases', () => {
   it('is all zeros with null ratios on an empty ledger', async () => {
     expect(await retention(ledger, Q1)).toEqual({
-      from: Q1.from, to: Q1.to, cohortAccounts: 0, churnedAccounts: 0, startingArr: 0, endingArr: 0,
-      expansion: 0, contraction: 0, churn: 0, newBusiness: 0, nrr: null, grr: null,
+      from: Q1.from,
+      to: Q1.to,
+      cohortAccounts: 0,
+      churnedAccounts: 0,
+      startingArr: 0,
+      endingArr: 0,
+      expansion: 0,
+      contraction: 0,
+      churn: 0,
+      newBusiness: 0,
+      nrr: null,
+      grr: null,
     });
     expect(await arrByAccount(ledger, Q1.to)).toEqual(new Map());
   });
@@ -132,15 +157,16 @@ describe('retention edge cases', () => {
     // The same instants seen from the next period: the contraction and Z's deal now fall inside.
     const q2 = await retention(ledger, parsePeriod('2027-04-01', '2027-07-01'));
     expect(q2).toMatchObject({ cohortAccounts: 2, startingArr: 2_200, endingArr: 2_000, contraction: 200, newBusiness: 900 });
-    expect(await arrByAccount(ledger, Q1.to)).toEqual(new Map([['X', 1_500], ['Y', 700]]));
+    expect(await arrByAccount(ledger, Q1.to)).toEqual(
+      new Map([
+        ['X', 1_500],
+        ['Y', 700],
+      ]),
+    );
   });
 
   it('keeps a churned and re-won account in the cohort, with both flows', async () => {
-    await ledger.record([
-      won('R', 4_000, '2026-05-01T00:00:00Z'),
-      changed('R', 'churn', -4_000, 0, '2027-01-20T00:00:00Z'),
-      won('R', 3_000, '2027-03-01T00:00:00Z'),
-    ]);
+    await ledger.record([won('R', 4_000, '2026-05-01T00:00:00Z'), changed('R', 'churn', -4_000, 0, '2027-01-20T00:00:00Z'), won('R', 3_000, '2027-03-01T00:00:00Z')]);
     const m = await retention(ledger, Q1);
     expect(m).toMatchObject({ cohortAccounts: 1, churnedAccounts: 0, startingArr: 4_000, endingArr: 3_000, expansion: 3_000, churn: 4_000, newBusiness: 0, nrr: 0.75, grr: 0.75 });
     expectFlowsAddUp(m);

@@ -25,10 +25,30 @@ describe('analyze', () => {
     const row = (a: string) => checks.find((c) => c.assumption === a);
     expect(checks.map((c) => c.assumption)).toEqual(['acv', 'winRate', 'leadToMql', 'mqlToOpportunity', 'salesCycleDays', 'monthlyGrossChurn', 'monthlyExpansion', 'bookings']);
     // 21,000 vs 20,000: +1,000 = +5 % -> on-track, better than planned.
-    expect(row('acv')).toEqual({ assumption: 'acv', metric: 'engage.averageDealSize', direction: 'higher-is-better', planned: 20_000, actual: 21_000, variance: 1_000, relativeVariance: 0.05, status: 'on-track', favourable: true });
+    expect(row('acv')).toEqual({
+      assumption: 'acv',
+      metric: 'engage.averageDealSize',
+      direction: 'higher-is-better',
+      planned: 20_000,
+      actual: 21_000,
+      variance: 1_000,
+      relativeVariance: 0.05,
+      status: 'on-track',
+      favourable: true,
+    });
     // 0.20 vs 0.25: −0.05 = −20 % -> watch.
     expect(row('winRate')).toMatchObject({ actual: 0.2, variance: -0.05, relativeVariance: -0.2, status: 'watch', favourable: false });
-    expect(row('leadToMql')).toEqual({ assumption: 'leadToMql', metric: 'attract.leadToMqlRate', direction: 'higher-is-better', planned: 0.2, actual: null, variance: null, relativeVariance: null, status: 'no-data', favourable: null });
+    expect(row('leadToMql')).toEqual({
+      assumption: 'leadToMql',
+      metric: 'attract.leadToMqlRate',
+      direction: 'higher-is-better',
+      planned: 0.2,
+      actual: null,
+      variance: null,
+      relativeVariance: null,
+      status: 'no-data',
+      favourable: null,
+    });
     // 0.52 vs 0.40: +0.12 = +30 % -> off-track although favourable: the plan under-estimates it.
     expect(row('mqlToOpportunity')).toMatchObject({ variance: 0.12, relativeVariance: 0.3, status: 'off-track', favourable: true });
     // 60 days vs 45: +15 = +33.33 % -> off-track; longer is worse.

@@ -87,7 +87,8 @@ describe('audit', () => {
         area: 'data-quality',
         severity: 'critical',
         finding: '10 of 40 leads blocked by data quality (25.0 %); top blocking rules: dq-missing-company (lead.company, 6), dq-missing-email (lead.email, 4); most from source webinar (7)',
-        recommendation: 'Make lead.company a required field on the webinar form or enrichment step so dq-missing-company in rules/data-quality.yaml stops blocking; if sales can work without it, change that rule\'s severity to warn.',
+        recommendation:
+          "Make lead.company a required field on the webinar form or enrichment step so dq-missing-company in rules/data-quality.yaml stops blocking; if sales can work without it, change that rule's severity to warn.",
       },
     ]);
 
@@ -102,7 +103,8 @@ describe('audit', () => {
         area: 'sla',
         severity: 'warning',
         finding: 'marketing-to-sales: 7 of 30 SLA clocks breached (23.3 %)',
-        recommendation: "Check the first-touch targets in rules/sla.yaml against the sales team's capacity in config/flywheel.yaml; add reps to the busiest queue or lengthen the target for lower tiers.",
+        recommendation:
+          "Check the first-touch targets in rules/sla.yaml against the sales team's capacity in config/flywheel.yaml; add reps to the busiest queue or lengthen the target for lower tiers.",
       },
     ]);
 
@@ -111,7 +113,8 @@ describe('audit', () => {
         area: 'routing',
         severity: 'warning',
         finding: 'queue mid-market: 20 assignments, noah-fischer 10 (50.0 % vs 50.0 % by weight 3), mia-kowalski 10 (50.0 % vs 33.3 % by weight 2), liam-oconnor 0 (0.0 % vs 16.7 % by weight 1)',
-        recommendation: "In config/flywheel.yaml, check liam-oconnor (under-assigned: out of office, capacity reached or inactive?) and mia-kowalski (over-assigned); if the split is intended, set the weights of queue mid-market's members to match it.",
+        recommendation:
+          "In config/flywheel.yaml, check liam-oconnor (under-assigned: out of office, capacity reached or inactive?) and mia-kowalski (over-assigned); if the split is intended, set the weights of queue mid-market's members to match it.",
       },
     ]);
 
@@ -120,7 +123,8 @@ describe('audit', () => {
         area: 'handoff',
         severity: 'critical',
         finding: '3 of 8 hand-offs to customer success incomplete (37.5 %); most missing: handoff.champion (2), account.arr (1), handoff.goals (1)',
-        recommendation: 'Make handoff.champion mandatory in the CRM before an opportunity can be Closed Won (it is required by handoff-stc-base in rules/handoff.yaml), or drop it from that rule if CS can start without it.',
+        recommendation:
+          'Make handoff.champion mandatory in the CRM before an opportunity can be Closed Won (it is required by handoff-stc-base in rules/handoff.yaml), or drop it from that rule if CS can start without it.',
       },
     ]);
 
@@ -130,11 +134,17 @@ describe('audit', () => {
         .set(kind as 'routing')
         .rules.filter((r) => !matched.includes(r.id))
         .map((r) => ({ area: 'rules', severity: 'warning', finding: `${kind} rule ${r.id} never matched in ${n} ${kind} decisions`, line: r.line, id: r.id }));
-    const expected = [
-      ...never('data-quality', 40, ['dq-missing-company', 'dq-missing-email', 'dq-enterprise-without-phone']),
-      ...never('routing', 28, ['route-mid-market', 'route-enterprise-emea']),
-    ];
-    expect(expected.map((e) => e.id)).toEqual(['dq-malformed-email', 'dq-missing-country', 'dq-missing-employees', 'route-existing-customer', 'route-open-opportunity', 'route-enterprise-na', 'route-smb', 'route-overflow']);
+    const expected = [...never('data-quality', 40, ['dq-missing-company', 'dq-missing-email', 'dq-enterprise-without-phone']), ...never('routing', 28, ['route-mid-market', 'route-enterprise-emea'])];
+    expect(expected.map((e) => e.id)).toEqual([
+      'dq-malformed-email',
+      'dq-missing-country',
+      'dq-missing-employees',
+      'route-existing-customer',
+      'route-open-opportunity',
+      'route-enterprise-na',
+      'route-smb',
+      'route-overflow',
+    ]);
     const warnings = rules.filter((r) => r.severity === 'warning');
     expect(warnings.map(({ area, severity, finding }) => ({ area, severity, finding }))).toEqual(expected.map(({ area, severity, finding }) => ({ area, severity, finding })));
     expect(warnings[0]!.recommendation).toBe(
@@ -156,7 +166,11 @@ describe('audit', () => {
       ...times(3, () => row('sla.breached', { leadId: `L${seq}`, owner: 'noah-fischer', data: { owner: 'noah-fischer' } })),
     ]);
     const recs = await audit(ledger, JAN, engine, config);
-    expect(byArea(recs, 'rules').filter((r) => r.finding.startsWith('data-quality rule')).every((r) => r.severity === 'info')).toBe(true);
+    expect(
+      byArea(recs, 'rules')
+        .filter((r) => r.finding.startsWith('data-quality rule'))
+        .every((r) => r.severity === 'info'),
+    ).toBe(true);
     expect(byArea(recs, 'data-quality').map((r) => [r.severity, r.finding.split(';')[0]])).toEqual([['critical', '1 of 5 leads blocked by data quality (20.0 %)']]);
     expect(byArea(recs, 'sla')).toEqual([expect.objectContaining({ severity: 'critical', finding: 'marketing-to-sales: 3 of 3 SLA clocks breached (100.0 %)' })]);
   });

@@ -89,7 +89,15 @@ describe('flywheel plan validate', () => {
 
 describe('renderPlan', () => {
   it('aligns the table: text left, numbers right', () => {
-    expect(table(['a', 'bb'], [['xyz', '1'], ['q', '1,000']])).toEqual(['a       bb', '---  -----', 'xyz      1', 'q    1,000']);
+    expect(
+      table(
+        ['a', 'bb'],
+        [
+          ['xyz', '1'],
+          ['q', '1,000'],
+        ],
+      ),
+    ).toEqual(['a       bb', '---  -----', 'xyz      1', 'q    1,000']);
     const lines = renderPlan(smallPlan(), reverseFunnel(smallPlan()));
     expect(lines[0]).toBe('Small plan (EUR)');
     expect(lines.at(-1)).toMatch(/^2027-03\s+1,100,000\s+1,083,500\s+1,000,000\s+0\s+0\s+2027-01-15\s+0\s+0\s+0\s+0\s+-\s+50\s+1\s+-$/);

@@ -18,11 +18,25 @@ describe('reverseFunnel', () => {
      *   cost per lead = 15,000 / 165 = 90.909... -> 90.91
      */
     expect(jan).toEqual({
-      period: '2027-01', from: '2027-01-01', to: '2027-02-01',
-      startingArr: 1_000_000, keptArr: 985_000, arrTarget: 1_050_000, bookingsNeeded: 65_000,
-      opportunities: 13, mqls: 33, leads: 165, opportunitiesCreateBy: '2026-11-17',
-      repsNeeded: 4, repHires: 2, hireBy: '2026-10-01',
-      customers: 53, csmsNeeded: 2, csmHires: 1, spend: 15_000, costPerLead: 90.91,
+      period: '2027-01',
+      from: '2027-01-01',
+      to: '2027-02-01',
+      startingArr: 1_000_000,
+      keptArr: 985_000,
+      arrTarget: 1_050_000,
+      bookingsNeeded: 65_000,
+      opportunities: 13,
+      mqls: 33,
+      leads: 165,
+      opportunitiesCreateBy: '2026-11-17',
+      repsNeeded: 4,
+      repHires: 2,
+      hireBy: '2026-10-01',
+      customers: 53,
+      csmsNeeded: 2,
+      csmHires: 1,
+      spend: 15_000,
+      costPerLead: 90.91,
     });
     /*
      * 2027-02: start 1,050,000 (January's target); kept = 1,050,000 × 0.985 = 1,034,250
@@ -33,11 +47,25 @@ describe('reverseFunnel', () => {
      *   customers = 1,100,000 / 20,000 = 55;  CSMs = ceil(1.1) = 2 -> 1 hire;  cost per lead = 15,000 / 175 = 85.71
      */
     expect(feb).toEqual({
-      period: '2027-02', from: '2027-02-01', to: '2027-03-01',
-      startingArr: 1_050_000, keptArr: 1_034_250, arrTarget: 1_100_000, bookingsNeeded: 65_750,
-      opportunities: 14, mqls: 35, leads: 175, opportunitiesCreateBy: '2026-12-18',
-      repsNeeded: 4, repHires: 2, hireBy: '2026-11-01',
-      customers: 55, csmsNeeded: 2, csmHires: 1, spend: 15_000, costPerLead: 85.71,
+      period: '2027-02',
+      from: '2027-02-01',
+      to: '2027-03-01',
+      startingArr: 1_050_000,
+      keptArr: 1_034_250,
+      arrTarget: 1_100_000,
+      bookingsNeeded: 65_750,
+      opportunities: 14,
+      mqls: 35,
+      leads: 175,
+      opportunitiesCreateBy: '2026-12-18',
+      repsNeeded: 4,
+      repHires: 2,
+      hireBy: '2026-11-01',
+      customers: 55,
+      csmsNeeded: 2,
+      csmHires: 1,
+      spend: 15_000,
+      costPerLead: 85.71,
     });
     /*
      * 2027-03: a target below what is kept: start 1,100,000, kept 1,083,500 > 1,000,000 -> bookings 0, nothing needed.
@@ -45,11 +73,25 @@ describe('reverseFunnel', () => {
      *   customers = 1,000,000 / 20,000 = 50;  CSMs = 1, no hire;  no leads -> no cost per lead
      */
     expect(mar).toEqual({
-      period: '2027-03', from: '2027-03-01', to: '2027-04-01',
-      startingArr: 1_100_000, keptArr: 1_083_500, arrTarget: 1_000_000, bookingsNeeded: 0,
-      opportunities: 0, mqls: 0, leads: 0, opportunitiesCreateBy: '2027-01-15',
-      repsNeeded: 0, repHires: 0, hireBy: null,
-      customers: 50, csmsNeeded: 1, csmHires: 0, spend: 15_000, costPerLead: null,
+      period: '2027-03',
+      from: '2027-03-01',
+      to: '2027-04-01',
+      startingArr: 1_100_000,
+      keptArr: 1_083_500,
+      arrTarget: 1_000_000,
+      bookingsNeeded: 0,
+      opportunities: 0,
+      mqls: 0,
+      leads: 0,
+      opportunitiesCreateBy: '2027-01-15',
+      repsNeeded: 0,
+      repHires: 0,
+      hireBy: null,
+      customers: 50,
+      csmsNeeded: 1,
+      csmHires: 0,
+      spend: 15_000,
+      costPerLead: null,
     });
   });
 
@@ -64,8 +106,20 @@ describe('reverseFunnel', () => {
      *   spend 42,000 + 25,000 + 18,000 + 12,000 = 97,000; per lead 97,000 / 412 = 235.44
      */
     expect(funnel[0]).toMatchObject({
-      keptArr: 4_216_800, bookingsNeeded: 113_200, opportunities: 22, mqls: 74, leads: 412, opportunitiesCreateBy: '2026-11-02',
-      repsNeeded: 5, repHires: 0, hireBy: null, customers: 181, csmsNeeded: 4, csmHires: 1, spend: 97_000, costPerLead: 235.44,
+      keptArr: 4_216_800,
+      bookingsNeeded: 113_200,
+      opportunities: 22,
+      mqls: 74,
+      leads: 412,
+      opportunitiesCreateBy: '2026-11-02',
+      repsNeeded: 5,
+      repHires: 0,
+      hireBy: null,
+      customers: 181,
+      csmsNeeded: 4,
+      csmHires: 1,
+      spend: 97_000,
+      costPerLead: 235.44,
     });
     /*
      * December: start 6,180,000; kept = 6,180,000 × 1.004 = 6,204,720; bookings = 6,420,000 − 6,204,720 = 215,280

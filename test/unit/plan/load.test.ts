@@ -101,9 +101,7 @@ describe('semantic checks', () => {
     expect(lines(VALID.replace('{ id: "2027-02", from: "2027-02-01"', '{ id: "2027-02", from: "2027-01-15"'))).toEqual([
       'plan.yaml:13:28: periods[1].from: overlaps the previous period, which ends (exclusive) on 2027-02-01',
     ]);
-    expect(lines(VALID.replace('to: "2027-03-01"', 'to: "2027-02-01"'))).toEqual([
-      'plan.yaml:13:46: periods[1].to: "to" (2027-02-01) must be after "from" (2027-02-01); "to" is exclusive',
-    ]);
+    expect(lines(VALID.replace('to: "2027-03-01"', 'to: "2027-02-01"'))).toEqual(['plan.yaml:13:46: periods[1].to: "to" (2027-02-01) must be after "from" (2027-02-01); "to" is exclusive']);
     expect(lines(VALID.replace('id: "2027-02"', 'id: "2027-01"'))).toEqual(['plan.yaml:13:11: periods[1].id: duplicate period id "2027-01" (first at periods[0])']);
   });
 
@@ -120,7 +118,7 @@ describe('semantic checks', () => {
     expect(lines(VALID.replace('channel: paid-search', 'channel: webinar'))).toEqual(['plan.yaml:29:16: spend[1].channel: duplicate channel "webinar" (first at spend[0])']);
     expect(lines(VALID.replace('"0 8 1 * *"', '"0 25 1 * *"'))).toEqual(['plan.yaml:4:13: cadence.schedule: cron hour 25 is outside 0-23']);
     expect(lines(VALID.replace('Europe/Berlin', 'Europe/Berln'))).toEqual(['plan.yaml:5:13: cadence.timezone: unknown time zone "Europe/Berln" (did you mean "Europe/Berlin"?)']);
-    expect(lines(VALID.replace('currency: EUR', 'currency: USD'))).toEqual(['plan.yaml:2:11: warning: currency: plan currency USD differs from the organisation\'s EUR (config/flywheel.yaml)']);
+    expect(lines(VALID.replace('currency: EUR', 'currency: USD'))).toEqual(["plan.yaml:2:11: warning: currency: plan currency USD differs from the organisation's EUR (config/flywheel.yaml)"]);
   });
 });
 

@@ -15,14 +15,22 @@ describe('planning report HTML', () => {
 
   it('is one complete HTML document', () => {
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-    expect(html).toMatch(/<html lang="en">[\s\S]*<head>[\s\S]*<meta charset="utf-8">[\s\S]*<title>Growth plan review 2027-03: Northwind Metrics growth plan 2027<\/title>[\s\S]*<\/head>\s*<body>[\s\S]*<\/body>\s*<\/html>\s*$/);
+    expect(html).toMatch(
+      /<html lang="en">[\s\S]*<head>[\s\S]*<meta charset="utf-8">[\s\S]*<title>Growth plan review 2027-03: Northwind Metrics growth plan 2027<\/title>[\s\S]*<\/head>\s*<body>[\s\S]*<\/body>\s*<\/html>\s*$/,
+    );
     expect(tagProblems(html)).toEqual([]);
   });
 
   it('draws the reverse funnel, ARR, variance and retention charts as inline SVG with titles and bars', () => {
     const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
     const titles = svgs.map((s) => /<title id="[^"]+">([^<]*)<\/title>/.exec(s)?.[1]);
-    expect(titles).toEqual(['Reverse funnel for 2027-03', 'ARR for 2027-03: actual vs target', 'Bookings needed per period (re-forecast)', 'Actual vs assumption variance', 'Net and gross revenue retention']);
+    expect(titles).toEqual([
+      'Reverse funnel for 2027-03',
+      'ARR for 2027-03: actual vs target',
+      'Bookings needed per period (re-forecast)',
+      'Actual vs assumption variance',
+      'Net and gross revenue retention',
+    ]);
     for (const s of svgs) {
       expect(s).toMatch(/<svg [^>]*viewBox="0 0 \d+ \d+"[^>]*role="img"/);
       expect((s.match(/<rect /g) ?? []).length).toBeGreaterThan(0);

@@ -46,19 +46,40 @@ describe('when a held lead can be taken', () => {
 
   it('a rep on leave until a date-time is back at that instant when the calendar is open then', () => {
     const cfg = withRep('anna-schmidt', { outOfOffice: [{ from: '2026-11-23', to: '2026-11-24T12:30' }] });
-    const c = candidateAt(cfg, 'enterprise-emea', cfg.reps.find((r) => r.id === 'anna-schmidt')!, at(BERLIN, '2026-11-23 10:00'), none, nobody);
+    const c = candidateAt(
+      cfg,
+      'enterprise-emea',
+      cfg.reps.find((r) => r.id === 'anna-schmidt')!,
+      at(BERLIN, '2026-11-23 10:00'),
+      none,
+      nobody,
+    );
     expect(c).toMatchObject({ reason: 'out-of-office', availableAt: iso(at(BERLIN, '2026-11-24 12:30')) });
   });
 
   it('leave that ends after hours resolves to the next opening', () => {
     const cfg = withRep('anna-schmidt', { outOfOffice: [{ from: '2026-11-23', to: '2026-11-24T19:00' }] });
-    const c = candidateAt(cfg, 'enterprise-emea', cfg.reps.find((r) => r.id === 'anna-schmidt')!, at(BERLIN, '2026-11-23 10:00'), none, nobody);
+    const c = candidateAt(
+      cfg,
+      'enterprise-emea',
+      cfg.reps.find((r) => r.id === 'anna-schmidt')!,
+      at(BERLIN, '2026-11-23 10:00'),
+      none,
+      nobody,
+    );
     expect(c).toMatchObject({ reason: 'out-of-office', availableAt: iso(at(BERLIN, '2026-11-25 08:00')) });
   });
 
   it('outside hours with leave starting at the next opening: back after the leave', () => {
     const cfg = withRep('anna-schmidt', { outOfOffice: [{ from: '2026-11-23', to: '2026-11-23' }] });
-    const c = candidateAt(cfg, 'enterprise-emea', cfg.reps.find((r) => r.id === 'anna-schmidt')!, at(BERLIN, '2026-11-21 10:00'), none, nobody);
+    const c = candidateAt(
+      cfg,
+      'enterprise-emea',
+      cfg.reps.find((r) => r.id === 'anna-schmidt')!,
+      at(BERLIN, '2026-11-21 10:00'),
+      none,
+      nobody,
+    );
     expect(c).toMatchObject({ reason: 'outside-hours', availableAt: iso(at(BERLIN, '2026-11-24 08:00')) });
   });
 
@@ -70,7 +91,16 @@ describe('when a held lead can be taken', () => {
     expect(candidateAt(shipped, 'enterprise-emea', rep('anna-schmidt'), at(BERLIN, '2026-11-21 10:00'), full, nobody)?.availableAt).toBeNull();
     expect(candidateAt(shipped, 'enterprise-emea', rep('anna-schmidt'), monday, none, new Set(['anna-schmidt']))?.reason).toBe('excluded');
     const cfg = withRep('claire-dubois', { active: false });
-    expect(candidateAt(cfg, 'enterprise-emea', cfg.reps.find((r) => r.id === 'claire-dubois')!, monday, none, nobody)).toMatchObject({ reason: 'inactive', availableAt: null });
+    expect(
+      candidateAt(
+        cfg,
+        'enterprise-emea',
+        cfg.reps.find((r) => r.id === 'claire-dubois')!,
+        monday,
+        none,
+        nobody,
+      ),
+    ).toMatchObject({ reason: 'inactive', availableAt: null });
     expect(candidateAt(shipped, 'enterprise-emea', rep('claire-dubois'), monday, none, nobody)).toBeNull();
     expect(nextRouteAt([{ rep: 'anna-schmidt', queue: 'enterprise-emea', reason: 'at-capacity', availableAt: null }])).toBeNull();
   });

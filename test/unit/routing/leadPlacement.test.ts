@@ -62,7 +62,11 @@ describe('holding a lead nobody can take', () => {
     const { placement } = await place(shipped, 'sat-2', 0, SATURDAY, route('enterprise-emea', {}, SATURDAY, 0));
     expect(placement.strategy).toBe('held');
     expect(placement.hold!.candidates.map((c) => `${c.queue}/${c.rep}`)).toEqual([
-      'enterprise-emea/anna-schmidt', 'enterprise-emea/lukas-meyer', 'enterprise-emea/claire-dubois', 'sales-overflow/jonas-becker', 'sales-overflow/maya-brooks',
+      'enterprise-emea/anna-schmidt',
+      'enterprise-emea/lukas-meyer',
+      'enterprise-emea/claire-dubois',
+      'sales-overflow/jonas-becker',
+      'sales-overflow/maya-brooks',
     ]);
     expect(placement.hold!.nextRouteAt).toBe(iso(MONDAY));
     expect(placement.hold!.maxHoldAt).toBeNull();
@@ -93,13 +97,17 @@ describe('leads held in one queue', () => {
     // The last to arrive routes first on Monday: the three before it get the three places, in order.
     const last = await place(tight, 'line-5', 1, MONDAY, route('enterprise-emea', hold, arrivals[4]!, 1));
     expect(last.placedFromLine.map((p) => p.held.leadId)).toEqual(['line-1', 'line-2', 'line-3']);
-    const keys = await ledger.query<{ assignment_key: string }>("SELECT assignment_key FROM lead_assignments WHERE released_at IS NULL AND rep IS NOT NULL ORDER BY assignment_key");
+    const keys = await ledger.query<{ assignment_key: string }>('SELECT assignment_key FROM lead_assignments WHERE released_at IS NULL AND rep IS NOT NULL ORDER BY assignment_key');
     expect(keys.map((k) => k.assignment_key)).toEqual(['line-1:1', 'line-2:1', 'line-3:1']);
     expect(new Set(last.placedFromLine.map((p) => p.placement.rep))).toEqual(new Set(['anna-schmidt', 'lukas-meyer', 'claire-dubois']));
     expect(last.placement.strategy).toBe('held');
     expect(last.placement.hold!.since).toBe(iso(arrivals[4]!));
     expect(last.placement.hold!.candidates.map((c) => [c.rep, c.reason])).toEqual([
-      ['anna-schmidt', 'at-capacity'], ['lukas-meyer', 'at-capacity'], ['claire-dubois', 'at-capacity'], ['jonas-becker', 'at-capacity'], ['maya-brooks', 'outside-hours'],
+      ['anna-schmidt', 'at-capacity'],
+      ['lukas-meyer', 'at-capacity'],
+      ['claire-dubois', 'at-capacity'],
+      ['jonas-becker', 'at-capacity'],
+      ['maya-brooks', 'outside-hours'],
     ]);
     expect(last.placement.hold!.nextRouteAt).toBe(iso(at(BERLIN, '2026-11-23 15:00')));
 
@@ -108,7 +116,10 @@ describe('leads held in one queue', () => {
     expect(mine).toMatchObject({ rep: last.placedFromLine[1]!.placement.rep, queue: 'enterprise-emea', strategy: 'weighted-round-robin', hold: null, replayed: true });
 
     const line = await ledger.query<{ lead_id: string; next_key: string }>('SELECT lead_id, next_key FROM held_leads ORDER BY since');
-    expect(line).toEqual([{ lead_id: 'line-4', next_key: 'line-4:1' }, { lead_id: 'line-5', next_key: 'line-5:2' }]);
+    expect(line).toEqual([
+      { lead_id: 'line-4', next_key: 'line-4:1' },
+      { lead_id: 'line-5', next_key: 'line-5:2' },
+    ]);
 
     // A rep freed: line-4 is at the front of the line, and its own call takes the place before line-5.
     const freed = await ledger.transaction((tx) => releaseLead(tx, 'line-1', MONDAY + 60_000, 'lost'));
@@ -120,20 +131,57 @@ describe('leads held in one queue', () => {
   });
 
   it('a lead placed from the line gets its ledger row with how long it was held', () => {
-    const row = placedRow(shipped, { rep: 'anna-schmidt', pool: null, queue: 'enterprise-emea', strategy: 'weighted-round-robin', skipped: [], hold: null, replayed: false, freed: [] }, {
-      leadId: 'line-1', at: iso(MONDAY), since: iso(SATURDAY), held: true, attempt: 1, reason: 'handoff', exclude: [], tier: 'B', source: null, rule: 'r', rulesRevision: null,
-    });
+    const row = placedRow(
+      shipped,
+      { rep: 'anna-schmidt', pool: null, queue: 'enterprise-emea', strategy: 'weighted-round-robin', skipped: [], hold: null, replayed: false, freed: [] },
+      {
+        leadId: 'line-1',
+        at: iso(MONDAY),
+        since: iso(SATURDAY),
+        held: true,
+        attempt: 1,
+        reason: 'handoff',
+        exclude: [],
+        tier: 'B',
+        source: null,
+        rule: 'r',
+        rulesRevision: null,
+      },
+    );
     expect(row).toMatchObject({ key: 'lead:line-1:assigned:1', type: 'lead.assigned', owner: 'anna-schmidt', team: 'sales-emea', data: { heldMs: MONDAY - SATURDAY, heldSince: iso(SATURDAY) } });
-    const breach = placedRow(shipped, { rep: 'anna-schmidt', pool: null, queue: 'enterprise-emea', strategy: 'weighted-round-robin', skipped: [], hold: null, replayed: false, freed: [] }, {
-      leadId: 'line-1', at: iso(MONDAY), since: iso(SATURDAY), held: true, attempt: 3, reason: 'sla-breach', exclude: [], tier: 'B', source: null, rule: 'r', rulesRevision: null,
-    });
+    const breach = placedRow(
+      shipped,
+      { rep: 'anna-schmidt', pool: null, queue: 'enterprise-emea', strategy: 'weighted-round-robin', skipped: [], hold: null, replayed: false, freed: [] },
+      {
+        leadId: 'line-1',
+        at: iso(MONDAY),
+        since: iso(SATURDAY),
+        held: true,
+        attempt: 3,
+        reason: 'sla-breach',
+        exclude: [],
+        tier: 'B',
+        source: null,
+        rule: 'r',
+        rulesRevision: null,
+      },
+    );
     expect(breach.type).toBe('lead.reassigned');
   });
 });
 
 describe('assignLead on the shipped rules', () => {
   const lead = { email: 'eva@grossbank.example', domain: 'grossbank.example', country: 'DE', employees: 1200, source: 'demo-request' };
-  const req = (attempt: number, when: number, extra: Partial<AssignmentRequest> = {}): AssignmentRequest => ({ leadId: 'gb-1', lead, tier: 'B', at: iso(when), exclude: [], attempt, reason: 'handoff', ...extra });
+  const req = (attempt: number, when: number, extra: Partial<AssignmentRequest> = {}): AssignmentRequest => ({
+    leadId: 'gb-1',
+    lead,
+    tier: 'B',
+    at: iso(when),
+    exclude: [],
+    attempt,
+    reason: 'handoff',
+    ...extra,
+  });
 
   it('holds an enterprise EMEA lead on Saturday and assigns it on Monday 08:00, each with its ledger row', async () => {
     // Built here, not at collection time: the ledger opens in beforeAll. No webhooks are sent by assignLead.
@@ -147,10 +195,15 @@ describe('assignLead on the shipped rules', () => {
     // A retried activity: the same result, no new rows.
     expect(await act(req(1, MONDAY, { heldSince: held.held!.since }))).toMatchObject({ owner: placed.owner, held: null });
 
-    const rows = await ledger.query<{ key: string; type: string; owner: string | null; data: Record<string, unknown> }>('SELECT event_key AS key, type, owner, data FROM ledger_events ORDER BY occurred_at');
+    const rows = await ledger.query<{ key: string; type: string; owner: string | null; data: Record<string, unknown> }>(
+      'SELECT event_key AS key, type, owner, data FROM ledger_events ORDER BY occurred_at',
+    );
     const decisions = rows.filter((r) => r.type === 'decision.recorded');
     rows.splice(0, rows.length, ...rows.filter((r) => r.type !== 'decision.recorded'));
-    expect(rows.map((r) => [r.key, r.type])).toEqual([['lead:gb-1:held:0', 'lead.held'], ['lead:gb-1:assigned:1', 'lead.assigned']]);
+    expect(rows.map((r) => [r.key, r.type])).toEqual([
+      ['lead:gb-1:held:0', 'lead.held'],
+      ['lead:gb-1:assigned:1', 'lead.assigned'],
+    ]);
     // Each attempt's routing decision is on the permanent record, with every candidate and why.
     expect(decisions.map((r) => r.key)).toEqual(['decision:lead:gb-1:route:0:routing', 'decision:lead:gb-1:route:1:routing']);
     expect(decisions[0]!.data).toMatchObject({ kind: 'routing', matched: ['route-enterprise-emea'], result: { owner: null, strategy: 'held', nextRouteAt: iso(MONDAY) } });
@@ -159,7 +212,16 @@ describe('assignLead on the shipped rules', () => {
     expect(picked.filter((c) => c.verdict === 'chosen').map((c) => c.rep)).toEqual([placed.owner]);
     expect(picked.filter((c) => c.verdict === 'weight-turn')).toHaveLength(2);
     expect(decisions[1]).toMatchObject({ owner: placed.owner, data: { facts: { lead: { email: 'eva@grossbank.example' }, icp: { tier: 'B' } } } });
-    expect(rows[0]!.data).toMatchObject({ queue: 'enterprise-emea', nextRouteAt: iso(MONDAY), since: iso(SATURDAY), maxHoldAt: iso(SATURDAY + 12 * 3_600_000), rule: 'route-enterprise-emea', reason: 'handoff', tier: 'B', source: 'demo-request' });
+    expect(rows[0]!.data).toMatchObject({
+      queue: 'enterprise-emea',
+      nextRouteAt: iso(MONDAY),
+      since: iso(SATURDAY),
+      maxHoldAt: iso(SATURDAY + 12 * 3_600_000),
+      rule: 'route-enterprise-emea',
+      reason: 'handoff',
+      tier: 'B',
+      source: 'demo-request',
+    });
     expect((rows[0]!.data.candidates as unknown[]).length).toBe(3);
     expect(rows[1]).toMatchObject({ owner: placed.owner, data: { heldMs: MONDAY - SATURDAY, strategy: 'weighted-round-robin' } });
     expect(await ledger.query('SELECT lead_id FROM held_leads')).toEqual([]);

@@ -5,8 +5,7 @@ import { config, exampleRules, ruleSet, validate } from './helpers.ts';
 
 const summary = (ds: Diagnostic[]) => ds.map((d) => `${d.severity} ${d.code} ${d.line} ${d.ruleId ?? '-'}`);
 const routing = (body: string) => validate({ 'routing.yaml': ruleSet('routing', 'first', body) });
-const rule = (id: string, when: string, then = '{ strategy: queue, queue: mid-market }') =>
-  `  - id: ${id}\n    description: ${id}\n    when: ${when}\n    then: ${then}\n`;
+const rule = (id: string, when: string, then = '{ strategy: queue, queue: mid-market }') => `  - id: ${id}\n    description: ${id}\n    when: ${when}\n    then: ${then}\n`;
 const ALL = rule('route-rest', 'true', '{ strategy: queue, queue: sales-overflow }');
 
 describe('the example rules', () => {
@@ -67,7 +66,10 @@ describe('conditions', () => {
   });
 
   it('checks paths inside map/filter/some against the element schema, and reduce scopes', () => {
-    const ok = routing(rule('a', '{ and: [{ some: [{ var: lead.technologies }, { "==": [{ var: "" }, dbt] }] }, { ">": [{ reduce: [{ var: lead.intent.topics }, { "+": [{ var: accumulator }, 1] }, 0] }, 2] }] }') + ALL);
+    const ok = routing(
+      rule('a', '{ and: [{ some: [{ var: lead.technologies }, { "==": [{ var: "" }, dbt] }] }, { ">": [{ reduce: [{ var: lead.intent.topics }, { "+": [{ var: accumulator }, 1] }, 0] }, 2] }] }') +
+        ALL,
+    );
     expect(ok).toEqual([]);
     const bad = routing(rule('a', '{ and: [{ some: [{ var: lead.technologies }, { "==": [{ var: name }, dbt] }] }, { reduce: [{ var: lead.technologies }, { var: total }, 0] }] }') + ALL);
     expect(bad.map((d) => d.message)).toEqual([
@@ -77,7 +79,13 @@ describe('conditions', () => {
   });
 
   it('keeps each kind to the facts it may read', () => {
-    const ds = validate({ 'icp.yaml': ruleSet('icp', 'first', `  - id: icp-a\n    description: self reference\n    when: { "==": [{ var: icp.tier }, A] }\n    then: { tier: A }\n  - id: icp-d\n    description: rest\n    when: true\n    then: { tier: D }\n`) });
+    const ds = validate({
+      'icp.yaml': ruleSet(
+        'icp',
+        'first',
+        `  - id: icp-a\n    description: self reference\n    when: { "==": [{ var: icp.tier }, A] }\n    then: { tier: A }\n  - id: icp-d\n    description: rest\n    when: true\n    then: { tier: D }\n`,
+      ),
+    });
     expect(ds.map((d) => [d.code, d.ruleId, d.message])).toEqual([['fact-not-available', 'icp-a', 'icp rules cannot read "icp.tier": they may read lead, account, now']]);
   });
 
@@ -93,7 +101,9 @@ describe('outcomes', () => {
   const esc = '{ notify: [manager], reassign: true, maxReassignments: 1, then: overflow }';
 
   it('checks calendars, reps and queues in SLA escalations', () => {
-    const ds = sla(`{ handoff: marketing-to-sales, target: 4h, warnAt: 75%, calendar: emae, escalation: { notify: [manager, sales-emea, jonas-beker], reassign: true, maxReassignments: 1, then: cs-overfow } }`);
+    const ds = sla(
+      `{ handoff: marketing-to-sales, target: 4h, warnAt: 75%, calendar: emae, escalation: { notify: [manager, sales-emea, jonas-beker], reassign: true, maxReassignments: 1, then: cs-overfow } }`,
+    );
     expect(ds.map((d) => d.message)).toEqual([
       'unknown calendar "emae" (did you mean "emea"?)',
       'unknown rep or team "jonas-beker" (did you mean "jonas-becker"?)',
@@ -112,7 +122,9 @@ describe('outcomes', () => {
     expect(sla(`{ handoff: marketing-to-sales, target: 0m, warnAt: 75%, calendar: owner, escalation: ${esc} }`).map((d) => d.message)).toEqual(['"0m" is zero; a duration must be longer than that']);
     expect(sla(`{ handoff: marketing-to-sales, target: PT4H, warnAt: 3h, calendar: owner, escalation: ${esc} }`)).toEqual([]);
     expect(sla(`{ handoff: marketing-to-sales, target: 4h, warnAt: 100%, calendar: owner, escalation: ${esc} }`).map((d) => d.code)).toEqual(['bad-duration']);
-    expect(sla(`{ handoff: marketing-to-sales, target: 4h, warnAt: 75%, calendar: owner, escalation: { notify: [manager], reassign: true } }`).map((d) => d.message)).toEqual(['missing required field "maxReassignments"']);
+    expect(sla(`{ handoff: marketing-to-sales, target: 4h, warnAt: 75%, calendar: owner, escalation: { notify: [manager], reassign: true } }`).map((d) => d.message)).toEqual([
+      'missing required field "maxReassignments"',
+    ]);
   });
 
   it('accepts seconds in SLA durations and compares warnAt with the target to the second', () => {
@@ -121,12 +133,20 @@ describe('outcomes', () => {
     expect(sla(`{ handoff: marketing-to-sales, target: 30s, warnAt: 30s, calendar: owner, escalation: ${esc} }`).map((d) => d.code)).toEqual(['warn-after-target']);
     expect(sla(`{ handoff: marketing-to-sales, target: 1m, warnAt: 61s, calendar: owner, escalation: ${esc} }`).map((d) => d.code)).toEqual(['warn-after-target']);
     expect(sla(`{ handoff: marketing-to-sales, target: 0s, warnAt: 75%, calendar: owner, escalation: ${esc} }`).map((d) => d.message)).toEqual(['"0s" is zero; a duration must be longer than that']);
-    expect(sla(`{ handoff: marketing-to-sales, target: 45sec, warnAt: 75%, calendar: owner, escalation: ${esc} }`).map((d) => d.message)).toEqual(['"45sec" is not a duration: use e.g. 45s, 30m, 4h, 2d, 1h30m or PT4H']);
+    expect(sla(`{ handoff: marketing-to-sales, target: 45sec, warnAt: 75%, calendar: owner, escalation: ${esc} }`).map((d) => d.message)).toEqual([
+      '"45sec" is not a duration: use e.g. 45s, 30m, 4h, 2d, 1h30m or PT4H',
+    ]);
   });
 
   it('checks recycling cooldowns and the facts recycling rules may read', () => {
     const recycling = (when: string, then: string) =>
-      validate({ 'recycling.yaml': ruleSet('recycling', 'first', `  - id: r\n    description: r\n    when: ${when}\n    then: ${then}\n  - id: rest\n    description: rest\n    when: true\n    then: { cooldown: 90d }\n`) });
+      validate({
+        'recycling.yaml': ruleSet(
+          'recycling',
+          'first',
+          `  - id: r\n    description: r\n    when: ${when}\n    then: ${then}\n  - id: rest\n    description: rest\n    when: true\n    then: { cooldown: 90d }\n`,
+        ),
+      });
     expect(recycling('{ in: [competitor, { lower: [{ var: deal.lostReason }] }] }', '{ cooldown: 40s, reason: demo }')).toEqual([]);
     expect(recycling('{ ">=": [{ var: deal.amount }, 50000] }', '{ cooldown: P30D }')).toEqual([]);
     expect(recycling('{ "==": [{ var: owner.team }, sales-emea] }', '{ cooldown: 0d }').map((d) => [d.code, d.line, d.message])).toEqual([
@@ -147,7 +167,9 @@ describe('outcomes', () => {
   });
 
   it('checks facts paths named in outcomes', () => {
-    const ds = validate({ 'qualification.yaml': ruleSet('qualification', 'first', `  - id: q\n    description: q\n    when: true\n    then: { status: mql, requiredFields: [lead.email, lead.phonenumber, health.nps] }\n`) });
+    const ds = validate({
+      'qualification.yaml': ruleSet('qualification', 'first', `  - id: q\n    description: q\n    when: true\n    then: { status: mql, requiredFields: [lead.email, lead.phonenumber, health.nps] }\n`),
+    });
     expect(ds.map((d) => [d.code, d.line, d.message])).toEqual([
       ['undeclared-fact', 8, 'undeclared fact "lead.phonenumber" (did you mean "lead.phone"?)'],
       ['fact-not-available', 8, '"health.nps" is not a fact qualification rules see: they may read lead, account, icp, now'],
@@ -155,7 +177,9 @@ describe('outcomes', () => {
   });
 
   it('checks the health scoring section and its playbooks', () => {
-    const ds = validate({ 'health.yaml': `kind: health\nversion: 1\nhitPolicy: collect\nscoring:\n  base: 70\n  bands: { green: 40, yellow: 60 }\n  playbooks:\n    red: { id: save, assignTo: cs-overfow, within: 2x }\nrules:\n  - id: h\n    description: h\n    when: true\n    then: { signal: s, points: 0 }\n` });
+    const ds = validate({
+      'health.yaml': `kind: health\nversion: 1\nhitPolicy: collect\nscoring:\n  base: 70\n  bands: { green: 40, yellow: 60 }\n  playbooks:\n    red: { id: save, assignTo: cs-overfow, within: 2x }\nrules:\n  - id: h\n    description: h\n    when: true\n    then: { signal: s, points: 0 }\n`,
+    });
     expect(summary(ds)).toEqual(['error bad-scoring 6 -', 'error unknown-queue 8 -', 'error bad-duration 8 -', 'warning zero-points 13 h']);
   });
 
@@ -170,8 +194,7 @@ describe('outcomes', () => {
 
 describe('customer lifecycle outcomes', () => {
   const stc = '{ "==": [{ var: handoff.type }, sales-to-cs] }';
-  const handoff = (when: string, then: string) =>
-    validate({ 'handoff.yaml': ruleSet('handoff', 'collect', `  - id: h\n    description: h\n    when: ${when}\n    then: ${then}\n`) });
+  const handoff = (when: string, then: string) => validate({ 'handoff.yaml': ruleSet('handoff', 'collect', `  - id: h\n    description: h\n    when: ${when}\n    then: ${then}\n`) });
   const renewal = (then: string, noMatch = '') =>
     validate({ 'renewal.yaml': `kind: renewal\nversion: 1\nhitPolicy: first\n${noMatch}rules:\n  - id: r\n    description: r\n    when: true\n    then: ${then}\n` });
   const csRouting = (then: string) => validate({ 'cs-routing.yaml': ruleSet('cs-routing', 'first', `  - id: c\n    description: c\n    when: true\n    then: ${then}\n`) });
@@ -217,7 +240,10 @@ describe('customer lifecycle outcomes', () => {
   });
 
   it('checks a renewal noMatch outcome like a rule', () => {
-    const ds = validate({ 'renewal.yaml': 'kind: renewal\nversion: 1\nhitPolicy: first\nnoMatch:\n  reason: none\n  outcome: { reminders: [30d, 60d], notify: [owner] }\nrules:\n  - id: r\n    description: r\n    when: { "==": [{ var: account.healthBand }, red] }\n    then: { reminders: [90d], notify: [owner] }\n' });
+    const ds = validate({
+      'renewal.yaml':
+        'kind: renewal\nversion: 1\nhitPolicy: first\nnoMatch:\n  reason: none\n  outcome: { reminders: [30d, 60d], notify: [owner] }\nrules:\n  - id: r\n    description: r\n    when: { "==": [{ var: account.healthBand }, red] }\n    then: { reminders: [90d], notify: [owner] }\n',
+    });
     expect(summary(ds)).toEqual(['warning reminder-order 6 -']);
   });
 });
@@ -232,7 +258,13 @@ describe('the folder', () => {
 
   it('rejects an unknown kind with a suggestion', () => {
     const ds = validate({ 'routing.yaml': ruleSet('routes', 'first', rule('a', 'true')) });
-    expect(ds.map((d) => [d.code, d.line, d.message])).toEqual([['unknown-kind', 1, 'unknown kind "routes" (did you mean "routing"?); expected one of icp, disqualification, qualification, data-quality, routing, sla, health, recycling, handoff, cs-routing, renewal']]);
+    expect(ds.map((d) => [d.code, d.line, d.message])).toEqual([
+      [
+        'unknown-kind',
+        1,
+        'unknown kind "routes" (did you mean "routing"?); expected one of icp, disqualification, qualification, data-quality, routing, sla, health, recycling, handoff, cs-routing, renewal',
+      ],
+    ]);
   });
 
   it('checks test files: their facts, their rule ids, and their kind', () => {

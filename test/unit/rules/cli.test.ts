@@ -3,7 +3,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exampleRules, ruleSet, runRules, tempDir } from './helpers.ts';
 
-const shadowed = ruleSet('routing', 'first', `  - id: route-all
+const shadowed = ruleSet(
+  'routing',
+  'first',
+  `  - id: route-all
     description: everything
     when: true
     then: { strategy: queue, queue: sales-overflow }
@@ -11,12 +14,17 @@ const shadowed = ruleSet('routing', 'first', `  - id: route-all
     description: unreachable
     when: { "==": [{ var: lead.region }, emea] }
     then: { strategy: queue, queue: enterprise-emea }
-`);
-const invalid = ruleSet('routing', 'first', `  - id: enterprise-emea
+`,
+);
+const invalid = ruleSet(
+  'routing',
+  'first',
+  `  - id: enterprise-emea
     description: typo
     when: true
     then: { strategy: queue, queue: enterprise-emae }
-`);
+`,
+);
 
 describe('flywheel rules validate', () => {
   it('exits 0 on the example rules', async () => {

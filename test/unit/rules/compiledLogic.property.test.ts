@@ -6,7 +6,30 @@ import { compiled, interpreted } from './compiledOracle.ts';
 // Keys that facts use and paths reach, so most paths resolve; `current`/`accumulator` are reduce's scope,
 // `length` and digits the own properties of arrays and strings. Paths add misses and prototype members.
 const KEYS = ['a', 'b', 'n', 's', 'xs', '0', '1', 'length', 'current', 'accumulator'] as const;
-const PATHS = ['a', 'b', 'a.b', 'a.n', 'n', 's', 's.length', 'xs', 'xs.0', 'xs.1', 'xs.length', 'xs.0.a', 'current', 'accumulator', 'current.a', 'nope', 'a.nope.deeper', 'a.constructor', 'toString', '', 0, 1] as const;
+const PATHS = [
+  'a',
+  'b',
+  'a.b',
+  'a.n',
+  'n',
+  's',
+  's.length',
+  'xs',
+  'xs.0',
+  'xs.1',
+  'xs.length',
+  'xs.0.a',
+  'current',
+  'accumulator',
+  'current.a',
+  'nope',
+  'a.nope.deeper',
+  'a.constructor',
+  'toString',
+  '',
+  0,
+  1,
+] as const;
 const STRINGS = ['', 'a', 'b', 'ab', '0', '1', '10', '2.5', ' 3 ', 'true', 'emea', 'xs', 'a.b'] as const;
 
 const scalar = fc.oneof(fc.constant(null), fc.boolean(), fc.integer({ min: -3, max: 12 }), fc.constantFrom(0.5, -1.5, 1000), fc.constantFrom(...STRINGS));

@@ -9,9 +9,7 @@ import { compiled, interpreted } from './compiledOracle.ts';
 import { config, exampleRules } from './helpers.ts';
 
 type Case = [rule: unknown, data: unknown, expected: unknown];
-const suite = (JSON.parse(readFileSync(new URL('../../fixtures/jsonlogic/tests.json', import.meta.url), 'utf8')) as (string | Case)[]).filter(
-  (e): e is Case => typeof e !== 'string',
-);
+const suite = (JSON.parse(readFileSync(new URL('../../fixtures/jsonlogic/tests.json', import.meta.url), 'utf8')) as (string | Case)[]).filter((e): e is Case => typeof e !== 'string');
 
 describe('compiled conditions against json-logic-js (the oracle)', () => {
   it('agree on every case of the JsonLogic suite: value, thrown-ness and reads', () => {
@@ -35,8 +33,27 @@ describe('compiled conditions against json-logic-js (the oracle)', () => {
 
   // Corners the random expressions rarely reach; each is checked against the oracle and pinned to its value.
   const corners: [what: string, expr: unknown, facts: unknown, outcome: { value: unknown } | { error: RegExp }, reads: [string, unknown][]][] = [
-    ['reads in evaluation order, every occurrence', { and: [{ var: 'b' }, { var: 'a' }, { var: 'b' }] }, { a: 1, b: 2 }, { value: 2 }, [['b', 2], ['a', 1], ['b', 2]]],
-    ['a default is evaluated before the path is read', { var: ['a', { var: 'b' }] }, { b: 2 }, { value: 2 }, [['b', 2], ['a', null]]],
+    [
+      'reads in evaluation order, every occurrence',
+      { and: [{ var: 'b' }, { var: 'a' }, { var: 'b' }] },
+      { a: 1, b: 2 },
+      { value: 2 },
+      [
+        ['b', 2],
+        ['a', 1],
+        ['b', 2],
+      ],
+    ],
+    [
+      'a default is evaluated before the path is read',
+      { var: ['a', { var: 'b' }] },
+      { b: 2 },
+      { value: 2 },
+      [
+        ['b', 2],
+        ['a', null],
+      ],
+    ],
     ['a computed path', { var: { cat: ['le', 'ad.n'] } }, { lead: { n: 3 } }, { value: 3 }, [['lead.n', 3]]],
     ['numeric path', { var: 1 }, { 1: 'x' }, { value: 'x' }, [['1', 'x']]],
     ['array path: read but not reported', { var: [['a']] }, { a: 5 }, { value: 5 }, []],
@@ -45,10 +62,38 @@ describe('compiled conditions against json-logic-js (the oracle)', () => {
     ['element reads inside map are not reported', { map: [{ var: 'xs' }, { var: 'n' }] }, { xs: [{ n: 1 }, { n: 2 }] }, { value: [1, 2] }, [['xs', [{ n: 1 }, { n: 2 }]]]],
     ['…unless the element is the facts themselves', { map: [[{ var: '' }], { var: 'a' }] }, { a: 7 }, { value: [7] }, [['a', 7]]],
     ['reduce over the facts as accumulator', { reduce: [[1, 2], { '+': [{ var: 'current' }, { var: 'accumulator' }] }, 0] }, {}, { value: 3 }, []],
-    ['missing with a key that is logic', { missing: [{ var: 'k' }] }, { k: { var: 'j' }, j: 'a', a: '' }, { value: [{ var: 'j' }] }, [['k', { var: 'j' }], ['j', 'a'], ['a', '']]],
-    ['missing_some evaluates its options again', { missing_some: [1, { merge: [['a'], ['b']] }] }, { b: 1 }, { value: [] }, [['a', null], ['b', 1]]],
+    [
+      'missing with a key that is logic',
+      { missing: [{ var: 'k' }] },
+      { k: { var: 'j' }, j: 'a', a: '' },
+      { value: [{ var: 'j' }] },
+      [
+        ['k', { var: 'j' }],
+        ['j', 'a'],
+        ['a', ''],
+      ],
+    ],
+    [
+      'missing_some evaluates its options again',
+      { missing_some: [1, { merge: [['a'], ['b']] }] },
+      { b: 1 },
+      { value: [] },
+      [
+        ['a', null],
+        ['b', 1],
+      ],
+    ],
     ['missing_some without options throws', { missing_some: [1, null] }, null, { error: /Cannot read properties of null/ }, []],
-    ['an unknown operator throws when reached', { or: [{ var: 'a' }, { nope: [{ var: 'b' }] }] }, { a: 0, b: 1 }, { error: /Unrecognized operation nope/ }, [['a', 0], ['b', 1]]],
+    [
+      'an unknown operator throws when reached',
+      { or: [{ var: 'a' }, { nope: [{ var: 'b' }] }] },
+      { a: 0, b: 1 },
+      { error: /Unrecognized operation nope/ },
+      [
+        ['a', 0],
+        ['b', 1],
+      ],
+    ],
     ['…and not when short-circuited', { or: [true, { nope: [] }] }, {}, { value: true }, []],
     ['a dotted operator walks json-logic-js’s table', { 'var.prototype.constructor': 'a' }, { a: 1 }, { value: 1 }, [['a', 1]]],
     ['log is gone', { log: 1 }, {}, { error: /Unrecognized operation log/ }, []],
@@ -79,7 +124,12 @@ describe('rule sets use compiled conditions', () => {
 
   it('reports a condition that throws as a RuleEvaluationError naming the rule', () => {
     const when = { and: [{ var: 'a' }, { nope: [] }] };
-    const set: CompiledSet<'icp'> = { kind: 'icp', file: 'rules/icp.yaml', hitPolicy: 'first', rules: [{ id: 'broken', description: '', when, condition: compileCondition(when), then: { tier: 'A' }, line: 4, column: 5 }] };
+    const set: CompiledSet<'icp'> = {
+      kind: 'icp',
+      file: 'rules/icp.yaml',
+      hitPolicy: 'first',
+      rules: [{ id: 'broken', description: '', when, condition: compileCondition(when), then: { tier: 'A' }, line: 4, column: 5 }],
+    };
     const revision = loadRules(exampleRules, { config: config() }).revision;
     expect(decideSet(set, { a: 0 }, revision).matched).toEqual([]);
     expect(() => decideSet(set, { a: 1 }, revision)).toThrow(RuleEvaluationError);

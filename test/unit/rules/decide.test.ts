@@ -87,7 +87,9 @@ describe('decide', () => {
   it('names a field and a recipient once when several hand-off rules ask for them', () => {
     const body = (id: string, fields: string, notify: string, reason = '') =>
       `  - id: ${id}\n    description: ${id}\n    when: { "==": [{ var: handoff.type }, sales-to-cs] }\n    then: { handoff: sales-to-cs, requiredFields: [${fields}], notify: [${notify}]${reason} }\n`;
-    const dir = tempDir({ 'handoff.yaml': ruleSet('handoff', 'collect', body('a', 'handoff.champion, account.arr', 'owner', ', reason: base') + body('b', 'account.arr, handoff.goals', 'manager, owner')) });
+    const dir = tempDir({
+      'handoff.yaml': ruleSet('handoff', 'collect', body('a', 'handoff.champion, account.arr', 'owner', ', reason: base') + body('b', 'account.arr, handoff.goals', 'manager, owner')),
+    });
     const d = loadRules(dir, { config: config() }).decide('handoff', { handoff: { type: 'sales-to-cs' } });
     expect(d.outcome).toEqual({
       required: [
@@ -106,7 +108,11 @@ describe('decide', () => {
     expect(queue?.strategy === 'queue' ? queue.queue : null).toBe('cs-overflow');
     const reminders: string[] | undefined = engine.decide('renewal', { account: { arr: 20000, healthBand: 'red' } }).outcome?.reminders;
     expect(reminders).toEqual(['120d', '90d', '60d', '30d', '14d']);
-    expect(engine.decide('renewal', { account: { arr: 20000 }, health: { activeSeatRatio: null } }).outcome).toEqual({ reminders: ['90d', '60d', '30d'], notify: ['owner'], reason: 'standard renewal' });
+    expect(engine.decide('renewal', { account: { arr: 20000 }, health: { activeSeatRatio: null } }).outcome).toEqual({
+      reminders: ['90d', '60d', '30d'],
+      notify: ['owner'],
+      reason: 'standard renewal',
+    });
   });
 
   it('hands out frozen outcomes, so a caller cannot change the next decision', () => {
@@ -137,7 +143,9 @@ describe('decide', () => {
   });
 
   it('refuses to load an invalid folder, listing every error', () => {
-    const dir = tempDir({ 'routing.yaml': ruleSet('routing', 'first', '  - id: a\n    description: a\n    when: { "==": [{ var: lead.regon }, x] }\n    then: { strategy: queue, queue: nowhere }\n') });
+    const dir = tempDir({
+      'routing.yaml': ruleSet('routing', 'first', '  - id: a\n    description: a\n    when: { "==": [{ var: lead.regon }, x] }\n    then: { strategy: queue, queue: nowhere }\n'),
+    });
     try {
       loadRules(dir, { config: config() });
       expect.unreachable('loadRules should throw');
@@ -148,7 +156,12 @@ describe('decide', () => {
   });
 
   it('names the rule and revision when a condition throws', () => {
-    const set: CompiledSet<'icp'> = { kind: 'icp', file: 'rules/icp.yaml', hitPolicy: 'first', rules: [{ id: 'broken', description: '', when: { nope: [] }, then: { tier: 'A' }, line: 9, column: 5 }] };
+    const set: CompiledSet<'icp'> = {
+      kind: 'icp',
+      file: 'rules/icp.yaml',
+      hitPolicy: 'first',
+      rules: [{ id: 'broken', description: '', when: { nope: [] }, then: { tier: 'A' }, line: 9, column: 5 }],
+    };
     expect(() => decideSet(set, {}, engine.revision)).toThrow(RuleEvaluationError);
     expect(() => decideSet(set, {}, engine.revision)).toThrow(/rules\/icp\.yaml:9: \[rule broken\] evaluation failed \(revision .+\): Unrecognized operation nope/);
   });

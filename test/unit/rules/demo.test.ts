@@ -44,7 +44,19 @@ describe('the demo config', () => {
 describe('the demo rules', () => {
   it('cover every kind and are valid without a warning against the demo config', () => {
     expect(validation.diagnostics).toEqual([]);
-    expect(validation.sets.map((s) => s.kind).sort()).toEqual(['cs-routing', 'data-quality', 'disqualification', 'handoff', 'health', 'icp', 'qualification', 'recycling', 'renewal', 'routing', 'sla']);
+    expect(validation.sets.map((s) => s.kind).sort()).toEqual([
+      'cs-routing',
+      'data-quality',
+      'disqualification',
+      'handoff',
+      'health',
+      'icp',
+      'qualification',
+      'recycling',
+      'renewal',
+      'routing',
+      'sla',
+    ]);
     expect(validation.suites).toHaveLength(11);
   });
 
@@ -84,13 +96,23 @@ describe('the demo rules', () => {
     const ms = (text: string) => durationMs(parseDuration(text)!, MS_PER_DAY);
     for (const facts of [{ account: { arr: 250000 } }, { account: { arr: 20000, healthBand: 'red' } }, { account: { arr: 20000 } }]) {
       const reminders = engine.decide('renewal', facts).outcome!.reminders.map(ms);
-      expect(reminders.every((r) => r >= 1_000 && r < 60_000), JSON.stringify(facts)).toBe(true);
+      expect(
+        reminders.every((r) => r >= 1_000 && r < 60_000),
+        JSON.stringify(facts),
+      ).toBe(true);
     }
     expect(engine.decide('renewal', { account: { arr: 20000 } }).outcome).toMatchObject({ reminders: ['40s', '20s'], notify: ['owner'] });
   });
 
   it('find a won deal complete with what the simulator sends, at any size, and give it a CS owner from the config', () => {
-    const handoff = { type: 'sales-to-cs', champion: 'Sam Lead1 (Head of Data)', goals: ['replace spreadsheet reporting'], successCriteria: ['ten core dashboards migrated'], contractStart: '2026-11-22', contractEnd: '2027-11-21' };
+    const handoff = {
+      type: 'sales-to-cs',
+      champion: 'Sam Lead1 (Head of Data)',
+      goals: ['replace spreadsheet reporting'],
+      successCriteria: ['ten core dashboards migrated'],
+      contractStart: '2026-11-22',
+      contractEnd: '2027-11-21',
+    };
     const queues = new Set((demo.config.queues ?? []).map((q) => q.id));
     for (const arr of [12_000, 60_000, 250_000]) {
       const facts = { handoff, account: { arr }, deal: { arr } };
@@ -119,11 +141,14 @@ function attract(lead: Record<string, unknown>, now = '2026-11-22T10:00:00Z') {
     const v = lead[p.replace(/^lead\./, '')];
     return v === undefined || v === null || v === '';
   });
-  const status = disq.disqualified || qual?.status === 'disqualified'
-    ? 'disqualified'
-    : quality.blocking || (qual?.status === 'mql' && missing.length > 0)
-      ? 'blocked-data'
-      : qual?.status === 'mql' ? 'mql' : 'nurture';
+  const status =
+    disq.disqualified || qual?.status === 'disqualified'
+      ? 'disqualified'
+      : quality.blocking || (qual?.status === 'mql' && missing.length > 0)
+        ? 'blocked-data'
+        : qual?.status === 'mql'
+          ? 'mql'
+          : 'nurture';
   return { status, tier, codes: icp.reasons };
 }
 
@@ -132,7 +157,21 @@ function attract(lead: Record<string, unknown>, now = '2026-11-22T10:00:00Z') {
 let n = 0;
 const lead = (employees: number | null, industry: string, country: string | null, region: string | null, source: string, extra: Record<string, unknown> = {}) => {
   n += 1;
-  return { email: `person${n}@company${n}.example`, firstName: 'Sam', lastName: `Lead${n}`, title: 'Head of Data', company: `Company ${n}`, domain: `company${n}.example`, phone: '+49 30 1234567', employees, industry, country, region, source, ...extra };
+  return {
+    email: `person${n}@company${n}.example`,
+    firstName: 'Sam',
+    lastName: `Lead${n}`,
+    title: 'Head of Data',
+    company: `Company ${n}`,
+    domain: `company${n}.example`,
+    phone: '+49 30 1234567',
+    employees,
+    industry,
+    country,
+    region,
+    source,
+    ...extra,
+  };
 };
 const MIX: [string, Record<string, unknown>][] = [
   // MQL: hand-raisers across tiers, regions and sizes

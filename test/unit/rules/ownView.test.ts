@@ -8,7 +8,16 @@ import { ownVar, readOwnPath } from '../../../src/rules/ownView.ts';
 // own `length` of arrays and strings and numeric indexes, which plain JSON does expose.
 const key = fc.oneof(fc.stringMatching(/^[a-f]{1,3}$/), fc.constantFrom('length', '0', '1', '2'));
 const json = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.constant(null), fc.boolean(), fc.integer({ min: -20, max: 20 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.stringMatching(/^[a-c1-3 ]{0,4}$/), tie('array'), tie('object')),
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer({ min: -20, max: 20 }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.stringMatching(/^[a-c1-3 ]{0,4}$/),
+    tie('array'),
+    tie('object'),
+  ),
   array: fc.array(tie('value'), { maxLength: 4 }),
   object: fc.dictionary(key, tie('value'), { maxKeys: 4 }),
 })).value;

@@ -20,7 +20,10 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('evaluateLead reports whether a disqualification may re-open', () => {
-  for (const [name, dir, loaded] of [['rules', exampleRules, undefined], ['demo/rules', path.join(repoRoot, 'demo', 'rules'), demoConfig]] as const) {
+  for (const [name, dir, loaded] of [
+    ['rules', exampleRules, undefined],
+    ['demo/rules', path.join(repoRoot, 'demo', 'rules'), demoConfig],
+  ] as const) {
     const evaluate = evaluateWith(dir, loaded);
 
     it(`${name}: a personal address without a company domain is reopenable`, async () => {

@@ -10,7 +10,11 @@ import { config, tempDir } from './helpers.ts';
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
 
-const revisionOf = (dir: string) => computeRevision(dir, findRuleFiles(dir).sets.map((abs) => ({ abs, text: readFileSync(abs, 'utf8') })));
+const revisionOf = (dir: string) =>
+  computeRevision(
+    dir,
+    findRuleFiles(dir).sets.map((abs) => ({ abs, text: readFileSync(abs, 'utf8') })),
+  );
 
 function repo() {
   const root = tempDir({ 'rules/routing.yaml': 'kind: routing\n', 'rules/tests/routing.test.yaml': 'kind: routing\n', 'README.md': 'hello\n' });

@@ -34,7 +34,10 @@ describe('the example rules’ own tests', () => {
   it('fail with a readable diff when a case is wrong', async () => {
     const dir = copyOfExamples();
     const file = path.join(dir, 'tests', 'routing.test.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('expect: { rule: route-enterprise-na, outcome: { queue: enterprise-na } }', 'expect: { rule: route-enterprise-emea, outcome: { queue: enterprise-emea } }'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('expect: { rule: route-enterprise-na, outcome: { queue: enterprise-na } }', 'expect: { rule: route-enterprise-emea, outcome: { queue: enterprise-emea } }'),
+    );
     const run = await runRules(['rules', 'test', dir]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^FAIL .*routing\.test\.yaml:\d+:\d+ {2}routing: tier A in the US goes to enterprise NA$/m);

@@ -76,12 +76,26 @@ describe('published schemas', () => {
     const defs = (readSchema('facts') as { definitions: Props }).definitions;
     expect(defs.lead!.properties.source!.enum).toEqual(expect.arrayContaining(['referral', 'partner-referral']));
     expect(defs.account!.properties.contractEnd!.$ref).toBe('#/definitions/date');
-    expect(Object.keys(defs.handoff!.properties)).toEqual(['type', 'startedAt', 'reassignments', 'champion', 'goals', 'successCriteria', 'contractStart', 'contractEnd', 'executiveSponsor', 'implementationPlan', 'opportunityId']);
+    expect(Object.keys(defs.handoff!.properties)).toEqual([
+      'type',
+      'startedAt',
+      'reassignments',
+      'champion',
+      'goals',
+      'successCriteria',
+      'contractStart',
+      'contractEnd',
+      'executiveSponsor',
+      'implementationPlan',
+      'opportunityId',
+    ]);
   });
 
   it('are referenced from every example rule and test file for yaml-language-server', () => {
     const files = [
-      ...readdirSync(exampleRules).filter((f) => f.endsWith('.yaml')).map((f) => path.join(exampleRules, f)),
+      ...readdirSync(exampleRules)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => path.join(exampleRules, f)),
       ...readdirSync(path.join(exampleRules, 'tests')).map((f) => path.join(exampleRules, 'tests', f)),
     ];
     expect(files.length).toBe(22);

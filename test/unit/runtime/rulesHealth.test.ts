@@ -44,7 +44,9 @@ describe('/healthz rules check', () => {
           ok: true,
           degraded: true,
           detail: expect.stringMatching(/^refused nogit\+[0-9a-f]{8} \(1 error\); the last valid routing rules keep deciding \(revision nogit\+[0-9a-f]{8}\)$/),
-          diagnostics: [{ file: expect.stringMatching(/routing\.yaml$/), line: 38, ruleId: 'route-enterprise-emea', code: 'undeclared-fact', message: expect.stringContaining('undeclared fact "lead.regon"') }],
+          diagnostics: [
+            { file: expect.stringMatching(/routing\.yaml$/), line: 38, ruleId: 'route-enterprise-emea', code: 'undeclared-fact', message: expect.stringContaining('undeclared fact "lead.regon"') },
+          ],
         },
       },
     });

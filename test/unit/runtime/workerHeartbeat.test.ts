@@ -62,7 +62,17 @@ describe('worker heartbeat', () => {
     hb.start();
     const first = rules.health().revision!.id;
     const [row] = await tickUntil((rs) => rs.length === 1, 'the first beat');
-    expect(row).toEqual({ identity: '41@host-a', task_queue: 'flywheel', rules_revision: first, rules_status: 'ok', shadow_source: null, shadow_revision: null, shadow_error: null, started_at: expect.any(Date), seen_at: expect.any(Date) });
+    expect(row).toEqual({
+      identity: '41@host-a',
+      task_queue: 'flywheel',
+      rules_revision: first,
+      rules_status: 'ok',
+      shadow_source: null,
+      shadow_revision: null,
+      shadow_error: null,
+      started_at: expect.any(Date),
+      seen_at: expect.any(Date),
+    });
     for (let i = 0; i < 5; i++) vi.advanceTimersByTime(CHECK_MS);
 
     edit(path.join(dir, 'icp.yaml'), 'description: Ideal-customer-profile tier', 'description: ICP tier');

@@ -57,9 +57,24 @@ describe('workers seen by their heartbeats', () => {
     const ledger = (present: boolean, rows: Record<string, unknown>[]) => ({
       query: async <T>(sql: string) => (sql.includes('to_regclass') ? [{ present }] : rows) as T[],
     });
-    const row = (identity: string, rev: string) => ({ identity, task_queue: 'q', rules_revision: rev, rules_status: 'ok', shadow_source: null, shadow_revision: null, shadow_error: null, started_at: new Date(NOW - 60_000), seen_at: new Date(NOW - 1_000), now: new Date(NOW) });
+    const row = (identity: string, rev: string) => ({
+      identity,
+      task_queue: 'q',
+      rules_revision: rev,
+      rules_status: 'ok',
+      shadow_source: null,
+      shadow_revision: null,
+      shadow_error: null,
+      started_at: new Date(NOW - 60_000),
+      seen_at: new Date(NOW - 1_000),
+      now: new Date(NOW),
+    });
     expect(await workersCheck(ledger(false, []))).toEqual({ ok: true, detail: expect.stringContaining('no worker_rules table yet') });
-    expect(await workersCheck(ledger(true, [row('1@a', 'x')]))).toEqual({ ok: true, detail: '1 worker on rules revision x', workers: [expect.objectContaining({ identity: '1@a', rulesRevision: 'x', shadow: null })] });
+    expect(await workersCheck(ledger(true, [row('1@a', 'x')]))).toEqual({
+      ok: true,
+      detail: '1 worker on rules revision x',
+      workers: [expect.objectContaining({ identity: '1@a', rulesRevision: 'x', shadow: null })],
+    });
     expect(await workersCheck(ledger(true, [row('1@a', 'x'), row('2@b', 'y')]))).toMatchObject({ ok: true, degraded: true, warning: 'mixed', detail: '2 workers on 2 rules revisions: x (1), y (1)' });
   });
 });

@@ -58,7 +58,10 @@ describe('GET /v1/leads/{id}/decisions and /v1/accounts/{id}/decisions', () => {
 
   it('matches the OpenAPI document, which lists both operations', async () => {
     const doc = (await app().inject({ method: 'GET', url: '/openapi.json' })).json();
-    for (const [path, op] of [['/v1/leads/{id}/decisions', 'getLeadDecisions'], ['/v1/accounts/{id}/decisions', 'getAccountDecisions']] as const) {
+    for (const [path, op] of [
+      ['/v1/leads/{id}/decisions', 'getLeadDecisions'],
+      ['/v1/accounts/{id}/decisions', 'getAccountDecisions'],
+    ] as const) {
       expect(doc.paths[path].get).toMatchObject({ operationId: op, responses: { '200': expect.anything(), '401': expect.anything(), '404': expect.anything(), '503': expect.anything() } });
     }
     const ajv = new Ajv2020({ strict: false });
@@ -78,7 +81,13 @@ describe('GET /v1/leads/{id}/decisions and /v1/accounts/{id}/decisions', () => {
     const res = await app().inject({ method: 'GET', url: '/v1/accounts/nobody/decisions' });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.json()).toEqual({ type: '/problems/not-found', title: 'Not found', status: 404, instance: '/v1/accounts/nobody/decisions', detail: 'no decisions recorded for account nobody in the ledger' });
+    expect(res.json()).toEqual({
+      type: '/problems/not-found',
+      title: 'Not found',
+      status: 404,
+      instance: '/v1/accounts/nobody/decisions',
+      detail: 'no decisions recorded for account nobody in the ledger',
+    });
 
     const closed = await openLedger({ root: await tempRoot(), role: 'owner', databaseUrl: undefined, serve: false });
     await closed.close();

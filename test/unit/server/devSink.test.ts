@@ -23,7 +23,10 @@ describe('dev CRM sink', () => {
     for (const n of [1, 2, 3]) expect((await send(app, webhook(n))).statusCode).toBe(204);
     expect((await send(app, '{"kind":')).statusCode).toBe(400);
     const list = (await app.inject({ method: 'GET', url: '/v1/dev/crm-sink' })).json();
-    expect(list.received.map((r: { body: { leadId: string }; verified: boolean }) => [r.body.leadId, r.verified])).toEqual([['L-2', false], ['L-3', false]]);
+    expect(list.received.map((r: { body: { leadId: string }; verified: boolean }) => [r.body.leadId, r.verified])).toEqual([
+      ['L-2', false],
+      ['L-3', false],
+    ]);
   });
 
   it('does not exist unless the app is built for flywheel dev', async () => {

@@ -92,9 +92,7 @@ describe('POST /v1/events: accepted', () => {
     const history = await h.client.workflow.getHandle(`lead:${lead}`).fetchHistory();
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
     expect(defaultPayloadConverter.fromPayload(started!.input!.payloads![0]!)).toEqual({ leadId: lead });
-    expect(await signalled(`lead:${lead}`)).toEqual([
-      { key: `${e.source}#${e.id}`, id: e.id, source: e.source, type: e.type, subject: lead, time: e.time, data: e.data },
-    ]);
+    expect(await signalled(`lead:${lead}`)).toEqual([{ key: `${e.source}#${e.id}`, id: e.id, source: e.source, type: e.type, subject: lead, time: e.time, data: e.data }]);
   });
 
   it('takes application/json and a media type with parameters', async () => {
@@ -144,12 +142,22 @@ describe('POST /v1/events: refused', () => {
     const envelope = await post(app(), { ...leadEvent(lead), specversion: '0.3', time: undefined, Bad: 1 });
     expect(envelope.statusCode).toBe(400);
     expect(envelope.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(envelope.json().errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/Bad', '/specversion', '/time']);
+    expect(
+      envelope
+        .json()
+        .errors.map((e: { pointer: string }) => e.pointer)
+        .sort(),
+    ).toEqual(['/Bad', '/specversion', '/time']);
 
     const data = await post(app(), leadEvent(lead, 'lead.created', { email: 'not-an-email', country: 'germany', employees: -1 }));
     expect(data.statusCode).toBe(400);
     expect(data.json()).toMatchObject({ type: '/problems/validation-error', status: 400, instance: '/v1/events' });
-    expect(data.json().errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/data/country', '/data/email', '/data/employees']);
+    expect(
+      data
+        .json()
+        .errors.map((e: { pointer: string }) => e.pointer)
+        .sort(),
+    ).toEqual(['/data/country', '/data/email', '/data/employees']);
     expect(await exists(`lead:${lead}`)).toBe(false);
   });
 

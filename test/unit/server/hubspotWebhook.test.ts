@@ -44,7 +44,9 @@ describe('POST /v1/connectors/hubspot/webhook refusals', () => {
     const broken = '[{"eventId":';
     expect((await app().inject({ method: 'POST', url: HUBSPOT_WEBHOOK_PATH, payload: broken, headers: signed(broken) })).json()).toMatchObject({ status: 400 });
     const missing = JSON.stringify([{ ...contactCreation(PORTAL, 1), occurredAt: undefined }]);
-    expect((await app().inject({ method: 'POST', url: HUBSPOT_WEBHOOK_PATH, payload: missing, headers: signed(missing) })).json()).toMatchObject({ errors: [{ pointer: '/0/occurredAt', detail: 'is required' }] });
+    expect((await app().inject({ method: 'POST', url: HUBSPOT_WEBHOOK_PATH, payload: missing, headers: signed(missing) })).json()).toMatchObject({
+      errors: [{ pointer: '/0/occurredAt', detail: 'is required' }],
+    });
   });
 
   it('checks the signature before reading the body', async () => {

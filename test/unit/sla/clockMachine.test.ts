@@ -58,7 +58,9 @@ describe('the hand-off clock machine', () => {
   it('meets an open clock (also a paused one) and refuses a touch from before the clock', () => {
     expect(meetClock(clock(), iso(T0 - 1))).toEqual({ refused: 'it happened before the current clock started' });
     const c = clock();
-    expect(meetClock(c, iso(T0 + H), { timeToKickoffMs: H })).toEqual([{ kind: 'row', type: 'sla.met', event: 'met', data: { handoff: 'sales-to-cs', rule: 'sla-stc-default', deadline: c.deadline, timeToKickoffMs: H } }]);
+    expect(meetClock(c, iso(T0 + H), { timeToKickoffMs: H })).toEqual([
+      { kind: 'row', type: 'sla.met', event: 'met', data: { handoff: 'sales-to-cs', rule: 'sla-stc-default', deadline: c.deadline, timeToKickoffMs: H } },
+    ]);
     expect(c.status).toBe('met');
     expect(meetClock(c, iso(T0 + 2 * H))).toEqual({ refused: 'the SLA clock is met' });
     expect(meetClock(null, iso(T0))).toEqual({ refused: 'no SLA clock is running' });
@@ -71,9 +73,13 @@ describe('the hand-off clock machine', () => {
   it('pauses only for the reasons the rule allows, caps the pause at maxPause, and never warns or breaches while paused', () => {
     const c = clock();
     expect(pauseClock(c, iso(T0 + H), 'holiday', null)).toEqual({ refused: 'the SLA rule sla-stc-default does not allow pausing for "holiday" (allowed: customer-request)' });
-    expect(pauseClock(clock({ pause: undefined }), iso(T0 + H), 'customer-request', null)).toEqual({ refused: 'the SLA rule sla-stc-default does not allow pausing for "customer-request" (it allows no pauses)' });
+    expect(pauseClock(clock({ pause: undefined }), iso(T0 + H), 'customer-request', null)).toEqual({
+      refused: 'the SLA rule sla-stc-default does not allow pausing for "customer-request" (it allows no pauses)',
+    });
     const fx = pauseClock(c, iso(T0 + H), 'customer-request', iso(T0 + 30 * 24 * H));
-    expect(fx).toEqual([{ kind: 'row', type: 'sla.paused', event: 'paused:0', data: { handoff: 'sales-to-cs', reason: 'customer-request', until: iso(T0 + H + 240 * H), rule: 'sla-stc-default', deadline: c.deadline } }]);
+    expect(fx).toEqual([
+      { kind: 'row', type: 'sla.paused', event: 'paused:0', data: { handoff: 'sales-to-cs', reason: 'customer-request', until: iso(T0 + H + 240 * H), rule: 'sla-stc-default', deadline: c.deadline } },
+    ]);
     expect(c.status).toBe('paused');
     expect(c.paused).toEqual({ at: iso(T0 + H), reason: 'customer-request', until: iso(T0 + 241 * H), resumeTo: 'running' });
     expect(clockTimer(c)).toEqual({ at: T0 + 241 * H, kind: 'resume' });
@@ -86,7 +92,23 @@ describe('the hand-off clock machine', () => {
     pauseClock(c, iso(T0 + 3.5 * H), 'customer-request', null);
     const shift = { warnAt: iso(T0 + 99 * H), deadline: iso(T0 + 100 * H), pausedBusinessMs: 27 * H };
     const fx = resumeClock(c, iso(T0 + 90 * H), shift, 'event');
-    expect(fx).toEqual([{ kind: 'row', type: 'sla.resumed', event: 'resumed:0', data: { handoff: 'sales-to-cs', reason: 'customer-request', pausedAt: iso(T0 + 3.5 * H), resumedAt: iso(T0 + 90 * H), pausedMs: 27 * H, by: 'event', deadline: iso(T0 + 100 * H), rule: 'sla-stc-default' } }]);
+    expect(fx).toEqual([
+      {
+        kind: 'row',
+        type: 'sla.resumed',
+        event: 'resumed:0',
+        data: {
+          handoff: 'sales-to-cs',
+          reason: 'customer-request',
+          pausedAt: iso(T0 + 3.5 * H),
+          resumedAt: iso(T0 + 90 * H),
+          pausedMs: 27 * H,
+          by: 'event',
+          deadline: iso(T0 + 100 * H),
+          rule: 'sla-stc-default',
+        },
+      },
+    ]);
     // A warned clock stays warned: its warning already went out, only the deadline moves.
     expect(c).toMatchObject({ status: 'warned', warnAt: iso(T0 + 3 * H), deadline: iso(T0 + 100 * H), pausedMs: 27 * H, pauses: 1, paused: null });
     expect(resumeClock(c, iso(T0 + 91 * H), shift, 'event')).toEqual({ refused: 'the SLA clock is not paused (warned)' });
@@ -97,13 +119,24 @@ describe('the hand-off clock machine', () => {
 
   it('cancels an open clock on churn and leaves a finished one alone', () => {
     const c = clock();
-    expect(cancelClock(c, 'churned')).toEqual([{ kind: 'row', type: 'sla.cancelled', event: 'cancelled', data: { handoff: 'sales-to-cs', rule: 'sla-stc-default', deadline: c.deadline, reason: 'churned' } }]);
+    expect(cancelClock(c, 'churned')).toEqual([
+      { kind: 'row', type: 'sla.cancelled', event: 'cancelled', data: { handoff: 'sales-to-cs', rule: 'sla-stc-default', deadline: c.deadline, reason: 'churned' } },
+    ]);
     expect(c.status).toBe('none');
     expect(cancelClock(clock({ status: 'met' }), 'churned')).toEqual([]);
   });
 
   it('wakes a held lead at its next route time, and at maxHold once', () => {
-    const hold = { queue: 'enterprise-emea', since: iso(T0), candidates: [], nextRouteAt: iso(T0 + 48 * H), maxHoldAt: iso(T0 + 12 * H), notify: ['manager'], rule: 'route-enterprise-emea', toldAt: null };
+    const hold = {
+      queue: 'enterprise-emea',
+      since: iso(T0),
+      candidates: [],
+      nextRouteAt: iso(T0 + 48 * H),
+      maxHoldAt: iso(T0 + 12 * H),
+      notify: ['manager'],
+      rule: 'route-enterprise-emea',
+      toldAt: null,
+    };
     expect(holdTimer(hold)).toEqual({ at: T0 + 12 * H, kind: 'tell' });
     expect(holdTimer({ ...hold, toldAt: iso(T0 + 12 * H) })).toEqual({ at: T0 + 48 * H, kind: 'route' });
     expect(holdTimer({ ...hold, nextRouteAt: null, toldAt: iso(T0) })).toBeNull();

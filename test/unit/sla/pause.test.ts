@@ -87,7 +87,7 @@ describe('the resumeClock activity', () => {
 });
 
 describe('which reasons pause which clock', () => {
-  it('fixes the rule\'s pause reasons on the clock, and none where the rule allows no pause', () => {
+  it("fixes the rule's pause reasons on the clock, and none where the rule allows no pause", () => {
     expect(kickoff().pause).toEqual({ reasons: ['customer-request', 'awaiting-customer'], maxPause: '10d' });
     const tierA = decideHandoffClock(engine, config, {
       handoff: 'marketing-to-sales',
@@ -101,7 +101,7 @@ describe('which reasons pause which clock', () => {
     expect(tierA.clock.pause).toEqual({ reasons: [], maxPause: null });
   });
 
-  it('matches a CRM reason written in words or kebab-case against the rule\'s list', () => {
+  it("matches a CRM reason written in words or kebab-case against the rule's list", () => {
     const pause = { reasons: ['customer-request', 'awaiting-customer'], maxPause: '10d' };
     expect(pauseReasonKey('  Awaiting_Customer ')).toBe('awaiting-customer');
     expect(mayPause(pause, 'awaiting customer')).toBe(true);

@@ -102,7 +102,10 @@ describe('workflow bundle cache', () => {
 
   it("fails with the bundler's message when a workflow imports a Node module, and caches nothing", async () => {
     const dir = freshDir('refused');
-    const error = await loadWorkflowBundle({ entry: nodeImport, dir }).then(() => undefined, (e: Error) => e);
+    const error = await loadWorkflowBundle({ entry: nodeImport, dir }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     // The bundler's verdict first, then webpack's report naming the module.
     expect(error?.message).toMatch(/^workflow bundle of \S*nodeImportWorkflow\.ts failed \(exit 1\): Webpack finished with errors/);
     expect(error?.message).toContain('Reading from "node:fs" is not handled');

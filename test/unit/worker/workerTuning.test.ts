@@ -10,7 +10,10 @@ describe('worker tuning', () => {
     const env = { FLYWHEEL_WORKER_MAX_CACHED_WORKFLOWS: '1000', FLYWHEEL_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20', FLYWHEEL_WORKER_MAX_CONCURRENT_ACTIVITIES: ' 50 ' };
     expect(workerTuning(env)).toEqual({ maxCachedWorkflows: 1000, maxConcurrentWorkflowTaskExecutions: 20, maxConcurrentActivityTaskExecutions: 50 });
     // 0 turns the cache off (the SDK's meaning); blank means unset.
-    expect(workerTuning({ FLYWHEEL_WORKER_MAX_CACHED_WORKFLOWS: '0', FLYWHEEL_WORKER_MAX_CONCURRENT_ACTIVITIES: '' })).toMatchObject({ maxCachedWorkflows: 0, maxConcurrentActivityTaskExecutions: undefined });
+    expect(workerTuning({ FLYWHEEL_WORKER_MAX_CACHED_WORKFLOWS: '0', FLYWHEEL_WORKER_MAX_CONCURRENT_ACTIVITIES: '' })).toMatchObject({
+      maxCachedWorkflows: 0,
+      maxConcurrentActivityTaskExecutions: undefined,
+    });
   });
 
   it('refuses a value that is not a whole number', () => {

@@ -8,8 +8,26 @@ const scoring = { base: 70, min: 0, max: 100, bands: { green: 70, yellow: 45 }, 
 describe('an imported customer as a pure state step', () => {
   it('takes the real state: ARR in cents, contract, owners, marked imported, nothing won or onboarding', () => {
     const s = initialAccountState('ACC-1');
-    startImportedCustomer(s, { time: '2027-03-01T10:00:00Z', source: 'import://file/book.csv' }, { arr: 1234.567, contractStart: '2026-06-01', contractEnd: '2027-05-31', salesOwner: 'claire-dubois', domain: 'acme.example', tier: 'A' });
-    expect(s).toMatchObject({ arr: 1234.57, contract: { start: '2026-06-01', end: '2027-05-31' }, salesOwner: 'claire-dubois', csOwner: null, domain: 'acme.example', tier: 'A', imported: true, importedAt: '2027-03-01T10:00:00Z', importedFrom: 'import://file/book.csv', wonAt: null, onboarding: null, kickoff: null, status: 'awaiting-handoff' });
+    startImportedCustomer(
+      s,
+      { time: '2027-03-01T10:00:00Z', source: 'import://file/book.csv' },
+      { arr: 1234.567, contractStart: '2026-06-01', contractEnd: '2027-05-31', salesOwner: 'claire-dubois', domain: 'acme.example', tier: 'A' },
+    );
+    expect(s).toMatchObject({
+      arr: 1234.57,
+      contract: { start: '2026-06-01', end: '2027-05-31' },
+      salesOwner: 'claire-dubois',
+      csOwner: null,
+      domain: 'acme.example',
+      tier: 'A',
+      imported: true,
+      importedAt: '2027-03-01T10:00:00Z',
+      importedFrom: 'import://file/book.csv',
+      wonAt: null,
+      onboarding: null,
+      kickoff: null,
+      status: 'awaiting-handoff',
+    });
   });
 
   it('dates the opening ARR from the contract start when it is before the import, else from the import', () => {

@@ -45,7 +45,6 @@ const CLOSED_GRACE_MS = 7 * 24 * 3_600_000;
 /** A closed lead revived by a late event records it (and any redelivery close behind it), then completes again. */
 const REVIVED_GRACE_MS = 3_600_000;
 
-
 /**
  * The first version of the lead workflow, kept as it ran so its histories replay: runs started before
  * `leadLifecycleV2` (../leadLifecycle.ts) finish here, or continue as the current version when their history grows.
@@ -125,7 +124,12 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
     s.tier = r.tier;
     // Arrival in Attract is on the ledger, so friction metrics see leads that stay in nurture or blocked.
     if (arriving) note('stage.changed', `${s.seq++}:stage:Attract`, { data: { status: r.status, arrived: true, source: leadSource(s) } });
-    if (!decisionsByActivity) for (const d of r.decisions) note('decision.recorded', `${s.seq++}:decision:${d.kind}`, { rulesRevision: d.revision, data: { kind: d.kind, matched: d.matched, outcome: d.outcome, inputs: d.inputs, source: leadSource(s) } });
+    if (!decisionsByActivity)
+      for (const d of r.decisions)
+        note('decision.recorded', `${s.seq++}:decision:${d.kind}`, {
+          rulesRevision: d.revision,
+          data: { kind: d.kind, matched: d.matched, outcome: d.outcome, inputs: d.inputs, source: leadSource(s) },
+        });
     if (r.status === 'disqualified') {
       s.closedReason = r.disqualified?.reasons.join('; ') ?? 'disqualified by qualification rules';
       setStage('Closed', 'disqualified');
@@ -241,7 +245,17 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
 
   async function reroute(): Promise<void> {
     const h = s.hold!;
-    await handoff({ leadId: s.leadId, lead: s.lead, tier: s.tier, at: nowIso(), exclude: [...s.breachedReps], attempt: s.assignments, reason: h.reason ?? 'handoff', overflowFrom: h.overflowFrom, heldSince: h.since });
+    await handoff({
+      leadId: s.leadId,
+      lead: s.lead,
+      tier: s.tier,
+      at: nowIso(),
+      exclude: [...s.breachedReps],
+      attempt: s.assignments,
+      reason: h.reason ?? 'handoff',
+      overflowFrom: h.overflowFrom,
+      heldSince: h.since,
+    });
   }
 
   /** A blocked lead tells marketing (its owner team in Attract) which fields are missing, once per set of fields. */
@@ -326,17 +340,37 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
         const id = String(e.data.opportunityId);
         s.opportunity = { id, amount: Number(e.data.amount), currency: e.data.currency as string | undefined, createdAt: e.time };
         s.status = 'opportunity';
-        note('deal.created', `deal:${id}:created`, { amount: Number(e.data.amount), currency: e.data.currency as string | undefined, data: { opportunityId: id, source: leadSource(s), tier: s.tier } });
+        note('deal.created', `deal:${id}:created`, {
+          amount: Number(e.data.amount),
+          currency: e.data.currency as string | undefined,
+          data: { opportunityId: id, source: leadSource(s), tier: s.tier },
+        });
         return;
       }
       case 'opportunity.won': {
         if (s.stage !== 'Engage') return skip(e, `cannot win while ${s.status}`);
         const id = String(e.data.opportunityId);
         const arr = Number(e.data.arr);
-        note('deal.won', `deal:${id}:won`, { amount: Number(e.data.amount ?? arr), accountId: String(e.data.accountId), arrDelta: arr, currency: e.data.currency as string | undefined, data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier, source: leadSource(s) } });
+        note('deal.won', `deal:${id}:won`, {
+          amount: Number(e.data.amount ?? arr),
+          accountId: String(e.data.accountId),
+          arrDelta: arr,
+          currency: e.data.currency as string | undefined,
+          data: { opportunityId: id, domain: s.lead.domain ?? null, tier: s.tier, source: leadSource(s) },
+        });
         setStage('Delight', 'won');
         noteClosed(false);
-        await acts.handoffToCustomerSuccess({ leadId: s.leadId, accountId: String(e.data.accountId), owner: s.owner, arr, opportunityId: id, context: (e.data.handoff as Record<string, unknown>) ?? {}, lead: s.lead, tier: s.tier, at: nowIso() });
+        await acts.handoffToCustomerSuccess({
+          leadId: s.leadId,
+          accountId: String(e.data.accountId),
+          owner: s.owner,
+          arr,
+          opportunityId: id,
+          context: (e.data.handoff as Record<string, unknown>) ?? {},
+          lead: s.lead,
+          tier: s.tier,
+          at: nowIso(),
+        });
         await acts.releaseAssignment({ leadId: s.leadId, reason: 'won', at: nowIso() });
         return;
       }
@@ -373,7 +407,16 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
       if (kept.owner) {
         keepOwner(s, { owner: kept.owner, queue: kept.queue }, plan.status, meta.handoffAt ?? at);
         if (plan.slaFrom) {
-          const clock = await acts.startSlaClock({ leadId: s.leadId, lead: s.lead, tier: s.tier, owner: s.owner, pool: null, queue: s.queue ?? kept.owner, clock: s.assignments - 1, startedAt: plan.slaFrom });
+          const clock = await acts.startSlaClock({
+            leadId: s.leadId,
+            lead: s.lead,
+            tier: s.tier,
+            owner: s.owner,
+            pool: null,
+            queue: s.queue ?? kept.owner,
+            clock: s.assignments - 1,
+            startedAt: plan.slaFrom,
+          });
           recordDecisions(s, [clock.decision]);
           // A clock whose warning or deadline is already past is handled by the clock timer at once.
           s.sla = { ...clock, status: 'running' };
@@ -438,9 +481,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadOutco
   for (;;) {
     if (s.status === 'won' || s.status === 'disqualified') break;
     const timer = leadTimer(s);
-    const hasEvent = timer
-      ? await condition(wake, Math.max(1, timer.at - Date.now()), { summary: timer.summary })
-      : (await condition(wake), true);
+    const hasEvent = timer ? await condition(wake, Math.max(1, timer.at - Date.now()), { summary: timer.summary }) : (await condition(wake), true);
     if (hasEvent && inbox.length > 0 && !closedChecked) {
       closedChecked = true;
       // Versioned: histories recorded before closed records existed started every run as a new lead.

@@ -33,7 +33,11 @@ function withSalesforce(file: string, cdc: Record<string, unknown>): void {
 
 beforeAll(async () => {
   const runAs = salesforceId('005');
-  rest = await startSalesforceContract({ organizationId: ORG, apps: [{ ...APP, runAs }], users: [{ Id: runAs, Username: 'flywheel-integration@cli.example', Email: 'flywheel-integration@cli.example' }] });
+  rest = await startSalesforceContract({
+    organizationId: ORG,
+    apps: [{ ...APP, runAs }],
+    users: [{ Id: runAs, Username: 'flywheel-integration@cli.example', Email: 'flywheel-integration@cli.example' }],
+  });
   pubsub = await startPubSubContract({ instanceUrl: rest.url, tenantId: ORG, verifyToken: liveSession });
   h = await createHarness('dev', 'connect-salesforce-cdc', { adjust: alwaysOpen });
   configFile = await configFor({ ledgerDir: h.ledgerDir });
@@ -65,7 +69,11 @@ describe('flywheel connect salesforce-cdc', () => {
     try {
       expect(await run.firstJsonLine).toMatchObject({ ready: true, org: ORG, endpoint: pubsub.endpoint, topics: [LEADS], startFrom: 'LATEST', taskQueue: h.taskQueue });
       // LATEST: the subscription must be at the tip before the change is made.
-      await eventually(async () => pubsub.calls, (calls) => calls.some((c) => c.authorized && c.preset === 'LATEST' && c.status === 'open'), 'the LATEST subscription open');
+      await eventually(
+        async () => pubsub.calls,
+        (calls) => calls.some((c) => c.authorized && c.preset === 'LATEST' && c.status === 'open'),
+        'the LATEST subscription open',
+      );
       expect(rest.tokenRequests).toEqual([expect.objectContaining({ grantType: 'client_credentials', status: 200 })]);
 
       const sfId = salesforceId('00Q');
@@ -73,12 +81,25 @@ describe('flywheel connect salesforce-cdc', () => {
       const event = pubsub.publish(LEADS, {
         changeType: 'CREATE',
         recordIds: [sfId],
-        fields: { FirstName: 'Ola', LastName: 'Nordmann', Company: 'Fjord Retail AS', Email: 'ola.nordmann@fjord.example', Country: 'Norway', NumberOfEmployees: 300, Industry: 'ecommerce', LeadSource: 'demo-request' },
+        fields: {
+          FirstName: 'Ola',
+          LastName: 'Nordmann',
+          Company: 'Fjord Retail AS',
+          Email: 'ola.nordmann@fjord.example',
+          Country: 'Norway',
+          NumberOfEmployees: 300,
+          Industry: 'ecommerce',
+          LeadSource: 'demo-request',
+        },
       });
       const s = await waitForState(h, `salesforce-${sfId}`, (x) => x.lead.email === 'ola.nordmann@fjord.example', 'created by the CLI subscriber');
       expect(s.lead).toMatchObject({ country: 'NO', employees: 300, crm: { system: 'salesforce', objectType: 'Lead', id: sfId } });
       const hex = event.replayId.toString('hex');
-      await eventually(() => h.ledger.query<{ position: string }>('SELECT position FROM connector_offsets WHERE source = $1 AND stream = $2', [`salesforce://org/${ORG}`, LEADS]), (rows) => rows[0]?.position === hex, 'the replay id stored');
+      await eventually(
+        () => h.ledger.query<{ position: string }>('SELECT position FROM connector_offsets WHERE source = $1 AND stream = $2', [`salesforce://org/${ORG}`, LEADS]),
+        (rows) => rows[0]?.position === hex,
+        'the replay id stored',
+      );
 
       run.child.kill('SIGTERM');
       const exit = await run.exited;

@@ -50,7 +50,9 @@ export function registerConnectSalesforceCdc(connect: Command): void {
       const topics = cfg.topics ?? DEFAULT_CDC_TOPICS;
       const endpoint = cfg.pubSubEndpoint ?? DEFAULT_PUBSUB_ENDPOINT;
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ ready: true, org: sf.organizationId, endpoint, topics, startFrom: cfg.startFrom ?? 'LATEST', temporal: describeTarget(target), taskQueue, ledger: ledger.description })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ ready: true, org: sf.organizationId, endpoint, topics, startFrom: cfg.startFrom ?? 'LATEST', temporal: describeTarget(target), taskQueue, ledger: ledger.description })}\n`,
+        );
       } else {
         process.stdout.write(
           [
@@ -65,7 +67,8 @@ export function registerConnectSalesforceCdc(connect: Command): void {
       }
       await onShutdownSignal(async () => {
         await cdc.stop();
-        const report = (s: TopicStatus) => (opts.json ? JSON.stringify({ stopped: true, ...s }) : `${s.topic}: ${s.delivered} delivered, ${s.ignored} ignored, resumes after replay id ${s.position ?? '(none stored)'}`);
+        const report = (s: TopicStatus) =>
+          opts.json ? JSON.stringify({ stopped: true, ...s }) : `${s.topic}: ${s.delivered} delivered, ${s.ignored} ignored, resumes after replay id ${s.position ?? '(none stored)'}`;
         for (const s of cdc.subscriber.status()) process.stdout.write(`${report(s)}\n`);
         await client.connection.close();
         await ledger.close();

@@ -43,7 +43,14 @@ export function registerExportCommand(decisions: Command): void {
         throw new CliError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
       }
       try {
-        for (let i = 0; i < rows.length; i += 1000) writeSync(fd, rows.slice(i, i + 1000).map(toNdjsonLine).join(''));
+        for (let i = 0; i < rows.length; i += 1000)
+          writeSync(
+            fd,
+            rows
+              .slice(i, i + 1000)
+              .map(toNdjsonLine)
+              .join(''),
+          );
       } finally {
         closeSync(fd);
       }

@@ -92,9 +92,16 @@ describe('flywheel import accounts <file>', () => {
     const csv = file('dry.csv', [HEADER, `${id(1)},Acme,acme.example,1000,EUR,2025-01-01,2026-12-31,,,`, `${id(2)},Beta,beta.example,-5,EUR,2025-01-01,2026-12-31,,,`].join('\n'));
     const res = await runCliInProcess(['import', 'accounts', csv, '--dry-run', '--json'], configFile);
     expect(res.code, res.stderr).toBe(1);
-    const out = JSON.parse(res.stdout) as { dryRun: boolean; imported: number; bad: { where: string; field: string }[]; sample: { id: string; type: string; source: string; data: Record<string, unknown> }[] };
+    const out = JSON.parse(res.stdout) as {
+      dryRun: boolean;
+      imported: number;
+      bad: { where: string; field: string }[];
+      sample: { id: string; type: string; source: string; data: Record<string, unknown> }[];
+    };
     expect(out).toMatchObject({ dryRun: true, imported: 1, bad: [{ where: 'dry.csv:3', field: 'ARR' }] });
-    expect(out.sample).toEqual([expect.objectContaining({ id: `accounts:${id(1)}`, type: 'account.imported', source: 'import://file/dry.csv', data: expect.objectContaining({ arr: 1000, contractEnd: '2026-12-31' }) })]);
+    expect(out.sample).toEqual([
+      expect.objectContaining({ id: `accounts:${id(1)}`, type: 'account.imported', source: 'import://file/dry.csv', data: expect.objectContaining({ arr: 1000, contractEnd: '2026-12-31' }) }),
+    ]);
     expect(await receipts([`import://file/dry.csv#accounts:${id(1)}`])).toEqual([]);
     expect(await started(id(1))).toBe(false);
   });

@@ -82,7 +82,11 @@ export async function importAction(kind: ImportKind, file: string | undefined, o
       label = path.basename(file);
     } else {
       const { crmSource } = await import('../../../import/crm.ts');
-      source = await crmSource(opts.from as 'hubspot' | 'salesforce', kind, loaded.config, ledger!, { ...build, explicit: cliMap, ...(opts.pageSize ? { pageSize: positiveInt(opts.pageSize, '--page-size') } : {}) }).catch((e: Error) => {
+      source = await crmSource(opts.from as 'hubspot' | 'salesforce', kind, loaded.config, ledger!, {
+        ...build,
+        explicit: cliMap,
+        ...(opts.pageSize ? { pageSize: positiveInt(opts.pageSize, '--page-size') } : {}),
+      }).catch((e: Error) => {
         throw e instanceof CliError ? e : new CliError(e.message, 2);
       });
       label = `${opts.from} ${kind}`;
@@ -196,7 +200,8 @@ export function fileSource(kind: ImportKind, file: string, explicit: Record<stri
   }
   const headers = new Set(read.headers);
   for (const [fact, column] of Object.entries(explicit)) {
-    if (!headers.has(column) && read.rows.length > 0) throw new CliError(`${name}: the mapping names column "${column}" (for ${fact}), but the header has ${read.headers.map((h) => `"${h}"`).join(', ')}`, 2);
+    if (!headers.has(column) && read.rows.length > 0)
+      throw new CliError(`${name}: the mapping names column "${column}" (for ${fact}), but the header has ${read.headers.map((h) => `"${h}"`).join(', ')}`, 2);
   }
   // The configuration's columns serve many files: those this file lacks are left to the header names. `--map` is strict.
   const fromConfig = Object.fromEntries(Object.entries(configured).filter(([, column]) => headers.has(column)));

@@ -54,7 +54,17 @@ type Sample = { id: string; type: string; subject: string; data: Record<string, 
 describe('flywheel import leads <file.ndjson>', () => {
   const id = (n: number) => `impl-${run}-${n}`;
   const rows = [
-    { ref: id(1), contact: { email: 'jana.weber@fjord.example', first: 'Jana' }, company: 'Fjord GmbH', country: 'Germany', employees: 250, 'Lead Owner': 'anna-schmidt', stage: 'Engage', status: 'working', handoffAt: '2026-11-02T09:00:00Z' },
+    {
+      ref: id(1),
+      contact: { email: 'jana.weber@fjord.example', first: 'Jana' },
+      company: 'Fjord GmbH',
+      country: 'Germany',
+      employees: 250,
+      'Lead Owner': 'anna-schmidt',
+      stage: 'Engage',
+      status: 'working',
+      handoffAt: '2026-11-02T09:00:00Z',
+    },
     { ref: id(2), contact: { email: 'not-an-address', first: 'Ola' }, company: 'Nord AS', stage: 'Engage', status: 'working', 'Lead Owner': 'anna-schmidt', handoffAt: '2026-11-02T09:00:00Z' },
     { ref: id(3), contact: { email: 'li.wei@shop.example', first: 'Li' }, company: 'Shop Ltd', stage: 'Attract', status: 'mql' },
   ];
@@ -77,7 +87,18 @@ describe('flywheel import leads <file.ndjson>', () => {
       id: `leads:${id(1)}`,
       type: 'lead.imported',
       subject: id(1),
-      data: { email: 'jana.weber@fjord.example', firstName: 'Jana', country: 'DE', employees: 250, owner: 'anna-schmidt', stage: 'Engage', status: 'working', handoffAt: '2026-11-02T09:00:00Z', sla: { start: true }, importedFrom: 'file/open-leads.ndjson:1' },
+      data: {
+        email: 'jana.weber@fjord.example',
+        firstName: 'Jana',
+        country: 'DE',
+        employees: 250,
+        owner: 'anna-schmidt',
+        stage: 'Engage',
+        status: 'working',
+        handoffAt: '2026-11-02T09:00:00Z',
+        sla: { start: true },
+        importedFrom: 'file/open-leads.ndjson:1',
+      },
     });
     expect(await receipts([`import://file/open-leads.ndjson#leads:${id(1)}`])).toEqual([]);
     expect(await started(id(1))).toBe(false);

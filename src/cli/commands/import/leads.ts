@@ -11,7 +11,7 @@ export function registerImportLeads(imp: Command): void {
         'HubSpot: owned contacts in a lead lifecycle stage; Salesforce: unconverted Leads with an owner',
     );
   importOptions(usageExitsTwo(cmd), 'leads')
-    .option('--sla-from-handoff', 'start the first-touch SLA clock from each lead\'s recorded hand-off time (handoffAt), on the owner\'s calendar')
+    .option('--sla-from-handoff', "start the first-touch SLA clock from each lead's recorded hand-off time (handoffAt), on the owner's calendar")
     .option('--route', 'qualify and route the leads again instead of keeping their owner')
     .action((file: string | undefined, opts: ImportOptions) => importAction('leads', file, opts));
 }

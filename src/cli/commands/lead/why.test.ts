@@ -46,7 +46,9 @@ describe('flywheel lead why', () => {
     expect(journey.second).not.toBe(journey.first);
     const revision = loadRules(RULES).revision.id;
     expect(stdout).toMatch(new RegExp(`^Lead ${LEAD}: \\d+ decisions from 2027-02-01T09:00:00.000Z to 2027-02-01T13:00:02.000Z \\(from the ledger\\)\\n`));
-    expect(stdout).toMatch(new RegExp(`  Owner        ${journey.second}  queue mid-market\\n +why: routing rule route-mid-market at revision ${escape(revision)}, 2027-02-01T13:00:02.000Z \\(sla-breach\\)`));
+    expect(stdout).toMatch(
+      new RegExp(`  Owner        ${journey.second}  queue mid-market\\n +why: routing rule route-mid-market at revision ${escape(revision)}, 2027-02-01T13:00:02.000Z \\(sla-breach\\)`),
+    );
     expect(stdout).toMatch(/ {2}Deadline {5}2027-02-01T17:00:02.000Z {2}target 4h on calendar \S+ for \S+\n +why: sla rule sla-mts-tier-b at revision /);
     expect(stdout).toContain(`  Reassigned   2027-02-01T13:00:02.000Z  ${journey.first} -> ${journey.second}  (sla-breach, excluded ${journey.first}; rule route-mid-market)`);
     // Descriptions come from the current rules; personal inputs are masked, company facts are not.
@@ -55,7 +57,9 @@ describe('flywheel lead why', () => {
     expect(stdout).toContain('      lead.employees = 450\n');
     expect(stdout).not.toContain('erin.quarshie');
     expect(stdout).not.toContain('5550199');
-    expect(stdout).toMatch(new RegExp(`route:1  revision [^\\n]+\\n {2}routing {10}queue mid-market\\n[\\s\\S]*?candidates\\n {6}${journey.first} +mid-market +excluded \\(breached this lead before\\)\\n`));
+    expect(stdout).toMatch(
+      new RegExp(`route:1  revision [^\\n]+\\n {2}routing {10}queue mid-market\\n[\\s\\S]*?candidates\\n {6}${journey.first} +mid-market +excluded \\(breached this lead before\\)\\n`),
+    );
     expect(stdout).toMatch(new RegExp(` {6}${journey.second} +mid-market +chosen\\n`));
     expect(stdout).toMatch(/attract:2027-02-01T09:00:00.000Z {2}revision .*\n {2}data-quality {5}\S/);
   });
@@ -94,7 +98,12 @@ describe('flywheel lead why', () => {
     expect(renamed.stdout).toContain('route-mid-market (no longer in the current rules)');
     const old = await why(['why-old', '--json']);
     expect(old.code).toBe(0);
-    expect(JSON.parse(old.stdout).occasions[0].decisions[0]).toMatchObject({ kind: 'icp', label: 'tier B', replayable: false, note: 'could not replay: recorded before decisions carried their facts' });
+    expect(JSON.parse(old.stdout).occasions[0].decisions[0]).toMatchObject({
+      kind: 'icp',
+      label: 'tier B',
+      replayable: false,
+      note: 'could not replay: recorded before decisions carried their facts',
+    });
   });
 
   it('exits 1 for a lead without decisions and 2 for bad usage or a missing ledger', async () => {

@@ -30,7 +30,9 @@ let temporalAddress: string | undefined;
 
 /** Every row of every table of the ledger as text, by table. */
 async function dump(ledger: Ledger): Promise<Record<string, string[]>> {
-  const tables = await ledger.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`);
+  const tables = await ledger.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  );
   const out: Record<string, string[]> = {};
   for (const { name } of tables) out[name] = (await ledger.query<{ row: string }>(`SELECT t::text AS row FROM ${name} t ORDER BY 1`)).map((r) => r.row);
   return out;
@@ -57,7 +59,11 @@ beforeAll(async () => {
     (rows) => ['lead.closed', 'handoff.recorded', 'deal.won', 'sla.started'].every((t) => rows.some((r) => r.type === t)),
     'the won lead on record',
   );
-  await eventually(() => h.ledger.query('SELECT 1 FROM lead_assignments WHERE lead_id = $1 AND released_at IS NULL', [LEAD]), (open) => open.length === 0, 'the won lead released');
+  await eventually(
+    () => h.ledger.query('SELECT 1 FROM lead_assignments WHERE lead_id = $1 AND released_at IS NULL', [LEAD]),
+    (open) => open.length === 0,
+    'the won lead released',
+  );
   await waitForAccount(h, ACCOUNT, (s) => s.csOwner !== null && s.kickoff !== null, 'CS owner and kickoff clock');
   // The account's last rows of the hand-off: its decisions, the kickoff clock, and the move to onboarding.
   await waitForLedger<{ type: string; data: { kind?: string; status?: string } }>(
@@ -125,8 +131,27 @@ describe('flywheel ledger forget', () => {
     expect(icp.matched).toEqual(['icp-b-mid-market-core']);
     // Its facts lost values: impact must not decide it again as if they were the lead's.
     expect(decisions.map((d) => d.data.erasedAt)).toEqual(decisions.map(() => report.at));
-    expect(icp.facts.lead).toMatchObject({ id: LEAD, email: ERASED, firstName: ERASED, lastName: ERASED, phone: ERASED, title: ERASED, custom: { profile: ERASED }, company: 'ShopCo GmbH', domain: 'shopco.example', country: 'DE', region: 'emea', employees: 450, industry: 'ecommerce', source: 'demo-request' });
-    const closed = (await h.ledger.query<{ data: { status: string; snapshot: { tier: string; lead: Record<string, unknown> } } }>(`SELECT data FROM ledger_events WHERE type = 'lead.closed' AND lead_id = $1`, [LEAD]))[0]!.data;
+    expect(icp.facts.lead).toMatchObject({
+      id: LEAD,
+      email: ERASED,
+      firstName: ERASED,
+      lastName: ERASED,
+      phone: ERASED,
+      title: ERASED,
+      custom: { profile: ERASED },
+      company: 'ShopCo GmbH',
+      domain: 'shopco.example',
+      country: 'DE',
+      region: 'emea',
+      employees: 450,
+      industry: 'ecommerce',
+      source: 'demo-request',
+    });
+    const closed = (
+      await h.ledger.query<{ data: { status: string; snapshot: { tier: string; lead: Record<string, unknown> } } }>(`SELECT data FROM ledger_events WHERE type = 'lead.closed' AND lead_id = $1`, [
+        LEAD,
+      ])
+    )[0]!.data;
     expect(closed).toMatchObject({ status: 'won', snapshot: { tier: 'B', lead: { email: ERASED, country: 'DE', employees: 450 } } });
     const forgotten = await h.ledger.query<{ data: Record<string, unknown> }>(`SELECT data FROM ledger_events WHERE type = 'record.forgotten' AND lead_id = $1`, [LEAD]);
     expect(forgotten).toEqual([{ data: expect.objectContaining({ entity: 'lead', rowsErased: report.rowsErased, valuesErased: report.valuesErased }) }]);
@@ -157,10 +182,12 @@ describe('flywheel ledger forget', () => {
     expect(report.tables).toContainEqual({ table: 'lead_assignments', rows: 1, holds: expect.stringContaining('no personal data') });
     const after = await dump(h.ledger);
     expect(hits(after, 'Dana Okafor')).toEqual([]);
-    const cs = (await h.ledger.query<{ data: { outcome: unknown; facts: { handoff: Record<string, unknown>; account: Record<string, unknown> } } }>(
-      `SELECT data FROM ledger_events WHERE type = 'decision.recorded' AND account_id = $1 AND data->>'kind' = 'cs-routing'`,
-      [ACCOUNT],
-    ))[0]!.data;
+    const cs = (
+      await h.ledger.query<{ data: { outcome: unknown; facts: { handoff: Record<string, unknown>; account: Record<string, unknown> } } }>(
+        `SELECT data FROM ledger_events WHERE type = 'decision.recorded' AND account_id = $1 AND data->>'kind' = 'cs-routing'`,
+        [ACCOUNT],
+      )
+    )[0]!.data;
     expect(cs.facts.handoff).toMatchObject({ champion: ERASED, executiveSponsor: ERASED, goals: HANDOFF.goals, contractStart: HANDOFF.contractStart });
     expect(cs.facts.account).toMatchObject({ id: ACCOUNT, domain: 'shopco.example' });
     expect(cs.outcome).not.toBeNull();

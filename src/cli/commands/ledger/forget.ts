@@ -24,7 +24,12 @@ function temporalLines(t: HistoryReach | null): string[] {
   const retention = t.retentionMs === null ? 'retention unknown' : `retention ${humanDuration(t.retentionMs)}`;
   const lines = [`  Temporal histories in ${t.target} (${retention}): events and state of these workflows still hold the data`];
   for (const w of t.workflows) {
-    const when = w.status === 'RUNNING' ? 'running: its next rows carry the data again; forget again after it closes' : w.status === 'NOT_FOUND' ? 'gone (deleted or past retention)' : `${w.status.toLowerCase()} ${w.closedAt}${w.keptUntil ? `, kept until ${w.keptUntil}` : ''}`;
+    const when =
+      w.status === 'RUNNING'
+        ? 'running: its next rows carry the data again; forget again after it closes'
+        : w.status === 'NOT_FOUND'
+          ? 'gone (deleted or past retention)'
+          : `${w.status.toLowerCase()} ${w.closedAt}${w.keptUntil ? `, kept until ${w.keptUntil}` : ''}`;
     lines.push(`    ${w.workflowId}  ${when}`);
   }
   if (t.workflows.some((w) => w.status !== 'RUNNING' && w.status !== 'NOT_FOUND')) {
@@ -41,7 +46,11 @@ function render(r: ForgetReport, notReached: NotReached): string[] {
     lines.push(`Nothing ${r.dryRun ? 'would be' : 'was'} erased for ${r.entity} ${r.id}: ${r.rowsFound} ledger rows hold no personal data${last ? ` (forgotten on ${last.at})` : ''}`);
   } else {
     lines.push(`${verb} ${r.valuesErased} personal values in ${r.rowsErased} of ${r.rowsFound} ledger rows of ${r.entity} ${r.id} (replaced by "[erased]")`);
-    lines.push(`  by type     ${Object.entries(r.byType).map(([t, n]) => `${t} ${n}`).join(', ')}`);
+    lines.push(
+      `  by type     ${Object.entries(r.byType)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ')}`,
+    );
   }
   for (const o of r.otherRecords) lines.push(`  carried by  ${o.workflowId} (${o.rows} row${o.rows === 1 ? '' : 's'})`);
   if (r.recordedKey) lines.push(`  on record   record.forgotten ${r.recordedKey}`);

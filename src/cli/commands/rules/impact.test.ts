@@ -57,7 +57,10 @@ describe('flywheel rules impact', () => {
 
   it('exits 2 for invalid rules, naming file, line and rule id', async () => {
     const broken = scratchRulesRepo();
-    writeFileSync(path.join(broken.rules, 'routing.yaml'), 'kind: routing\nversion: 1\nhitPolicy: first\nrules:\n  - id: route-typo\n    when: true\n    then: { strategy: queue, queue: mid-markt }\n');
+    writeFileSync(
+      path.join(broken.rules, 'routing.yaml'),
+      'kind: routing\nversion: 1\nhitPolicy: first\nrules:\n  - id: route-typo\n    when: true\n    then: { strategy: queue, queue: mid-markt }\n',
+    );
     const run = await runRules(['rules', 'impact', '--rules', broken.rules, '--decisions', file]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/routing\.yaml:7:\d+: \[rule route-typo\] .*unknown queue "mid-markt"/);
@@ -82,7 +85,18 @@ describe('flywheel rules impact', () => {
 
   it('documents its options and exit codes in --help', async () => {
     const help = await runRules(['rules', 'impact', '--help']);
-    for (const text of ['--base <ref>', '--since <date>', '--decisions <file>', '--format <format>', '--fail-on-flips <n>', '--examples <n>', 'Exit codes:', '1  more decisions changed than --fail-on-flips allows', 'not reached', 'could not replay'])
+    for (const text of [
+      '--base <ref>',
+      '--since <date>',
+      '--decisions <file>',
+      '--format <format>',
+      '--fail-on-flips <n>',
+      '--examples <n>',
+      'Exit codes:',
+      '1  more decisions changed than --fail-on-flips allows',
+      'not reached',
+      'could not replay',
+    ])
       expect(help.stdout).toContain(text);
   });
 });

@@ -61,11 +61,24 @@ export async function changeToEvents(change: DecodedChangeEvent, ctx: ChangeCont
   const events: CrmEvent[] = [];
   const ignored: IgnoredRow[] = [];
   const ignore = (recordId: string | null, reason: string, kind: IgnoredRow['kind'] = 'ignored') =>
-    ignored.push({ kind, position: ctx.position, eventId: baseEventId(ctx), recordId, entity: h.entityName || null, changeType: h.changeType || null, reason, occurredAt: h.commitTimestamp ? time : null });
+    ignored.push({
+      kind,
+      position: ctx.position,
+      eventId: baseEventId(ctx),
+      recordId,
+      entity: h.entityName || null,
+      changeType: h.changeType || null,
+      reason,
+      occurredAt: h.commitTimestamp ? time : null,
+    });
   const leadId = (recordId: string) => `${sf.leadIdPrefix ?? 'salesforce-'}${recordId}`;
 
   if (h.changeType === 'GAP_OVERFLOW') {
-    ignore(null, `overflow event: one transaction changed more than Salesforce describes in change events, so no ${h.entityName} record ids or fields came for the rest; a full re-read of ${h.entityName} records changed at ${time} is needed`, 'gap');
+    ignore(
+      null,
+      `overflow event: one transaction changed more than Salesforce describes in change events, so no ${h.entityName} record ids or fields came for the rest; a full re-read of ${h.entityName} records changed at ${time} is needed`,
+      'gap',
+    );
     return { events, ignored };
   }
   if (h.changeType.startsWith('GAP_')) {
@@ -165,7 +178,9 @@ async function opportunityEvents(
   stage = stageOf(facts, fields);
   const contactId = typeof fields.ContactId === 'string' && fields.ContactId ? fields.ContactId : null;
   if (!contactId) {
-    return { reason: `the opportunity names no primary contact (ContactId): Flywheel finds the lead through it${ctx.lookupOpportunity ? '' : ' (the record could not be read: no Salesforce REST connection)'}` };
+    return {
+      reason: `the opportunity names no primary contact (ContactId): Flywheel finds the lead through it${ctx.lookupOpportunity ? '' : ' (the record could not be read: no Salesforce REST connection)'}`,
+    };
   }
   const envelope = { specversion: '1.0' as const, id: cloudEventId(ctx, h.recordIds, opportunityId), source: ctx.source, subject: leadId(contactId), time };
   const amount = typeof facts.amount === 'number' ? facts.amount : null;

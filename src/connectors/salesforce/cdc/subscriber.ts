@@ -217,7 +217,9 @@ export class CdcSubscriber {
             : failure.kind === 'schema'
               ? 'the schema of an event could not be fetched'
               : 'the stream failed';
-      this.log.error(`salesforce-cdc ${topic}: ${what}: ${failure.code}${failure.errorCode ? ` ${failure.errorCode}` : ''}: ${failure.message}; nothing after replay id ${st.position ?? '(none stored)'} is stored; retrying in ${(jittered / 1000).toFixed(1)} s`);
+      this.log.error(
+        `salesforce-cdc ${topic}: ${what}: ${failure.code}${failure.errorCode ? ` ${failure.errorCode}` : ''}: ${failure.message}; nothing after replay id ${st.position ?? '(none stored)'} is stored; retrying in ${(jittered / 1000).toFixed(1)} s`,
+      );
       await this.sleep(jittered);
     }
     st.state = 'stopped';
@@ -346,7 +348,16 @@ export class CdcSubscriber {
       try {
         decoded = decodeChangeEvent(type, ev.payload);
       } catch (e) {
-        ignored.push({ kind: 'rejected', position, eventId, recordId: null, entity: null, changeType: null, reason: `the payload does not decode with schema ${ev.schema_id}: ${(e as Error).message}`, occurredAt: null });
+        ignored.push({
+          kind: 'rejected',
+          position,
+          eventId,
+          recordId: null,
+          entity: null,
+          changeType: null,
+          reason: `the payload does not decode with schema ${ev.schema_id}: ${(e as Error).message}`,
+          occurredAt: null,
+        });
         continue;
       }
       let out;
@@ -370,7 +381,7 @@ export class CdcSubscriber {
         events.push(e);
       }
     }
-    let delivered: DeliveredEvent[] = [];
+    let delivered: DeliveredEvent[];
     try {
       delivered = await this.opts.deliver(events);
     } catch (e) {
@@ -382,7 +393,8 @@ export class CdcSubscriber {
     st.delivered += delivered.length;
     st.ignored += ignored.length;
     const dups = delivered.filter((d) => d.duplicate === true).length;
-    for (const row of ignored) this.log.warn(`salesforce-cdc ${topic}: ${row.kind} ${row.entity ?? ''} ${row.recordId ?? ''} ${row.changeType ?? ''} (event ${row.eventId ?? '-'}): ${row.reason}`.replace(/ +/g, ' '));
+    for (const row of ignored)
+      this.log.warn(`salesforce-cdc ${topic}: ${row.kind} ${row.entity ?? ''} ${row.recordId ?? ''} ${row.changeType ?? ''} (event ${row.eventId ?? '-'}): ${row.reason}`.replace(/ +/g, ' '));
     this.log.info(`salesforce-cdc ${topic}: ${delivered.length} event(s) delivered${dups ? ` (${dups} received before)` : ''}, ${ignored.length} ignored; resume after replay id ${st.position}`);
   }
 

@@ -30,7 +30,13 @@ export function registerHubSpotWebhookRoute(app: FastifyInstance, opts: HubSpotI
       }
       if (!opts.clientSecret) {
         reply.header('retry-after', '300');
-        return sendProblem(reply, problem('crm-unavailable', 503, { instance, detail: `the HubSpot connector has no client secret (${opts.clientSecretEnv} is not set), so it cannot verify webhooks; HubSpot will deliver them again` }));
+        return sendProblem(
+          reply,
+          problem('crm-unavailable', 503, {
+            instance,
+            detail: `the HubSpot connector has no client secret (${opts.clientSecretEnv} is not set), so it cannot verify webhooks; HubSpot will deliver them again`,
+          }),
+        );
       }
       const check = verifyHubSpotSignature({
         secret: opts.clientSecret,
@@ -55,11 +61,24 @@ export function registerHubSpotWebhookRoute(app: FastifyInstance, opts: HubSpotI
       const foreign = senderProblems(batch.events, opts.hubspot);
       if (foreign.length > 0) {
         const fields = [...new Set(foreign.map((f) => f.pointer.split('/').pop()))].join(' and ');
-        return sendProblem(reply, problem('forbidden', 403, { instance, detail: `events of another HubSpot ${fields === 'appId' ? 'app' : fields === 'portalId' ? 'portal' : 'app or portal'} (${fields}); nothing of the batch was applied`, errors: foreign }));
+        return sendProblem(
+          reply,
+          problem('forbidden', 403, {
+            instance,
+            detail: `events of another HubSpot ${fields === 'appId' ? 'app' : fields === 'portalId' ? 'portal' : 'app or portal'} (${fields}); nothing of the batch was applied`,
+            errors: foreign,
+          }),
+        );
       }
       if (!opts.reader) {
         reply.header('retry-after', '300');
-        return sendProblem(reply, problem('crm-unavailable', 503, { instance, detail: `the HubSpot connector has no access token (${opts.accessTokenEnv} is not set), so it cannot read the records; HubSpot will deliver the batch again` }));
+        return sendProblem(
+          reply,
+          problem('crm-unavailable', 503, {
+            instance,
+            detail: `the HubSpot connector has no access token (${opts.accessTokenEnv} is not set), so it cannot read the records; HubSpot will deliver the batch again`,
+          }),
+        );
       }
 
       let resolved: ResolvedBatch;
@@ -82,7 +101,10 @@ export function registerHubSpotWebhookRoute(app: FastifyInstance, opts: HubSpotI
         // The events are in Temporal; HubSpot's redelivery is deduplicated, and records the ignored ones then.
         req.log.error({ err }, 'could not record ignored HubSpot events');
         reply.header('retry-after', '5');
-        return sendProblem(reply, problem('ledger-unavailable', 503, { instance, detail: 'the events were delivered, but the ignored ones could not be recorded; deliver the batch again (repeats are applied once)' }));
+        return sendProblem(
+          reply,
+          problem('ledger-unavailable', 503, { instance, detail: 'the events were delivered, but the ignored ones could not be recorded; deliver the batch again (repeats are applied once)' }),
+        );
       }
       return reply.code(202).send({
         accepted: delivered.map((d) => ({ id: d.id, source: d.source, type: d.type, workflowId: d.workflowId, duplicate: d.duplicate })),

@@ -16,12 +16,7 @@ try {
 }
 reply({ ready: true, pid: process.pid, mode: ledger.mode, description: ledger.description });
 
-type Command =
-  | { op: 'record'; events: never[] }
-  | { op: 'query'; sql: string; params?: unknown[] }
-  | { op: 'hang-in-transaction'; events: never[] }
-  | { op: 'close' }
-  | { op: 'exit' };
+type Command = { op: 'record'; events: never[] } | { op: 'query'; sql: string; params?: unknown[] } | { op: 'hang-in-transaction'; events: never[] } | { op: 'close' } | { op: 'exit' };
 for await (const line of createInterface({ input: process.stdin })) {
   const cmd = JSON.parse(line) as Command;
   try {
@@ -34,8 +29,7 @@ for await (const line of createInterface({ input: process.stdin })) {
         reply({ inside: true });
         await new Promise(() => undefined);
       });
-    }
-    else if (cmd.op === 'close') {
+    } else if (cmd.op === 'close') {
       await ledger.close();
       reply({ closed: true });
       // Then exit naturally: a handle left open by close() would keep this process alive and fail the test.
