@@ -1,6 +1,7 @@
 // Lint: ESLint's and typescript-eslint's recommended rules over the sources, tests, benchmarks and tools.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config({ ignores: ['node_modules/', '.flywheel/', 'coverage/', '**/*.d.ts'] }, js.configs.recommended, ...tseslint.configs.recommended, {
   rules: {
@@ -10,24 +11,6 @@ export default tseslint.config({ ignores: ['node_modules/', '.flywheel/', 'cover
   languageOptions: {
     ecmaVersion: 2023,
     sourceType: 'module',
-    globals: {
-      process: 'readonly',
-      console: 'readonly',
-      Buffer: 'readonly',
-      URL: 'readonly',
-      setTimeout: 'readonly',
-      clearTimeout: 'readonly',
-      setInterval: 'readonly',
-      clearInterval: 'readonly',
-      performance: 'readonly',
-      TextEncoder: 'readonly',
-      TextDecoder: 'readonly',
-      fetch: 'readonly',
-      AbortController: 'readonly',
-      AbortSignal: 'readonly',
-      structuredClone: 'readonly',
-      queueMicrotask: 'readonly',
-      setImmediate: 'readonly',
-    },
+    globals: globals.node,
   },
 });
