@@ -21,6 +21,7 @@ import { checkShadowAtStart, loadRulesAtStart } from './rulesAtStart.ts';
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { codecEndpointFromEnvironment } from '../server/routes/codec.ts';
+import { operationsFromEnvironment } from '../server/routes/operations.ts';
 
 export interface DevStack {
   urls: { temporal: string; ui?: string; api: string; health: string };
@@ -123,6 +124,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
       devSink: { secret: webhookSecret(cfg).secret, toleranceSeconds: auth.toleranceSeconds },
       salesforce,
       codec: codecEndpointFromEnvironment(payloadCodecOf(target)),
+      operations: { ledger, client, rules, config: cfg, ...operationsFromEnvironment(), ...(server.uiUrl ? { temporalUiUrl: server.uiUrl } : {}) },
     });
     const host = cfg.server?.host ?? '127.0.0.1';
     await app.listen({ host, port: cfg.server?.port ?? 8787 });

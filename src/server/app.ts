@@ -12,6 +12,7 @@ import { registerHubSpotWebhookRoute } from './routes/connectors/hubspot.ts';
 import type { HubSpotInboundOptions } from '../connectors/hubspot/inbound.ts';
 import { registerSalesforceRoutes, type SalesforceRouteOptions } from './routes/connectors/salesforce.ts';
 import { registerCodecRoutes, type CodecEndpointOptions } from './routes/codec.ts';
+import { registerOperationsRoutes, type OperationsPageOptions } from './routes/operations.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -31,6 +32,8 @@ export interface AppOptions {
   salesforce?: SalesforceRouteOptions;
   /** Temporal's codec-server endpoints (/v1/codec/decode, /encode) when payloads are encrypted and a token is set. */
   codec?: CodecEndpointOptions;
+  /** The live operations page at /operations and its data at /v1/operations (docs/operations-page.md). */
+  operations?: OperationsPageOptions;
   /** The stand-in CRM of `flywheel dev` at /v1/dev/crm-sink; never in production. */
   devSink?: boolean | DevSinkOptions;
 }
@@ -72,6 +75,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   if (opts.hubspot) registerHubSpotWebhookRoute(app, opts.hubspot);
   if (opts.salesforce) registerSalesforceRoutes(app, opts.salesforce);
   if (opts.codec) registerCodecRoutes(app, opts.codec);
+  if (opts.operations) registerOperationsRoutes(app, opts.operations);
   if (opts.devSink) registerDevSinkRoutes(app, opts.devSink === true ? {} : opts.devSink);
   return app;
 }

@@ -18,6 +18,7 @@ const load = async () => ({
   ...(await import('../../runtime/shutdown.ts')),
   ...(await import('../../server/app.ts')),
   ...(await import('../../server/routes/codec.ts')),
+  ...(await import('../../server/routes/operations.ts')),
   ...(await import('../../temporal/connection.ts')),
   ...(await import('../../worker/createWorker.ts')),
   ...(await import('../../worker/activityDeps.ts')),
@@ -48,6 +49,7 @@ export function registerRuntimeCommands(program: Command): void {
             `  Temporal gRPC     ${stack.urls.temporal}  namespace=${stack.namespace}  task queue=${stack.taskQueue}`,
             `  Ingest API        ${stack.urls.api}`,
             `  Health            ${stack.urls.health}`,
+            `  Operations page   ${stack.urls.api}/operations`,
             `  Ledger            ${stack.ledger.description}`,
             `  Data and logs     ${p.base}`,
             `Try: temporal workflow list --address ${stack.urls.temporal}`,
@@ -131,6 +133,8 @@ export function registerRuntimeCommands(program: Command): void {
         salesforceInboundWarnings,
         codecEndpointFromEnvironment,
         payloadCodecOf,
+        operationsFromEnvironment,
+        OPS_TOKEN_ENV,
       } = await load();
       // Checked before connecting anywhere: an unauthenticated production ingest is refused, not warned about.
       const auth = ingestAuth(loaded.config);
@@ -149,6 +153,8 @@ export function registerRuntimeCommands(program: Command): void {
       // Salesforce Outbound Messages (connections.salesforce): the org id and, when set, the endpoint URL's token.
       const salesforce = salesforceInbound(loaded.config, { sink, ledger });
       for (const w of salesforceInboundWarnings(salesforce)) process.stderr.write(`warning: ${w}\n`);
+      const ops = operationsFromEnvironment();
+      if (!ops.token) process.stderr.write(`warning: ${OPS_TOKEN_ENV} is not set: the operations page (/operations) is off\n`);
       const app = buildApp({
         // The API decides nothing; its own cache over the workers' folder reports whether their rules were refused.
         checks: buildHealthChecks(client, ledger, describeTarget(target), new RulesCache(rulesDirOf(loaded), { config: loaded.config })),
@@ -160,6 +166,8 @@ export function registerRuntimeCommands(program: Command): void {
         hubspot,
         salesforce,
         codec: codecEndpointFromEnvironment(payloadCodecOf(target)),
+        // Only behind its token in production: the page shows every open lead's owner and deadline.
+        operations: ops.token ? { ledger, client, rules: new RulesCache(rulesDirOf(loaded), { config: loaded.config }), config: loaded.config, ...ops } : undefined,
       });
       const host = opts.host ?? loaded.config.server?.host ?? '127.0.0.1';
       await app.listen({ host, port: opts.port ?? loaded.config.server?.port ?? 8787 });

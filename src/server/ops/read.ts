@@ -1,0 +1,173 @@
+/**
+ * Gathers what the operations page shows (./model.ts): a handful of SQL reads of the ledger and a few Temporal
+ * visibility counts, all in parallel. Where each number comes from, and why, is in docs/operations-page.md:
+ * a clock's deadline lives only in its workflow's state and in its ledger rows (sla.started and every later row of
+ * the clock carry it), so the ledger answers the whole board in one query, where a workflow query would cost a
+ * round trip (and a replay, when the workflow is not cached) per lead. Visibility (SlaStatus, RulesRevision) gives
+ * the independent count of open lead workflows, which the page shows beside the ledger's.
+ */
+import type { Client } from '@temporalio/client';
+import type { Ledger } from '../../ledger/types.ts';
+import { readWorkers } from '../../runtime/workerRevisions.ts';
+import { leadWorkflowId, leadWorkflowTypes } from '../../../workflows/definitions.ts';
+import type { HoldCandidate } from '../../../workflows/lead/types.ts';
+import type { BreachInput, ClockInput, HeldInput, OperationsInput, VisibilityInput } from './model.ts';
+import { startOfDay } from './model.ts';
+
+export interface OperationsReadDeps {
+  ledger: Pick<Ledger, 'query'>;
+  /** Absent: the visibility panel says so; the ledger panels still show. */
+  client?: Client;
+  /** The API's rules cache (a RulesCache): the revision it loads from the workers' folder. */
+  rules?: { health(): { revision: { id: string } | null; status: 'ok' | 'degraded' } };
+  timezone: string;
+  routingWindowDays?: number;
+}
+
+const OPEN_CLOCK_TYPES = ['sla.started', 'sla.warned', 'sla.paused', 'sla.resumed'];
+
+/**
+ * Each lead's latest clock row; its clock is open when that row is one of OPEN_CLOCK_TYPES and the lead still has
+ * an open assignment (a lead that closed, was lost or recycled releases its assignment and drops its clock without
+ * a clock row). Rows of one clock share the key prefix `lead:<id>:sla:<n>:` (src/sla/clockKeys.ts).
+ */
+const OPEN_CLOCKS = `
+WITH last AS (
+  SELECT DISTINCT ON (lead_id) lead_id, workflow_id, type, occurred_at, data, substring(event_key from '^(.*:sla:[0-9]+):') AS clock
+  FROM ledger_events
+  WHERE lead_id IS NOT NULL AND type IN ('sla.started', 'sla.warned', 'sla.paused', 'sla.resumed', 'sla.met', 'sla.breached', 'sla.cancelled')
+  ORDER BY lead_id, occurred_at DESC, id DESC
+)
+SELECT l.lead_id, l.workflow_id, l.type, l.occurred_at, a.rep, a.pool, l.data->>'rule' AS rule, l.data->>'deadline' AS deadline,
+  l.data->>'reason' AS paused_reason, l.data->>'until' AS paused_until,
+  EXISTS (SELECT 1 FROM ledger_events w WHERE w.event_key = l.clock || ':warned') AS warned,
+  (SELECT x.data->>'tier' FROM ledger_events x WHERE x.lead_id = l.lead_id AND x.type IN ('lead.assigned', 'lead.reassigned')
+    ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1) AS tier
+FROM last l
+JOIN lead_assignments a ON a.lead_id = l.lead_id AND a.released_at IS NULL
+WHERE l.type = ANY($1::text[]) AND l.data ? 'deadline'`;
+
+const BREACHES = `
+SELECT lead_id, workflow_id, occurred_at, coalesce(data->>'owner', owner) AS owner, data->>'rule' AS rule, data->>'deadline' AS deadline
+FROM ledger_events WHERE type = 'sla.breached' AND lead_id IS NOT NULL AND occurred_at >= $1 AND occurred_at <= $2
+ORDER BY occurred_at DESC, id DESC`;
+
+const HELD = 'SELECT lead_id, queue, since, candidates FROM held_leads ORDER BY since, lead_id';
+
+const OPEN = `SELECT rep, pool, queue, count(*)::int AS n FROM lead_assignments WHERE released_at IS NULL AND strategy <> 'held' GROUP BY rep, pool, queue`;
+
+const ROUTED = `
+SELECT queue, rep, count(*)::int AS n FROM lead_assignments
+WHERE strategy = 'weighted-round-robin' AND rep IS NOT NULL AND assigned_at > $1 AND assigned_at <= $2 GROUP BY queue, rep`;
+
+const SHADOWED = `
+SELECT data->>'kind' AS kind, data->'shadow'->>'revision' AS shadow_revision, count(*)::int AS n
+FROM ledger_events WHERE type = 'decision.shadowed' AND occurred_at >= $1 AND occurred_at <= $2 GROUP BY 1, 2 ORDER BY 3 DESC`;
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+const isoOrNull = (d: string | null) => (d === null || Number.isNaN(Date.parse(d)) ? null : new Date(d).toISOString());
+
+/** Everything ./model.ts needs, read at `now` (the Temporal server's time under a time-skipping test). */
+export async function readOperationsInput(deps: OperationsReadDeps, now: number): Promise<OperationsInput> {
+  const { ledger } = deps;
+  const from = new Date(startOfDay(now, deps.timezone)).toISOString();
+  const to = new Date(now).toISOString();
+  const windowDays = deps.routingWindowDays ?? 7;
+  const health = deps.rules?.health();
+  const workersRead = readWorkers(ledger);
+  // Open leads are counted on every revision a live worker or this API decides with (bounded, unlike listing them).
+  const revisions = workersRead.then((w) => [...new Set([...(w?.rows ?? []).map((x) => x.rulesRevision ?? 'none'), ...(health?.revision ? [health.revision.id] : [])])]);
+  const [clocks, breaches, held, open, routed, shadowed, workers, visibility] = await Promise.all([
+    ledger.query<{
+      lead_id: string;
+      workflow_id: string | null;
+      type: ClockInput['type'];
+      occurred_at: Date;
+      rep: string | null;
+      pool: string | null;
+      rule: string | null;
+      deadline: string;
+      paused_reason: string | null;
+      paused_until: string | null;
+      warned: boolean;
+      tier: string | null;
+    }>(OPEN_CLOCKS, [OPEN_CLOCK_TYPES]),
+    ledger.query<{ lead_id: string; workflow_id: string | null; occurred_at: Date; owner: string | null; rule: string | null; deadline: string | null }>(BREACHES, [from, to]),
+    ledger.query<{ lead_id: string; queue: string; since: Date; candidates: HoldCandidate[] }>(HELD),
+    ledger.query<{ rep: string | null; pool: string | null; queue: string; n: number }>(OPEN),
+    ledger.query<{ queue: string; rep: string; n: number }>(ROUTED, [new Date(now - windowDays * 86_400_000).toISOString(), to]),
+    ledger.query<{ kind: string; shadow_revision: string | null; n: number }>(SHADOWED, [from, to]),
+    workersRead,
+    deps.client ? revisions.then((r) => readVisibility(deps.client!, r)) : Promise.resolve<VisibilityInput>({ ok: false, error: 'this API has no Temporal client' }),
+  ]);
+  return {
+    now,
+    clocks: clocks.map((r): ClockInput => ({
+      leadId: r.lead_id,
+      workflowId: r.workflow_id ?? leadWorkflowId(r.lead_id),
+      type: r.type,
+      at: iso(r.occurred_at),
+      owner: r.rep,
+      pool: r.pool,
+      rule: r.rule,
+      deadline: iso(r.deadline),
+      warned: r.warned,
+      pausedReason: r.type === 'sla.paused' ? r.paused_reason : null,
+      pausedUntil: r.type === 'sla.paused' ? isoOrNull(r.paused_until) : null,
+      tier: r.tier,
+    })),
+    breachesToday: breaches.map((r): BreachInput => ({
+      leadId: r.lead_id,
+      workflowId: r.workflow_id ?? leadWorkflowId(r.lead_id),
+      at: iso(r.occurred_at),
+      owner: r.owner,
+      rule: r.rule,
+      deadline: isoOrNull(r.deadline),
+    })),
+    held: held.map((r): HeldInput => {
+      const next = r.candidates.map((c) => c.availableAt).filter((a): a is string => a !== null);
+      return {
+        leadId: r.lead_id,
+        workflowId: leadWorkflowId(r.lead_id),
+        queue: r.queue,
+        since: iso(r.since),
+        reasons: [...new Set(r.candidates.map((c) => c.reason))].sort(),
+        nextAt: next.length ? next.sort()[0]! : null,
+      };
+    }),
+    open: open.map((r) => ({ ...r, n: Number(r.n) })),
+    routed: routed.map((r) => ({ ...r, n: Number(r.n) })),
+    routingWindowDays: windowDays,
+    workers,
+    apiRules: health ? { revision: health.revision?.id ?? null, status: health.status } : null,
+    shadowToday: shadowed.map((r) => ({ kind: r.kind, shadowRevision: r.shadow_revision ?? 'unknown', n: Number(r.n) })),
+    visibility,
+  };
+}
+
+const SLA_STATUSES = ['running', 'warned', 'paused', 'held', 'breached'] as const;
+const OPEN_LEADS = `WorkflowType IN (${leadWorkflowTypes.map((t) => `"${t}"`).join(', ')}) AND ExecutionStatus = "Running"`;
+
+/**
+ * Open lead workflows per SlaStatus and per rules revision, from Temporal visibility (count queries: no workflow is
+ * touched). Visibility is eventually consistent and some servers (the time-skipping test server) do not offer it:
+ * the page then says why instead of failing.
+ */
+export async function readVisibility(client: Client, revisions: readonly string[]): Promise<VisibilityInput> {
+  try {
+    const count = async (q: string) => (await client.workflow.count(q)).count;
+    const [openLeads, ...rest] = await Promise.all([
+      count(OPEN_LEADS),
+      ...SLA_STATUSES.map((s) => count(`${OPEN_LEADS} AND SlaStatus = "${s}"`)),
+      ...revisions.map((r) => count(`${OPEN_LEADS} AND RulesRevision = ${JSON.stringify(r)}`)),
+    ]);
+    return {
+      ok: true,
+      openLeads: openLeads!,
+      bySlaStatus: Object.fromEntries(SLA_STATUSES.map((s, i) => [s, rest[i]!])),
+      byRevision: Object.fromEntries(revisions.map((r, i) => [r, rest[SLA_STATUSES.length + i]!])),
+    };
+  } catch (e) {
+    return { ok: false, error: `Temporal visibility did not answer: ${(e as Error).message}` };
+  }
+}

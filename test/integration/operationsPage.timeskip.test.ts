@@ -1,0 +1,141 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/server/app.ts';
+import type { OperationsModel } from '../../src/server/ops/model.ts';
+import { createHarness, type TestHarness } from '../support/temporal.ts';
+import { deliver, leadEvent, midMarketLead, waitForState } from '../support/leads.ts';
+import { ordinaryWeek } from '../support/berlinWeek.ts';
+import { eventually } from '../support/eventually.ts';
+
+const CHROMIUM = process.env.FLYWHEEL_CHROMIUM ?? '/usr/bin/chromium';
+const UI = 'http://127.0.0.1:8233';
+const SCREENSHOT = fileURLToPath(new URL('../../docs/images/operations-page.png', import.meta.url));
+const TOKEN = 'ops-page-test-token';
+
+/** Mid-market leads (tier B: 4 business hours, warned at 75%) from distinct companies. */
+const lead = (n: string) => midMarketLead({ email: `ops-${n}@shop-${n}.example`, company: `Shop ${n} GmbH`, domain: `shop-${n}.example` });
+
+describe('the operations page in headless Chromium against live lead workflows (time-skipping server)', () => {
+  let h: TestHarness;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base = '';
+  let week: ReturnType<typeof ordinaryWeek>;
+  const ids = { breached: '', warned: '', running: '', paused: '' };
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set FLYWHEEL_CHROMIUM to a Chrome or Chromium executable`);
+    }
+    h = await createHarness('time-skipping', 'ops-page');
+    week = ordinaryWeek(h.deps.config.config, await h.now());
+    const tag = week.date(0);
+    Object.assign(ids, { breached: `ops-breach-${tag}`, warned: `ops-warn-${tag}`, running: `ops-run-${tag}`, paused: `ops-pause-${tag}` });
+    app = buildApp({
+      checks: {},
+      operations: { ledger: h.ledger, client: h.client, rules: h.deps.rules, config: h.deps.config.config, temporalUiUrl: UI, token: TOKEN, now: () => h.now() },
+    });
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    // launch() gives the browser a fresh temporary profile of its own (user-data dir), removed when it closes.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await h?.close();
+  });
+
+  it('shows a lead that just breached with a link to its workflow, the clocks closest to breach, and the charts', async () => {
+    // Monday 09:00 Berlin: the first lead's clock is due at 13:00; a lead created at 09:30 is due at 13:30, one at
+    // 12:45 at 16:45; a call-back request pauses a fourth.
+    await h.advanceTo(week.at(0, 9));
+    await deliver(h, leadEvent('lead.created', ids.breached, lead('a'), await h.isoNow()));
+    const first = await waitForState(h, ids.breached, (s) => s.sla?.status === 'running', 'SLA running');
+    await h.advanceTo(week.at(0, 9, 30));
+    await deliver(h, leadEvent('lead.created', ids.warned, lead('b'), await h.isoNow()));
+    await waitForState(h, ids.warned, (s) => s.sla?.status === 'running', 'SLA running');
+    await h.advanceTo(week.at(0, 12, 45));
+    await deliver(h, leadEvent('lead.created', ids.running, lead('c'), await h.isoNow()));
+    await deliver(h, leadEvent('lead.created', ids.paused, lead('d'), await h.isoNow()));
+    const paused = await waitForState(h, ids.paused, (s) => s.sla?.status === 'running', 'SLA running');
+    await deliver(h, leadEvent('lead.sla_paused', ids.paused, { reason: 'callback-requested', by: paused.owner }, await h.isoNow()));
+    await waitForState(h, ids.paused, (s) => s.sla?.status === 'paused', 'SLA paused');
+
+    await h.advanceTo(Date.parse(first.sla!.deadline) + 1_000);
+    const after = await waitForState(h, ids.breached, (s) => s.breachedReps.includes(first.owner!) && s.sla?.status === 'running', 'reassigned after breach');
+    await waitForState(h, ids.warned, (s) => s.sla?.status === 'warned', 'SLA warned');
+    await waitForState(h, ids.running, (s) => s.sla?.status === 'running', 'SLA running');
+
+    // The JSON twin, once the breach and the new clock are on record.
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const model = await eventually(
+      async () => (await app.inject({ url: '/v1/operations', headers: auth })).json<OperationsModel>(),
+      (m) => m.sla.breachesToday.some((b) => b.leadId === ids.breached) && m.sla.board.some((c) => c.leadId === ids.breached),
+      (m) => `the breach of ${ids.breached} never reached /v1/operations: ${JSON.stringify(m?.sla)}`,
+    );
+    const breach = model.sla.breachesToday.find((b) => b.leadId === ids.breached)!;
+    expect(breach).toMatchObject({
+      owner: first.owner,
+      rule: 'sla-mts-tier-b',
+      deadline: first.sla!.deadline,
+      link: `${UI}/namespaces/default/workflows/${encodeURIComponent(`lead:${ids.breached}`)}`,
+    });
+    expect(model.sla.board.find((c) => c.leadId === ids.breached)).toMatchObject({ status: 'running', owner: after.owner, deadline: after.sla!.deadline, tier: 'B' });
+    expect(model.sla.board.find((c) => c.leadId === ids.warned)).toMatchObject({ status: 'warned' });
+    expect(model.sla.board.find((c) => c.leadId === ids.warned)!.msLeft).toBeLessThan(3_600_000);
+    expect(model.sla.paused.map((c) => c.leadId)).toEqual([ids.paused]);
+    expect(model.sla.paused[0]).toMatchObject({ pausedReason: 'callback-requested' });
+    expect(model.sla.counts).toMatchObject({ running: 2, warned: 1, paused: 1, breachedToday: 1, dueSoon: 1, overdue: 0 });
+    expect(model.reps.reduce((n, r) => n + r.open, 0)).toBe(4);
+    // The time-skipping server offers no visibility queries: the page says so instead of failing.
+    expect(model.visibility).toMatchObject({ ok: false });
+
+    const context = await browser.newContext({ httpCredentials: { username: 'operator', password: TOKEN }, viewport: { width: 1180, height: 900 } });
+    const page = await context.newPage();
+    const res = await page.goto(`${base}/operations`);
+    expect(res?.status()).toBe(200);
+    const row = page.locator(`#breaches-today tr[data-lead="${ids.breached}"]`);
+    await row.waitFor({ state: 'visible' });
+    expect(await row.locator('a').getAttribute('href')).toBe(breach.link);
+    expect(await row.locator('td').nth(2).textContent()).toBe(first.owner);
+    expect(await page.locator('#sla-board tr[data-lead]').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-lead')))).toEqual([ids.warned, ids.running, ids.breached]);
+    expect(await page.locator(`#sla-board tr[data-lead="${ids.warned}"]`).getAttribute('class')).toBe('soon');
+    expect(await page.locator('.tile[data-count="breaches today"] .n').textContent()).toBe('1');
+    for (const title of ['Open SLA clocks by time to deadline', 'Open leads per rep against capacity']) {
+      await expect(page.locator('svg.chart title', { hasText: title }).count()).resolves.toBe(1);
+    }
+    // Drawn, not just present: the chart of open clocks has bars of non-zero width for the warned and running ones.
+    const widths = await page
+      .locator('svg.chart')
+      .first()
+      .locator('rect')
+      .evaluateAll((rs) => rs.map((r) => (r as unknown as { getBBox(): { width: number } }).getBBox().width));
+    expect(widths.filter((w) => w > 0).length).toBeGreaterThanOrEqual(2);
+    await expect(page.locator('#visibility-unavailable').isVisible()).resolves.toBe(true);
+    if (process.env.FLYWHEEL_UPDATE_SCREENSHOTS === '1') {
+      mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    }
+    await context.close();
+  });
+
+  it('asks for the token: a browser gets a login prompt, a script the problem', async () => {
+    const none = await app.inject({ url: '/operations' });
+    expect(none.statusCode).toBe(401);
+    expect(none.headers['www-authenticate']).toMatch(/^Basic realm="Flywheel operations"/);
+    expect(none.json()).toMatchObject({ type: '/problems/unauthorized', status: 401 });
+    expect((await app.inject({ url: '/v1/operations', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
+    const basic = `Basic ${Buffer.from(`anyone:${TOKEN}`).toString('base64')}`;
+    const page = await app.inject({ url: '/operations', headers: { authorization: basic } });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('<meta http-equiv="refresh"');
+  });
+});
