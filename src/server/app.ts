@@ -62,6 +62,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     hubspot: Boolean(opts.hubspot),
     salesforce: Boolean(opts.salesforce),
     codec: Boolean(opts.codec),
+    operations: Boolean(opts.operations),
   });
   if (opts.ingest) registerEventRoutes(app, opts.ingest);
   if (opts.reads) {

@@ -6,6 +6,7 @@ import { PROBLEM_TYPES } from './problem.ts';
 import { DECISION_SCHEMAS } from './openapiDecisions.ts';
 import { CLOUDEVENTS_BATCH_JSON, CLOUDEVENTS_JSON, PLAIN_JSON } from './rawBody.ts';
 import { codecPaths } from './openapiCodec.ts';
+import { operationsPaths, operationsSchema } from './ops/openapi.ts';
 
 type Json = Record<string, unknown>;
 
@@ -227,7 +228,7 @@ const SALESFORCE_OUTBOUND_MESSAGE: Json = {
   },
 };
 
-function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boolean; salesforce?: boolean; codec?: boolean }): Json {
+function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boolean; salesforce?: boolean; codec?: boolean; operations?: boolean }): Json {
   const p: Json = {
     '/v1/events': {
       post: {
@@ -298,6 +299,7 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
   if (opts.hubspot) p['/v1/connectors/hubspot/webhook'] = HUBSPOT_WEBHOOK;
   if (opts.salesforce) p['/v1/connectors/salesforce/outbound-message'] = SALESFORCE_OUTBOUND_MESSAGE;
   if (opts.codec) Object.assign(p, codecPaths(problemResponse));
+  if (opts.operations) Object.assign(p, operationsPaths(problemResponse));
   if (opts.devSink) {
     p[DEV_SINK_PATH] = {
       post: {
@@ -319,7 +321,7 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
 }
 
 /** The API description, assembled from the event catalogue and the schema files the validator uses, so it cannot drift. */
-export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: number; hubspot?: boolean; salesforce?: boolean; codec?: boolean } = {}): Json {
+export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: number; hubspot?: boolean; salesforce?: boolean; codec?: boolean; operations?: boolean } = {}): Json {
   return {
     openapi: '3.1.0',
     info: {
@@ -333,6 +335,7 @@ export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: numb
       hubspot: opts.hubspot ?? false,
       salesforce: opts.salesforce ?? false,
       codec: opts.codec ?? false,
+      operations: opts.operations ?? false,
     }),
     components: {
       schemas: {
@@ -345,6 +348,7 @@ export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: numb
         LeadState: leadStateSchema,
         AccountState: accountStateSchema,
         ...DECISION_SCHEMAS,
+        Operations: operationsSchema,
         Health: { type: 'object', required: ['status', 'checks'], properties: { status: { enum: ['ok', 'degraded'] }, checks: { type: 'object' } } },
       },
       parameters: {
@@ -355,6 +359,8 @@ export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: numb
         signatureHeader: { type: 'apiKey', in: 'header', name: SIGNATURE_HEADER, description: signatureDescription },
         timestampHeader: { type: 'apiKey', in: 'header', name: TIMESTAMP_HEADER, description: 'Signed together with the body; see signatureHeader' },
         codecToken: { type: 'http', scheme: 'bearer', description: 'FLYWHEEL_CODEC_TOKEN (codec endpoint only)' },
+        opsToken: { type: 'http', scheme: 'bearer', description: 'FLYWHEEL_OPS_TOKEN (operations page only, when set)' },
+        opsBasic: { type: 'http', scheme: 'basic', description: 'FLYWHEEL_OPS_TOKEN as the password, any user name (a browser prompts for it)' },
       },
     },
   };

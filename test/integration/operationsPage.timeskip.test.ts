@@ -3,6 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/server/app.ts';
 import type { OperationsModel } from '../../src/server/ops/model.ts';
@@ -137,5 +139,17 @@ describe('the operations page in headless Chromium against live lead workflows (
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.body).toContain('<meta http-equiv="refresh"');
+  });
+
+  it('lists both routes in the OpenAPI document, and the JSON it serves matches the schema there', async () => {
+    const doc = (await app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/operations', '/v1/operations']));
+    const ajv = new Ajv2020({ strict: false });
+    addFormats.default(ajv);
+    ajv.addSchema({ ...doc, $id: 'https://flywheel.test/openapi.json' });
+    const valid = ajv.getSchema('https://flywheel.test/openapi.json#/components/schemas/Operations')!;
+    const model = (await app.inject({ url: '/v1/operations', headers: { authorization: `Bearer ${TOKEN}` } })).json<OperationsModel>();
+    expect(model.sla.breachesToday.map((b) => b.leadId)).toEqual([ids.breached]);
+    expect({ valid: valid(model), errors: valid.errors }).toEqual({ valid: true, errors: null });
   });
 });
