@@ -27,7 +27,7 @@ describe('the operations page in headless Chromium against live lead workflows (
   let browser: Browser;
   let base = '';
   let week: ReturnType<typeof ordinaryWeek>;
-  const ids = { breached: '', warned: '', running: '', paused: '' };
+  const ids = { breached: '', warned: '', running: '', paused: '', lost: '' };
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -36,7 +36,7 @@ describe('the operations page in headless Chromium against live lead workflows (
     h = await createHarness('time-skipping', 'ops-page');
     week = ordinaryWeek(h.deps.config.config, await h.now());
     const tag = week.date(0);
-    Object.assign(ids, { breached: `ops-breach-${tag}`, warned: `ops-warn-${tag}`, running: `ops-run-${tag}`, paused: `ops-pause-${tag}` });
+    Object.assign(ids, { breached: `ops-breach-${tag}`, warned: `ops-warn-${tag}`, running: `ops-run-${tag}`, paused: `ops-pause-${tag}`, lost: `ops-lost-${tag}` });
     app = buildApp({
       checks: {},
       operations: { ledger: h.ledger, client: h.client, rules: h.deps.rules, config: h.deps.config.config, temporalUiUrl: UI, token: TOKEN, now: () => h.now() },
@@ -69,6 +69,11 @@ describe('the operations page in headless Chromium against live lead workflows (
     const paused = await waitForState(h, ids.paused, (s) => s.sla?.status === 'running', 'SLA running');
     await deliver(h, leadEvent('lead.sla_paused', ids.paused, { reason: 'callback-requested', by: paused.owner }, await h.isoNow()));
     await waitForState(h, ids.paused, (s) => s.sla?.status === 'paused', 'SLA paused');
+    // A lead lost under a running clock drops the clock without a clock row: it must leave the board.
+    await deliver(h, leadEvent('lead.created', ids.lost, lead('e'), await h.isoNow()));
+    await waitForState(h, ids.lost, (s) => s.sla?.status === 'running', 'SLA running');
+    await deliver(h, leadEvent('opportunity.lost', ids.lost, { reason: 'no budget' }, await h.isoNow()));
+    await waitForState(h, ids.lost, (s) => s.sla === null && s.stage === 'Attract', 'lost');
 
     await h.advanceTo(Date.parse(first.sla!.deadline) + 1_000);
     const after = await waitForState(h, ids.breached, (s) => s.breachedReps.includes(first.owner!) && s.sla?.status === 'running', 'reassigned after breach');
@@ -95,6 +100,7 @@ describe('the operations page in headless Chromium against live lead workflows (
     expect(model.sla.paused.map((c) => c.leadId)).toEqual([ids.paused]);
     expect(model.sla.paused[0]).toMatchObject({ pausedReason: 'callback-requested' });
     expect(model.sla.counts).toMatchObject({ running: 2, warned: 1, paused: 1, breachedToday: 1, dueSoon: 1, overdue: 0 });
+    expect(model.sla.board.map((c) => c.leadId)).not.toContain(ids.lost);
     expect(model.reps.reduce((n, r) => n + r.open, 0)).toBe(4);
     // The time-skipping server offers no visibility queries: the page says so instead of failing.
     expect(model.visibility).toMatchObject({ ok: false });
