@@ -45,6 +45,10 @@ describe('flywheel dev', () => {
     // Without the health token, only each check's status (no hosts, users or paths).
     expect(body.checks).toEqual({ temporal: { status: 'ok' }, ledger: { status: 'ok' }, rules: { status: 'ok' }, workers: { status: 'ok' } });
     expect((await fetch(first.ready.ui)).status).toBe(200);
+    // The operations page is open on a dev stack and links its leads to this Web UI.
+    const ops = await fetch(first.ready.health.replace(/\/healthz$/, '/operations'));
+    expect(ops.status).toBe(200);
+    expect(await ops.text()).toContain(`<a href="${first.ready.ui}" target="_blank" rel="noopener">Temporal UI</a>`);
 
     const doctor = await runCli(['doctor', '--json'], { ...env(), TEMPORAL_ADDRESS: first.ready.temporal });
     expect(doctor.stderr).toBe('');

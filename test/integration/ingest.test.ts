@@ -85,7 +85,7 @@ describe('flywheel serve', () => {
 
   it('serves signed ingest against Temporal from the environment', async () => {
     const project = await servedProject();
-    const run = startCli(['serve'], { FLYWHEEL_CONFIG: project.configFile, FLYWHEEL_INGEST_SECRET: TEST_SECRET, ...temporalEnv() });
+    const run = startCli(['serve'], { FLYWHEEL_CONFIG: project.configFile, FLYWHEEL_INGEST_SECRET: TEST_SECRET, FLYWHEEL_OPS_TOKEN: 'ops-token', ...temporalEnv() });
     try {
       // fastify's first log line is written once the port is bound.
       expect(await run.firstJsonLine).toMatchObject({ msg: expect.stringContaining('Server listening') });
@@ -98,6 +98,9 @@ describe('flywheel serve', () => {
       expect(res.status).toBe(202);
       const d = await h.client.workflow.getHandle(`lead:${e.subject}`).describe();
       expect(d.taskQueue).toBe(project.taskQueue);
+      // The operations page is on because its token is set, and only for callers presenting it.
+      expect((await fetch(`${base}/v1/operations`)).status).toBe(401);
+      expect((await fetch(`${base}/v1/operations`, { headers: { authorization: 'Bearer ops-token' } })).status).toBe(200);
     } finally {
       run.child.kill('SIGINT');
       const exit = await run.exited;
