@@ -27,16 +27,22 @@ describe('the operations page in headless Chromium against live lead workflows (
   let browser: Browser;
   let base = '';
   let week: ReturnType<typeof ordinaryWeek>;
-  const ids = { breached: '', warned: '', running: '', paused: '', lost: '' };
+  const ids = { breached: '', warned: '', running: '', paused: '', lost: '', held: '' };
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set FLYWHEEL_CHROMIUM to a Chrome or Chromium executable`);
     }
-    h = await createHarness('time-skipping', 'ops-page');
+    h = await createHarness('time-skipping', 'ops-page', {
+      adjust: (loaded) => {
+        // The enterprise EMEA reps and the sales managers (the overflow) are full: an enterprise lead can only wait (held).
+        const full = ['enterprise-emea', 'sales-overflow'].flatMap((id) => loaded.config.queues!.find((x) => x.id === id)!.members!);
+        for (const r of loaded.config.reps) if (full.includes(r.id)) r.capacity = 0;
+      },
+    });
     week = ordinaryWeek(h.deps.config.config, await h.now());
     const tag = week.date(0);
-    Object.assign(ids, { breached: `ops-breach-${tag}`, warned: `ops-warn-${tag}`, running: `ops-run-${tag}`, paused: `ops-pause-${tag}`, lost: `ops-lost-${tag}` });
+    Object.assign(ids, { breached: `ops-breach-${tag}`, warned: `ops-warn-${tag}`, running: `ops-run-${tag}`, paused: `ops-pause-${tag}`, lost: `ops-lost-${tag}`, held: `ops-held-${tag}` });
     app = buildApp({
       checks: {},
       operations: { ledger: h.ledger, client: h.client, rules: h.deps.rules, config: h.deps.config.config, temporalUiUrl: UI, token: TOKEN, now: () => h.now() },
@@ -69,6 +75,8 @@ describe('the operations page in headless Chromium against live lead workflows (
     const paused = await waitForState(h, ids.paused, (s) => s.sla?.status === 'running', 'SLA running');
     await deliver(h, leadEvent('lead.sla_paused', ids.paused, { reason: 'callback-requested', by: paused.owner }, await h.isoNow()));
     await waitForState(h, ids.paused, (s) => s.sla?.status === 'paused', 'SLA paused');
+    await deliver(h, leadEvent('lead.created', ids.held, midMarketLead({ email: 'ops@bigco.example', company: 'BigCo AG', domain: 'bigco.example', employees: 1500 }), await h.isoNow()));
+    await waitForState(h, ids.held, (s) => s.status === 'held', 'held');
     // A lead lost under a running clock drops the clock without a clock row: it must leave the board.
     await deliver(h, leadEvent('lead.created', ids.lost, lead('e'), await h.isoNow()));
     await waitForState(h, ids.lost, (s) => s.sla?.status === 'running', 'SLA running');
@@ -99,8 +107,9 @@ describe('the operations page in headless Chromium against live lead workflows (
     expect(model.sla.board.find((c) => c.leadId === ids.warned)!.msLeft).toBeLessThan(3_600_000);
     expect(model.sla.paused.map((c) => c.leadId)).toEqual([ids.paused]);
     expect(model.sla.paused[0]).toMatchObject({ pausedReason: 'callback-requested' });
-    expect(model.sla.counts).toMatchObject({ running: 2, warned: 1, paused: 1, breachedToday: 1, dueSoon: 1, overdue: 0 });
+    expect(model.sla.counts).toMatchObject({ running: 2, warned: 1, paused: 1, held: 1, breachedToday: 1, dueSoon: 1, overdue: 0 });
     expect(model.sla.board.map((c) => c.leadId)).not.toContain(ids.lost);
+    expect(model.sla.held).toMatchObject([{ leadId: ids.held, queue: 'enterprise-emea', reasons: ['at-capacity'], nextAt: null }]);
     expect(model.reps.reduce((n, r) => n + r.open, 0)).toBe(4);
     // The time-skipping server offers no visibility queries: the page says so instead of failing.
     expect(model.visibility).toMatchObject({ ok: false });
@@ -116,6 +125,7 @@ describe('the operations page in headless Chromium against live lead workflows (
     expect(await page.locator('#sla-board tr[data-lead]').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-lead')))).toEqual([ids.warned, ids.running, ids.breached]);
     expect(await page.locator(`#sla-board tr[data-lead="${ids.warned}"]`).getAttribute('class')).toBe('soon');
     expect(await page.locator('.tile[data-count="breaches today"] .n').textContent()).toBe('1');
+    await page.locator(`#held-leads tr[data-lead="${ids.held}"] a`).waitFor({ state: 'visible' });
     for (const title of ['Open SLA clocks by time to deadline', 'Open leads per rep against capacity']) {
       await expect(page.locator('svg.chart title', { hasText: title }).count()).resolves.toBe(1);
     }
