@@ -77,7 +77,7 @@ export function renderOperationsPage(m: OperationsModel): string {
   parts.push(
     `<p class="meta">As of <strong>${esc(when(m.generatedAt, z))}</strong> ${esc(z)}; today counts from ${esc(when(m.todayFrom, z))}. Reloads every ${REFRESH_SECONDS} s. ` +
       `${m.temporalUi ? `Lead ids open their workflow in the <a href="${esc(m.temporalUi)}" target="_blank" rel="noopener">Temporal UI</a>.` : 'No Temporal UI address is configured: lead ids are not linked.'} ` +
-      'Same data as JSON: <a href="/v1/operations"><code>/v1/operations</code></a>.</p>',
+      'Same data as JSON: <a href="v1/operations"><code>/v1/operations</code></a>.</p>',
   );
 
   parts.push('<h2 id="sla">SLA board</h2>', '<div class="tiles">');
