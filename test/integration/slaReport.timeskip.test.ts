@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -82,5 +83,31 @@ describe('weekly SLA report workflow (time-skipping server)', () => {
     expect(String(((e as WorkflowFailedError).cause?.cause as Error | undefined)?.message)).toMatch(/unknown time zone "Mars\/Olympus_Mons"/);
     const history = await handle.fetchHistory();
     expect(history.events?.filter((ev) => ev.activityTaskStartedEventAttributes).map((ev) => ev.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
+  });
+
+  it('a CRM that refuses the notice: the report stays published, the outcome says who was not told, no retries', async () => {
+    let calls = 0;
+    const refusing = createServer((_req, res) => {
+      calls++;
+      res.writeHead(400).end();
+    });
+    await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', r));
+    const { port } = refusing.address() as { port: number };
+    const other = await createHarness('time-skipping', 'sla-report-refused', { webhookUrl: `http://127.0.0.1:${port}/hooks`, adjust: lukasOnLeave(await h.now()) });
+    try {
+      await other.ledger.record(slaWeekRows(week, tag));
+      const workflowId = slaReportWorkflowId(`refused-${tag}`);
+      other.track(workflowId);
+      const handle = await other.client.workflow.start(slaReportWorkflowType, { workflowId, taskQueue: other.taskQueue, args: [{ reportsDir: path.join(tmp, 'refused'), anchor: week.to }] });
+      const out: SlaReportOutcome = await handle.result();
+      expectPublished(out, week, path.join(tmp, 'refused'));
+      expect(existsSync(out.files.html)).toBe(true);
+      expect(out.notified).toEqual([]);
+      expect(out.notifyError).toMatch(/refused the request: 400/);
+      expect(calls).toBe(1);
+    } finally {
+      await other.close();
+      await new Promise((r) => refusing.close(r));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { FlywheelActivities } from '../../activities/index.ts';
 import { TEMPORAL_SCHEDULED_START_TIME } from '../../src/temporal/searchAttributes.ts';
 import type { SlaReportInput, SlaReportOutcome } from './types.ts';
@@ -37,7 +37,7 @@ export async function slaWeeklyReport(input: SlaReportInput = {}): Promise<SlaRe
     notified = await acts.slaReportNotify({ ...published, workflowId, notify: input.notify });
   } catch (e) {
     if (!(e instanceof ActivityFailure)) throw e;
-    notifyError = e.cause instanceof ApplicationFailure || e.cause instanceof Error ? e.cause.message : e.message;
+    notifyError = e.cause?.message ?? e.message;
   }
   return { anchor, ...published, notified, notifyError };
 }
