@@ -140,6 +140,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
       }
     }
     await ensureSchedule(loaded, client, taskQueue);
+    await (await import('../slaReport/schedule.ts')).ensureSlaReportScheduleAtStart(loaded, client, taskQueue);
     const { port } = app.server.address() as { port: number };
     const api = `http://${host}:${port}`;
 
