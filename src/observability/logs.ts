@@ -53,10 +53,14 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   // keep only method, url and status of them.
   const proto = Object.getPrototypeOf(value) as unknown;
   if (!(value instanceof Error) && proto !== Object.prototype && proto !== null) return value;
-  // Errors keep their message and stack (both scrubbed): their own properties are not enumerable.
-  const source: Record<string, unknown> = value instanceof Error ? { ...value, type: value.name, message: value.message, stack: value.stack } : (value as Record<string, unknown>);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(source)) out[k] = REDACTED_KEYS.has(k.toLowerCase()) ? REDACTED : redact(v, depth + 1, seen);
+  // Errors keep their class (pino's serializer names it), type, message, stack and cause, scrubbed: those
+  // properties are not enumerable, so they are copied by name.
+  const error = value instanceof Error;
+  const source: Record<string, unknown> = error ? { ...value, type: value.name, message: value.message, stack: value.stack, cause: value.cause } : (value as Record<string, unknown>);
+  const out: Record<string, unknown> = error ? (Object.create(Object.getPrototypeOf(value) as object) as Record<string, unknown>) : {};
+  for (const [k, v] of Object.entries(source)) {
+    if (v !== undefined) out[k] = REDACTED_KEYS.has(k.toLowerCase()) ? REDACTED : redact(v, depth + 1, seen);
+  }
   return out;
 }
 

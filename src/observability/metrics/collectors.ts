@@ -32,6 +32,7 @@ export function collectSlaClocks(metrics: FlywheelMetrics, client: Client, opts:
     cached = { at: now(), counts };
     return counts;
   };
+  metrics.onScrape(read);
   new Gauge({
     name: 'flywheel_sla_clocks',
     help: 'Open lead and account workflows by SLA clock status (running, warned, breached, held, paused), from Temporal visibility',

@@ -80,8 +80,19 @@ export class FlywheelMetrics {
     for (const type of ['lead.assigned', 'sla.breached', 'notification.failed']) this.ledgerRows.inc({ type }, 0);
   }
 
+  private readonly beforeScrape: (() => Promise<unknown>)[] = [];
+
+  /**
+   * Runs `read` before each scrape's collection, so that what it counts (e.g. a failed read into scrapeErrors) is
+   * in the same scrape: the registry serialises the counters before it calls later metrics' collect().
+   */
+  onScrape(read: () => Promise<unknown>): void {
+    this.beforeScrape.push(read);
+  }
+
   /** Prometheus text exposition: Flywheel's metrics, then the Temporal SDK's (when this process exports them). */
   async text(): Promise<string> {
+    await Promise.all(this.beforeScrape.map((read) => read()));
     const own = await this.registry.metrics();
     const sdk = await sdkMetricsText().catch(() => {
       this.scrapeErrors.inc({ source: 'sdk' });

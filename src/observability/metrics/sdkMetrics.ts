@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from '../../temporal/ports.ts';
 
 /** Where the Temporal SDK (its Rust core) serves its worker metrics; host:port, or `off`. */
 export const SDK_METRICS_ADDRESS_ENV = 'FLYWHEEL_TEMPORAL_METRICS_ADDRESS';
@@ -14,7 +14,7 @@ export async function sdkMetricsBindAddress(env: NodeJS.ProcessEnv = process.env
   const set = env[SDK_METRICS_ADDRESS_ENV]?.trim();
   if (set === 'off') return undefined;
   if (set) return set;
-  return `127.0.0.1:${await freeLoopbackPort()}`;
+  return `127.0.0.1:${await freePort()}`;
 }
 
 /** Called once the Runtime was installed with an exporter at `address`. */
@@ -33,15 +33,4 @@ export async function sdkMetricsText(): Promise<string> {
   const res = await fetch(`http://${host}/metrics`, { signal: AbortSignal.timeout(2_000) });
   if (!res.ok) throw new Error(`the Temporal SDK's metrics exporter answered ${res.status}`);
   return await res.text();
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
