@@ -79,7 +79,9 @@ export interface LoggerOptions {
  */
 export function createLogger(opts: LoggerOptions = {}): Logger {
   if (opts.file) mkdirSync(path.dirname(opts.file), { recursive: true });
-  const destination = pino.destination({ dest: opts.file ?? 1, sync: false });
+  // Standard output is written synchronously (pino's default there), so a process's last lines survive its exit;
+  // a file, only dev's, is buffered and flushed when the stack stops.
+  const destination = pino.destination({ dest: opts.file ?? 1, sync: !opts.file });
   return pino(
     {
       level: opts.level ?? process.env.FLYWHEEL_LOG_LEVEL ?? 'info',
