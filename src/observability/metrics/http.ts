@@ -102,7 +102,7 @@ export async function serveWorkerMetrics(metrics: FlywheelMetrics, env: NodeJS.P
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: Error) => reject(new Error(`cannot serve the worker's metrics on ${address} (${e.message}): set ${WORKER_METRICS_ADDRESS_ENV} to a free host:port, or to off`)));
     server.listen(port, host, () => resolve());
   });
   const bound = server.address() as { address: string; port: number };
