@@ -192,3 +192,35 @@ describe('GET /metrics of `flywheel worker`', () => {
     }
   });
 });
+
+describe('GET /metrics of `flywheel serve`', () => {
+  it('counts ingest and reads the SLA clocks of the cluster, and logs JSON on standard output', async () => {
+    const taskQueue = `metrics-serve-${Date.now()}`;
+    const p = await project('metrics-serve', taskQueue);
+    const run = startCli(['serve', '--insecure-no-signature'], {
+      FLYWHEEL_CONFIG: p.configFile,
+      FLYWHEEL_INGEST_SECRET: '',
+      TEMPORAL_ADDRESS: inject('temporal').devAddress,
+      TEMPORAL_NAMESPACE: 'default',
+    });
+    try {
+      // fastify's first log line is written once the port is bound.
+      expect(await run.firstJsonLine).toMatchObject({ level: 'info', process: 'api', msg: expect.stringContaining('Server listening') });
+      const api = `http://127.0.0.1:${p.port}`;
+      expect((await post(api, leadEvent(`serve-${Date.now()}`, 'lead.touched'))).status).toBe(202);
+      const all = await scrape(`${api}/metrics`);
+      expect(figure(all, 'flywheel_events_total', { route: 'events', type: 'lead.touched', outcome: 'accepted', status: '202' })).toBe(1);
+      expect(figure(all, 'flywheel_rules_revision_info')).toBe(1);
+      // Counted over the whole shared dev server, so only its presence is known here.
+      for (const status of ['running', 'warned', 'breached', 'held', 'paused']) expect(figure(all, 'flywheel_sla_clocks', { status })).toEqual(expect.any(Number));
+      expect(figure(all, 'flywheel_metrics_scrape_errors_total')).toBeUndefined();
+      // The API runs no worker: the SDK's worker metrics are the workers' to export.
+      expect(all.some((s) => s.name.startsWith('temporal_'))).toBe(false);
+    } finally {
+      run.child.kill('SIGINT');
+      const exit = await run.exited;
+      rmSync(p.root, { recursive: true, force: true });
+      expect(exit.code).toBe(0);
+    }
+  });
+});
