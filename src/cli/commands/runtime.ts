@@ -22,6 +22,9 @@ const load = async () => ({
   ...(await import('../../worker/createWorker.ts')),
   ...(await import('../../worker/activityDeps.ts')),
   ...(await import('../../../workflows/definitions.ts')),
+  ...(await import('../../observability/process.ts')),
+  ...(await import('../../observability/metrics/observeDeps.ts')),
+  ...(await import('../../observability/metrics/http.ts')),
 });
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -38,7 +41,7 @@ export function registerRuntimeCommands(program: Command): void {
       const p = dataPaths(loaded);
       if (opts.json) {
         process.stdout.write(
-          `${JSON.stringify({ ready: true, ...stack.urls, namespace: stack.namespace, taskQueue: stack.taskQueue, ledger: stack.ledger.description, temporalPid: stack.temporalPid, timings: stack.timings })}\n`,
+          `${JSON.stringify({ ready: true, ...stack.urls, logFile: stack.logFile, namespace: stack.namespace, taskQueue: stack.taskQueue, ledger: stack.ledger.description, temporalPid: stack.temporalPid, timings: stack.timings })}\n`,
         );
       } else {
         process.stdout.write(
@@ -48,6 +51,8 @@ export function registerRuntimeCommands(program: Command): void {
             `  Temporal gRPC     ${stack.urls.temporal}  namespace=${stack.namespace}  task queue=${stack.taskQueue}`,
             `  Ingest API        ${stack.urls.api}`,
             `  Health            ${stack.urls.health}`,
+            `  Metrics           ${stack.urls.metrics}`,
+            `  JSON logs         ${stack.logFile}`,
             `  Ledger            ${stack.ledger.description}`,
             `  Data and logs     ${p.base}`,
             `Try: temporal workflow list --address ${stack.urls.temporal}`,
@@ -81,17 +86,24 @@ export function registerRuntimeCommands(program: Command): void {
         onShutdownSignal,
         loadRulesAtStart,
         checkShadowAtStart,
+        processObservability,
+        collectClusterFigures,
+        observeActivityDeps,
+        serveWorkerMetrics,
       } = await load();
       // Before connecting or opening anything: invalid rules exit 2 with every diagnostic.
       const rules = loadRulesAtStart(loaded);
-      installQuietRuntime();
+      const obs = await processObservability({ process: 'worker' });
+      installQuietRuntime(obs.runtime);
       const target = targetFromEnvironment();
       const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto', initInChild: true });
       const taskQueue = opts.taskQueue ?? loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
-      const deps = buildActivityDeps(loaded, ledger, rules, { production: true });
+      const deps = observeActivityDeps(buildActivityDeps(loaded, ledger, rules, { production: true }), obs.metrics, (err) => obs.logger.warn({ err }, 'speed-to-lead not measured'));
       checkShadowAtStart(deps.shadow);
+      collectClusterFigures(obs.metrics, { rules });
       const w = await createFlywheelWorker({ target, taskQueue, deps });
-      process.stdout.write(`worker polling ${taskQueue} on ${describeTarget(target)}; ledger ${ledger.description}\n`);
+      const metricsServer = await serveWorkerMetrics(obs.metrics);
+      obs.logger.info({ taskQueue, target: describeTarget(target), ledger: ledger.description, metrics: metricsServer?.url ?? null }, 'worker polling');
       const done = w.run();
       void onShutdownSignal(async () => {
         if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
@@ -99,6 +111,7 @@ export function registerRuntimeCommands(program: Command): void {
       try {
         await done;
       } finally {
+        await metricsServer?.close();
         await ledger.close();
       }
     });
@@ -131,6 +144,8 @@ export function registerRuntimeCommands(program: Command): void {
         salesforceInboundWarnings,
         codecEndpointFromEnvironment,
         payloadCodecOf,
+        processObservability,
+        collectClusterFigures,
       } = await load();
       // Checked before connecting anywhere: an unauthenticated production ingest is refused, not warned about.
       const auth = ingestAuth(loaded.config);
@@ -142,6 +157,9 @@ export function registerRuntimeCommands(program: Command): void {
       const client = await connectClient(target);
       const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto', initInChild: true });
       const taskQueue = loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
+      const obs = await processObservability({ process: 'api' });
+      const rules = new RulesCache(rulesDirOf(loaded), { config: loaded.config });
+      collectClusterFigures(obs.metrics, { client, rules });
       const sink = new TemporalEventSink(client, taskQueue);
       // HubSpot webhooks (connections.hubspot): their own signature, the app's client secret from the environment.
       const hubspot = hubspotInbound(loaded.config, { sink, ledger });
@@ -151,9 +169,10 @@ export function registerRuntimeCommands(program: Command): void {
       for (const w of salesforceInboundWarnings(salesforce)) process.stderr.write(`warning: ${w}\n`);
       const app = buildApp({
         // The API decides nothing; its own cache over the workers' folder reports whether their rules were refused.
-        checks: buildHealthChecks(client, ledger, describeTarget(target), new RulesCache(rulesDirOf(loaded), { config: loaded.config })),
+        checks: buildHealthChecks(client, ledger, describeTarget(target), rules),
         bodyLimitBytes: loaded.config.server?.bodyLimitBytes,
-        logger: true,
+        log: obs.logger,
+        metrics: obs.metrics,
         ingest: { sink, ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
         reads: { client },
         decisions: { ledger, rules: new RulesCache(rulesDirOf(loaded), { config: loaded.config }) },
