@@ -21,6 +21,8 @@ import { checkShadowAtStart, loadRulesAtStart } from './rulesAtStart.ts';
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { codecEndpointFromEnvironment } from '../server/routes/codec.ts';
+import { startTracing } from '../observability/tracing/provider.ts';
+import { tracingWorkflowModules } from '../observability/tracing/temporal.ts';
 
 export interface DevStack {
   urls: { temporal: string; ui?: string; api: string; health: string };
@@ -69,6 +71,9 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
     for (const s of stops.reverse()) await s().catch((e: Error) => process.stderr.write(`shutdown: ${e.message}\n`));
   };
   try {
+    // Before any client, worker or server exists; off unless OTEL_* asks for it. Stopped last: it flushes every span.
+    const tracing = startTracing('flywheel-dev');
+    if (tracing) stops.push(() => tracing.shutdown());
     // The three slow steps are independent: open the ledger, start Temporal and load the workflow bundle (built in a
     // child process when the sources changed since the cached one) at once.
     const [ledgerR, serverR, bundleR] = await Promise.allSettled([
@@ -81,7 +86,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
         uiPort: cfg.temporal?.devServer?.uiPort,
         logFile: path.join(paths.logs, 'temporal.log'),
       }),
-      loadWorkflowBundle(),
+      loadWorkflowBundle({ workflowInterceptorModules: tracingWorkflowModules() }),
     ]);
     if (ledgerR.status === 'fulfilled') stops.push(() => ledgerR.value.close());
     if (serverR.status === 'fulfilled') stops.push(() => serverR.value.stop());

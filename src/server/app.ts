@@ -12,6 +12,7 @@ import { registerHubSpotWebhookRoute } from './routes/connectors/hubspot.ts';
 import type { HubSpotInboundOptions } from '../connectors/hubspot/inbound.ts';
 import { registerSalesforceRoutes, type SalesforceRouteOptions } from './routes/connectors/salesforce.ts';
 import { registerCodecRoutes, type CodecEndpointOptions } from './routes/codec.ts';
+import { registerHttpTracing } from '../observability/tracing/http.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -50,6 +51,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   });
 
   registerProblemHandlers(app);
+  registerHttpTracing(app);
 
   registerHealthRoutes(app, opts.checks);
   registerProblemRoutes(app);

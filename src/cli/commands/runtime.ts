@@ -22,6 +22,7 @@ const load = async () => ({
   ...(await import('../../worker/createWorker.ts')),
   ...(await import('../../worker/activityDeps.ts')),
   ...(await import('../../../workflows/definitions.ts')),
+  ...(await import('../../observability/tracing/provider.ts')),
 });
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -81,10 +82,13 @@ export function registerRuntimeCommands(program: Command): void {
         onShutdownSignal,
         loadRulesAtStart,
         checkShadowAtStart,
+        startTracing,
       } = await load();
       // Before connecting or opening anything: invalid rules exit 2 with every diagnostic.
       const rules = loadRulesAtStart(loaded);
       installQuietRuntime();
+      // OpenTelemetry traces when OTEL_* asks for them (docs/tracing.md); flushed when the worker stops.
+      const tracing = startTracing('flywheel-worker');
       const target = targetFromEnvironment();
       const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto', initInChild: true });
       const taskQueue = opts.taskQueue ?? loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
@@ -100,6 +104,7 @@ export function registerRuntimeCommands(program: Command): void {
         await done;
       } finally {
         await ledger.close();
+        await tracing?.shutdown();
       }
     });
 
@@ -131,6 +136,7 @@ export function registerRuntimeCommands(program: Command): void {
         salesforceInboundWarnings,
         codecEndpointFromEnvironment,
         payloadCodecOf,
+        startTracing,
       } = await load();
       // Checked before connecting anywhere: an unauthenticated production ingest is refused, not warned about.
       const auth = ingestAuth(loaded.config);
@@ -138,6 +144,8 @@ export function registerRuntimeCommands(program: Command): void {
         throw new CliError(`${auth.env} is not set: refusing to accept unsigned events. Set it to the secret your CRM signs with, or pass --insecure-no-signature.`, 2);
       }
       if (!auth.secret) process.stderr.write(`warning: ${auth.env} is not set and --insecure-no-signature was given: anyone who can reach this API can send events\n`);
+      // Before the client: its interceptor carries each request's trace into the workflows (docs/tracing.md).
+      const tracing = startTracing('flywheel-api');
       const target = targetFromEnvironment();
       const client = await connectClient(target);
       const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto', initInChild: true });
@@ -167,6 +175,7 @@ export function registerRuntimeCommands(program: Command): void {
         await app.close();
         await client.connection.close();
         await ledger.close();
+        await tracing?.shutdown();
       });
     });
 }
