@@ -19,8 +19,11 @@ const require = createRequire(import.meta.url);
  * no tracing code at all (its cache key differs by them, see bundleCache.ts).
  */
 export function tracingWorkflowModules(): string[] {
-  return activeTracing() ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : [];
+  return activeTracing() ? [TRACING_WORKFLOW_MODULE] : [];
 }
+
+/** Temporal's workflow interceptors for OpenTelemetry (the module its OpenTelemetryPlugin bundles). */
+export const TRACING_WORKFLOW_MODULE = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 export function tracingClientInterceptors(): ClientInterceptors | undefined {
   return activeTracing() ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
