@@ -101,4 +101,21 @@ describe('OpenTelemetry traces of one lead', () => {
     for (const secret of [EMAIL, 'Jana', 'Weber']) expect(values).not.toContain(secret);
     expect(new Set(trace.map((s) => s.service))).toEqual(new Set(['flywheel-test']));
   });
+
+  it("continues the caller's traceparent, does not mark a client's 4xx as an error, and leaves health probes untraced", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const body = JSON.stringify(leadEvent(newLeadId(), 'lead.created', { email: 'not an e-mail' }));
+    const res = await fetch(`${api}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json', traceparent: `00-${traceId}-00f067aa0ba902b7-01`, ...signedHeaders(body) },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect((await fetch(`${api}/healthz`)).status).toBe(200);
+    await spansUntil((all) => all.some((s) => s.traceId === traceId), 'the span of the continued trace');
+    const continued = collector.spans.filter((s) => s.traceId === traceId);
+    expect(continued).toEqual([expect.objectContaining({ name: 'POST /v1/events', parentSpanId: '00f067aa0ba902b7', attributes: expect.objectContaining({ 'http.response.status_code': 400 }) })]);
+    expect(continued[0]?.status?.code ?? 0).not.toBe(2); // SPAN_STATUS_CODE_ERROR
+    expect(collector.spans.some((s) => s.attributes['http.route'] === '/healthz')).toBe(false);
+  });
 });

@@ -9,6 +9,8 @@ export interface CollectedSpan {
   name: string;
   kind: number;
   attributes: Record<string, unknown>;
+  /** 0 unset, 1 ok, 2 error; absent when unset. */
+  status?: { code?: number };
   service: string;
 }
 

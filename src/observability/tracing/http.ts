@@ -9,6 +9,9 @@ import { activeTracing } from './provider.ts';
  * status are recorded: never the path's ids, query, headers or body (personal data). Nothing is registered when
  * tracing is off.
  */
+// Load balancers' probes and Prometheus' scrapes come every few seconds and would drown the traces that matter.
+const UNTRACED = new Set(['/healthz', '/metrics']);
+
 export function registerHttpTracing(app: FastifyInstance): void {
   if (!activeTracing()) return;
   const tracer = trace.getTracer('flywheel-http');
@@ -16,12 +19,14 @@ export function registerHttpTracing(app: FastifyInstance): void {
 
   app.addHook('onRequest', (req, _reply, done) => {
     const route = req.routeOptions.url;
+    if (route && UNTRACED.has(route)) return done();
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(
       route ? `${req.method} ${route}` : req.method,
       { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: req.method, [ATTR_URL_SCHEME]: req.protocol, ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}) } },
-      propagation.extract(ROOT_CONTEXT, req.headers),
+      parent,
     );
-    const ctx = trace.setSpan(ROOT_CONTEXT, span);
+    const ctx = trace.setSpan(parent, span);
     spans.set(req, { span, ctx });
     context.with(ctx, done);
   });
