@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
 import { TemporalEventSink } from '../../src/ingest/temporalSink.ts';
 import { startTracing, type Tracing } from '../../src/observability/tracing/provider.ts';
 import { tracingWorkflowModules } from '../../src/observability/tracing/temporal.ts';
@@ -100,6 +101,10 @@ describe('OpenTelemetry traces of one lead', () => {
     const values = JSON.stringify(spans.map((s) => [s.name, s.attributes]));
     for (const secret of [EMAIL, 'Jana', 'Weber']) expect(values).not.toContain(secret);
     expect(new Set(trace.map((s) => s.service))).toEqual(new Set(['flywheel-test']));
+
+    // Tracing can be switched off again: the history made with it replays on the bundle without the interceptors.
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    await expect(Worker.runReplayHistory({ workflowBundle: { codePath: inject('temporal').workflowBundlePath } }, history, workflowId)).resolves.toBeUndefined();
   });
 
   it("continues the caller's traceparent, does not mark a client's 4xx as an error, and leaves health probes untraced", async () => {
