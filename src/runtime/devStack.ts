@@ -24,6 +24,8 @@ import { codecEndpointFromEnvironment } from '../server/routes/codec.ts';
 import { noteSdkMetricsAddress } from '../observability/metrics/sdkMetrics.ts';
 import { observeActivityDeps } from '../observability/metrics/observeDeps.ts';
 import { collectClusterFigures, processObservability } from '../observability/process.ts';
+import { startTracing } from '../observability/tracing/provider.ts';
+import { tracingWorkflowModules } from '../observability/tracing/temporal.ts';
 
 export interface DevStack {
   urls: { temporal: string; ui?: string; api: string; health: string; metrics: string };
@@ -86,6 +88,9 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
   // Stopped last: the lines of the shutdown itself reach the file.
   stops.push(() => new Promise<void>((resolve) => obs.logger.flush(() => resolve())));
   try {
+    // Before any client, worker or server exists; off unless OTEL_* asks for it. Stopped last: it flushes every span.
+    const tracing = startTracing('flywheel-dev');
+    if (tracing) stops.push(() => tracing.shutdown());
     // The three slow steps are independent: open the ledger, start Temporal and load the workflow bundle (built in a
     // child process when the sources changed since the cached one) at once.
     const [ledgerR, serverR, bundleR] = await Promise.allSettled([
@@ -98,7 +103,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
         uiPort: cfg.temporal?.devServer?.uiPort,
         logFile: path.join(paths.logs, 'temporal.log'),
       }),
-      loadWorkflowBundle(),
+      loadWorkflowBundle({ workflowInterceptorModules: tracingWorkflowModules() }),
     ]);
     if (ledgerR.status === 'fulfilled') stops.push(() => ledgerR.value.close());
     if (serverR.status === 'fulfilled') stops.push(() => serverR.value.stop());

@@ -14,6 +14,7 @@ import { registerSalesforceRoutes, type SalesforceRouteOptions } from './routes/
 import { registerCodecRoutes, type CodecEndpointOptions } from './routes/codec.ts';
 import type { FlywheelMetrics } from '../observability/metrics/flywheelMetrics.ts';
 import { registerMetricsRoutes } from '../observability/metrics/http.ts';
+import { registerHttpTracing } from '../observability/tracing/http.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -56,6 +57,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   });
 
   registerProblemHandlers(app);
+  registerHttpTracing(app);
   // Before the routes: its ingest hook reaches their scopes.
   if (opts.metrics) registerMetricsRoutes(app, opts.metrics);
 

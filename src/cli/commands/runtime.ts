@@ -25,6 +25,7 @@ const load = async () => ({
   ...(await import('../../observability/process.ts')),
   ...(await import('../../observability/metrics/observeDeps.ts')),
   ...(await import('../../observability/metrics/http.ts')),
+  ...(await import('../../observability/tracing/provider.ts')),
 });
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -90,11 +91,14 @@ export function registerRuntimeCommands(program: Command): void {
         collectClusterFigures,
         observeActivityDeps,
         serveWorkerMetrics,
+        startTracing,
       } = await load();
       // Before connecting or opening anything: invalid rules exit 2 with every diagnostic.
       const rules = loadRulesAtStart(loaded);
       const obs = await processObservability({ process: 'worker' });
       installQuietRuntime(obs.runtime);
+      // OpenTelemetry traces when OTEL_* asks for them (docs/tracing.md); flushed when the worker stops.
+      const tracing = startTracing('flywheel-worker');
       const target = targetFromEnvironment();
       const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto', initInChild: true });
       const taskQueue = opts.taskQueue ?? loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
@@ -113,6 +117,7 @@ export function registerRuntimeCommands(program: Command): void {
       } finally {
         await metricsServer?.close();
         await ledger.close();
+        await tracing?.shutdown();
       }
     });
 
@@ -146,6 +151,7 @@ export function registerRuntimeCommands(program: Command): void {
         payloadCodecOf,
         processObservability,
         collectClusterFigures,
+        startTracing,
       } = await load();
       // Checked before connecting anywhere: an unauthenticated production ingest is refused, not warned about.
       const auth = ingestAuth(loaded.config);
@@ -153,6 +159,8 @@ export function registerRuntimeCommands(program: Command): void {
         throw new CliError(`${auth.env} is not set: refusing to accept unsigned events. Set it to the secret your CRM signs with, or pass --insecure-no-signature.`, 2);
       }
       if (!auth.secret) process.stderr.write(`warning: ${auth.env} is not set and --insecure-no-signature was given: anyone who can reach this API can send events\n`);
+      // Before the client: its interceptor carries each request's trace into the workflows (docs/tracing.md).
+      const tracing = startTracing('flywheel-api');
       const target = targetFromEnvironment();
       const client = await connectClient(target);
       const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto', initInChild: true });
@@ -186,6 +194,7 @@ export function registerRuntimeCommands(program: Command): void {
         await app.close();
         await client.connection.close();
         await ledger.close();
+        await tracing?.shutdown();
       });
     });
 }
