@@ -4,6 +4,7 @@ import { createClosedRecordActivities } from './closedRecords.ts';
 import { createLeadActivities } from './lead/index.ts';
 import { createLedgerActivities } from './ledger.ts';
 import { createPlanningActivities } from './planning/index.ts';
+import { createSlaReportActivities } from './slaReport/index.ts';
 
 import type { ActivityDeps } from './deps.ts';
 import { failFastAll } from './failures.ts';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLeadActivities(deps),
     ...createAccountActivities(deps),
     ...createPlanningActivities(deps),
+    ...createSlaReportActivities(deps),
     resumeClock: createResumeClock(deps),
     ...createClosedRecordActivities(deps),
   });

@@ -70,3 +70,12 @@ export const PLANNING_SCHEDULED_WORKFLOW_ID = planningWorkflowId('scheduled');
 /** Leadership's answer to a published plan; the validator rejects unknown approvers, empty change requests and repeats. */
 export const planningDecisionUpdate = defineUpdate<PlanningDecisionResult, [PlanningDecisionInput]>('decide');
 export const planningStateQuery = defineQuery<PlanningState>('state');
+
+// --- Weekly hand-off SLA report ------------------------------------------------------------------------
+
+export const slaReportWorkflowType = 'slaWeeklyReport';
+export const SLA_REPORT_ID_PREFIX = 'sla-report:';
+/** `sla-report:2027-W13` for a week run by hand; the Schedule's runs are `sla-report:scheduled-<scheduled time>`. */
+export const slaReportWorkflowId = (key: string) => `${SLA_REPORT_ID_PREFIX}${key}`;
+export const SLA_REPORT_SCHEDULE_ID = 'flywheel-sla-report';
+export const SLA_REPORT_SCHEDULED_WORKFLOW_ID = slaReportWorkflowId('scheduled');

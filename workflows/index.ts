@@ -5,3 +5,4 @@ export { leadLifecycleV2 } from './lead/leadLifecycle.ts';
 export { leadLifecycle } from './lead/v1/leadLifecycle.ts';
 export { accountLifecycle } from './account/accountLifecycle.ts';
 export { planningCycle } from './planning/planningCycle.ts';
+export { slaWeeklyReport } from './slaReport/slaWeeklyReport.ts';

@@ -16,6 +16,7 @@ import { registerPlanCommands } from './commands/plan.ts';
 import { registerDecisionsCommands } from './commands/decisions.ts';
 import { registerConnectCommands } from './commands/connect.ts';
 import { registerImportCommands } from './commands/import.ts';
+import { registerSlaReportCommands } from './commands/slaReport.ts';
 
 export function buildProgram(): Command {
   const program = new Command('flywheel')
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerImportCommands(program);
   registerMetricsCommand(program);
   registerPlanCommands(program);
+  registerSlaReportCommands(program);
   registerToolsCommands(program);
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { formatPath } from '../diagnostics/diagnostic.ts';
 import type { LocatedYaml } from '../yaml/located.ts';
+import { cronProblem } from '../plan/check.ts';
 import { isValidTimeZone, suggestTimeZone } from './timezones.ts';
 import type { FlywheelConfig } from './types.ts';
 
@@ -91,6 +92,15 @@ export function checkConfigSemantics(cfg: FlywheelConfig, doc: LocatedYaml, root
       }
       seen.add(next);
     }
+  });
+
+  // The weekly SLA report's Schedule (docs/sla-report.md): a cron Temporal accepts, a real zone, known recipients.
+  const slaWeekly = cfg.reports?.slaWeekly;
+  const cron = slaWeekly?.schedule === undefined ? null : cronProblem(slaWeekly.schedule);
+  if (cron) report(['reports', 'slaWeekly', 'schedule'], 'bad-cron', cron);
+  if (slaWeekly?.timezone !== undefined) zone(slaWeekly.timezone, ['reports', 'slaWeekly', 'timezone']);
+  (slaWeekly?.notify ?? []).forEach((who, i) => {
+    if (!teams.has(who) && !reps.has(who)) report(['reports', 'slaWeekly', 'notify', i], 'unknown-recipient', `"${who}" is neither a team nor a rep`);
   });
 
   // CRM connectors: owners map Flywheel reps; the properties the HubSpot write-back sets must be named.

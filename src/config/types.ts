@@ -57,6 +57,8 @@ export interface FlywheelConfig {
   ledger?: { embeddedDir?: string };
   /** `flywheel import`: fact path <- column header, per kind (src/import/records.ts). */
   import?: { accounts?: { columns?: Record<string, string> }; leads?: { columns?: Record<string, string> } };
+  /** Reports published on a Schedule: the weekly hand-off SLA report (docs/sla-report.md). */
+  reports?: { slaWeekly?: { schedule?: string; timezone?: string; reportsDir?: string; notify?: string[] } };
   connections?: {
     crmWebhook?: { url: string; secretEnv?: string; timeoutMs?: number };
     ingest?: { secretEnv?: string; toleranceSeconds?: number };

@@ -1,7 +1,7 @@
 // Child process of EmbeddedLedger.open: `node --import tsx initdb.ts <dataDir>` creates a new PGlite directory and
 // exits, so initdb's second Postgres and its native garbage never live in the long-running process. The owner holds
 // the directory's lock meanwhile; migrations run in the owner.
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite } from './pgliteModule.ts';
 import { pgliteStartParams } from './pglite.ts';
 
 const dataDir = process.argv[2];

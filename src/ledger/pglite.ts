@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PGlite, type Transaction } from './pgliteModule.ts';
+import { PGLiteSocketServer } from './pgliteModule.ts';
 import { runTsxChild } from '../runtime/tsxChild.ts';
 import { LedgerError, LedgerOpenTransactionError } from './errors.ts';
 import { acquireLock, lockPathFor, type LockHandle, type LockInfo } from './lock.ts';

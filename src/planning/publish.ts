@@ -6,7 +6,7 @@ import { cycleFolderName } from './cycle.ts';
 import { renderMarkdown, type PlanningReport } from './report.ts';
 
 /** Writes a file whole or not at all: a reader never sees half a report, and a retried activity just rewrites it. */
-function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, file);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime, type Logger as SdkLogger } from '@temporalio/worker';
 import type { LoadedConfig } from '../config/types.ts';
 import { ingestAuth, webhookSecret } from '../ingest/secrets.ts';
 import { TemporalEventSink } from '../ingest/temporalSink.ts';
@@ -21,10 +21,17 @@ import { checkShadowAtStart, loadRulesAtStart } from './rulesAtStart.ts';
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { codecEndpointFromEnvironment } from '../server/routes/codec.ts';
+import { noteSdkMetricsAddress } from '../observability/metrics/sdkMetrics.ts';
+import { observeActivityDeps } from '../observability/metrics/observeDeps.ts';
+import { collectClusterFigures, processObservability } from '../observability/process.ts';
+import { startTracing } from '../observability/tracing/provider.ts';
+import { tracingWorkflowModules } from '../observability/tracing/temporal.ts';
 import { operationsFromEnvironment } from '../server/routes/operations.ts';
 
 export interface DevStack {
-  urls: { temporal: string; ui?: string; api: string; health: string };
+  urls: { temporal: string; ui?: string; api: string; health: string; metrics: string };
+  /** The JSON log of the worker and the API (src/observability/logs.ts). */
+  logFile: string;
   namespace: string;
   taskQueue: string;
   ledger: Ledger;
@@ -35,8 +42,12 @@ export interface DevStack {
 
 let runtimeInstalled = false;
 
-/** Keeps the SDK's own logging to warnings so the operator's terminal shows Flywheel's output. */
-export function installQuietRuntime(): void {
+/**
+ * Keeps the SDK's own logging to warnings so the operator's terminal shows Flywheel's output. `logger`: where SDK,
+ * workflow and activity logs go instead (JSON, src/observability/logs.ts); `metricsAddress`: where the SDK serves
+ * its worker metrics, which /metrics appends (src/observability/metrics/sdkMetrics.ts).
+ */
+export function installQuietRuntime(opts: { logger?: SdkLogger; metricsAddress?: string } = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
@@ -44,10 +55,14 @@ export function installQuietRuntime(): void {
     // logs (e.g. a slow workflow task) are forwarded to this logger, which writes to stderr: printed directly they
     // go to stdout, into the one JSON document `--json` promises there.
     Runtime.install({
-      logger: new DefaultLogger('WARN'),
+      logger: opts.logger ?? new DefaultLogger('WARN'),
       shutdownSignals: [],
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+      telemetryOptions: {
+        logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+        ...(opts.metricsAddress ? { metrics: { prometheus: { bindAddress: opts.metricsAddress } } } : {}),
+      },
     });
+    if (opts.metricsAddress) noteSdkMetricsAddress(opts.metricsAddress);
   } catch (e) {
     // Another copy of this module (e.g. a second test project in the same process) installed it already.
     if ((e as Error).name !== 'IllegalStateError') throw e;
@@ -62,14 +77,21 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
   const t0 = performance.now();
   // Before anything starts: invalid rules stop here with every diagnostic (the CLI exits 2).
   const rules = loadRulesAtStart(loaded);
-  installQuietRuntime();
   const cfg = loaded.config;
   const paths = dataPaths(loaded);
+  // JSON logs go to a file: the terminal is the operator's. /metrics on the API shows the whole process.
+  const obs = await processObservability({ process: 'dev', logFile: devLogFile(paths) });
+  installQuietRuntime(obs.runtime);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const s of stops.reverse()) await s().catch((e: Error) => process.stderr.write(`shutdown: ${e.message}\n`));
   };
+  // Stopped last: the lines of the shutdown itself reach the file.
+  stops.push(() => new Promise<void>((resolve) => obs.logger.flush(() => resolve())));
   try {
+    // Before any client, worker or server exists; off unless OTEL_* asks for it. Stopped last: it flushes every span.
+    const tracing = startTracing('flywheel-dev');
+    if (tracing) stops.push(() => tracing.shutdown());
     // The three slow steps are independent: open the ledger, start Temporal and load the workflow bundle (built in a
     // child process when the sources changed since the cached one) at once.
     const [ledgerR, serverR, bundleR] = await Promise.allSettled([
@@ -82,7 +104,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
         uiPort: cfg.temporal?.devServer?.uiPort,
         logFile: path.join(paths.logs, 'temporal.log'),
       }),
-      loadWorkflowBundle(),
+      loadWorkflowBundle({ workflowInterceptorModules: tracingWorkflowModules() }),
     ]);
     if (ledgerR.status === 'fulfilled') stops.push(() => ledgerR.value.close());
     if (serverR.status === 'fulfilled') stops.push(() => serverR.value.stop());
@@ -93,7 +115,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
 
     const target = localTarget(server.address);
     const taskQueue = cfg.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
-    const deps = buildActivityDeps(loaded, ledger, rules);
+    const deps = observeActivityDeps(buildActivityDeps(loaded, ledger, rules), obs.metrics, (err) => obs.logger.warn({ err }, 'speed-to-lead not measured'));
     checkShadowAtStart(deps.shadow);
     const worker = await createFlywheelWorker({ target, taskQueue, deps, workflowBundle: { codePath: bundle.codePath } });
     const workerDone = worker.run();
@@ -105,6 +127,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
 
     const client = await connectClient(target);
     stops.push(() => client.connection.close());
+    collectClusterFigures(obs.metrics, { client, rules });
 
     const auth = ingestAuth(cfg);
     // Local work may skip signing; say so once, by variable name only (never the value).
@@ -124,6 +147,8 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
       devSink: { secret: webhookSecret(cfg).secret, toleranceSeconds: auth.toleranceSeconds },
       salesforce,
       codec: codecEndpointFromEnvironment(payloadCodecOf(target)),
+      log: obs.logger.child({ component: 'api' }),
+      metrics: obs.metrics,
       operations: { ledger, client, rules, config: cfg, ...operationsFromEnvironment(), ...(server.uiUrl ? { temporalUiUrl: server.uiUrl } : {}) },
     });
     const host = cfg.server?.host ?? '127.0.0.1';
@@ -142,11 +167,13 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
       }
     }
     await ensureSchedule(loaded, client, taskQueue);
+    await (await import('../slaReport/schedule.ts')).ensureSlaReportScheduleAtStart(loaded, client, taskQueue);
     const { port } = app.server.address() as { port: number };
     const api = `http://${host}:${port}`;
 
     return {
-      urls: { temporal: server.address, ui: server.uiUrl, api, health: `${api}/healthz` },
+      urls: { temporal: server.address, ui: server.uiUrl, api, health: `${api}/healthz`, metrics: `${api}/metrics` },
+      logFile: devLogFile(paths),
       namespace: target.namespace,
       taskQueue,
       ledger,
@@ -159,6 +186,8 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
     throw e;
   }
 }
+
+const devLogFile = (paths: ReturnType<typeof dataPaths>) => path.join(paths.logs, 'flywheel.log');
 
 /**
  * The planning cycle's Schedule from the organisation's growth plan (config/plan.yaml beside the config), created or

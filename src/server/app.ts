@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { MAX_PARAM_LENGTH } from '../limits.ts';
 import { clientErrorHandler, frameworkErrors, registerProblemHandlers } from './frameworkErrors.ts';
 import { registerDevSinkRoutes, type DevSinkOptions } from './routes/devSink.ts';
@@ -12,6 +12,9 @@ import { registerHubSpotWebhookRoute } from './routes/connectors/hubspot.ts';
 import type { HubSpotInboundOptions } from '../connectors/hubspot/inbound.ts';
 import { registerSalesforceRoutes, type SalesforceRouteOptions } from './routes/connectors/salesforce.ts';
 import { registerCodecRoutes, type CodecEndpointOptions } from './routes/codec.ts';
+import type { FlywheelMetrics } from '../observability/metrics/flywheelMetrics.ts';
+import { registerMetricsRoutes } from '../observability/metrics/http.ts';
+import { registerHttpTracing } from '../observability/tracing/http.ts';
 import { registerOperationsRoutes, type OperationsPageOptions } from './routes/operations.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -20,6 +23,10 @@ export interface AppOptions {
   checks: HealthChecks;
   bodyLimitBytes?: number;
   logger?: boolean;
+  /** A JSON logger of its own (src/observability/logs.ts, redacting); takes the place of `logger`. */
+  log?: FastifyBaseLogger;
+  /** GET /metrics and the ingest counters (src/observability/metrics/). */
+  metrics?: FlywheelMetrics;
   /** POST /v1/events. */
   ingest?: IngestOptions;
   /** GET /v1/leads/:id and /v1/accounts/:id; reads are signed with the ingest secret when there is one. */
@@ -42,7 +49,7 @@ export interface AppOptions {
 export function buildApp(opts: AppOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: Math.min(opts.bodyLimitBytes ?? MAX_BODY_BYTES, MAX_BODY_BYTES),
-    logger: opts.logger ? { level: 'info', redact: ['req.headers.authorization', 'req.headers["x-flywheel-signature"]'] } : false,
+    ...(opts.log ? { loggerInstance: opts.log } : { logger: opts.logger ? { level: 'info', redact: ['req.headers.authorization', 'req.headers["x-flywheel-signature"]'] } : false }),
     // Ids are up to LIMITS.idLength characters, percent-encoded in the path: every accepted one must be readable.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
@@ -53,6 +60,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   });
 
   registerProblemHandlers(app);
+  registerHttpTracing(app);
+  // Before the routes: its ingest hook reaches their scopes.
+  if (opts.metrics) registerMetricsRoutes(app, opts.metrics);
 
   registerHealthRoutes(app, opts.checks);
   registerProblemRoutes(app);

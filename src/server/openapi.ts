@@ -6,6 +6,8 @@ import { PROBLEM_TYPES } from './problem.ts';
 import { DECISION_SCHEMAS } from './openapiDecisions.ts';
 import { CLOUDEVENTS_BATCH_JSON, CLOUDEVENTS_JSON, PLAIN_JSON } from './rawBody.ts';
 import { codecPaths } from './openapiCodec.ts';
+import { batchExamples, eventExampleComponents, singleEventExamples } from './openapiExamples.ts';
+import { STATE_SCHEMAS } from './openapiState.ts';
 import { operationsPaths, operationsSchema } from './ops/openapi.ts';
 
 type Json = Record<string, unknown>;
@@ -72,50 +74,6 @@ const problemSchema = {
   },
 };
 
-const leadStateSchema = {
-  type: 'object',
-  description: "The lead workflow's `state` query: its stage, owner, SLA clock, decisions with the rules that matched, and ignored events",
-  required: ['leadId', 'stage', 'status'],
-  properties: {
-    leadId: { type: 'string' },
-    stage: { type: 'string', examples: ['Attract', 'Engage', 'Delight', 'Closed'] },
-    status: { type: 'string' },
-    owner: { type: ['string', 'null'] },
-    tier: { type: ['string', 'null'] },
-    sla: { type: ['object', 'null'] },
-    opportunity: { type: ['object', 'null'] },
-    decisions: { type: 'array', items: { type: 'object' } },
-    ignored: { type: 'array', items: { type: 'object' } },
-  },
-  additionalProperties: true,
-};
-
-const accountStateSchema = {
-  type: 'object',
-  description: "The account workflow's `state` query: ARR, CS owner and onboarding owner, kickoff SLA, contract and renewal reminders, health, referrals, decisions and ignored events",
-  required: ['accountId', 'stage', 'status', 'arr'],
-  properties: {
-    accountId: { type: 'string' },
-    stage: { type: 'string', examples: ['Delight', 'Closed'] },
-    status: { enum: ['awaiting-handoff', 'onboarding', 'active', 'churned'] },
-    arr: { type: 'number' },
-    csOwner: { type: ['string', 'null'] },
-    onboarding: { type: ['object', 'null'] },
-    kickoff: { type: ['object', 'null'] },
-    contract: { type: 'object' },
-    renewal: { type: ['object', 'null'] },
-    health: { type: ['object', 'null'] },
-    referrals: { type: 'array', items: { type: 'object' } },
-    handoffs: { type: 'array', items: { type: 'object' } },
-    imported: { type: 'boolean', description: 'Set on an existing customer brought in by `account.imported` (no hand-off, kickoff clock or onboarding)' },
-    importedAt: { type: ['string', 'null'], format: 'date-time' },
-    importedFrom: { type: ['string', 'null'] },
-    decisions: { type: 'array', items: { type: 'object' } },
-    ignored: { type: 'array', items: { type: 'object' } },
-  },
-  additionalProperties: true,
-};
-
 const signatureDescription =
   `HMAC-SHA256 over \`<timestamp>.<body>\` with the shared ingest secret, sent as \`${SIGNATURE_HEADER}: sha256=<hex>\` ` +
   `together with \`${TIMESTAMP_HEADER}: <Unix seconds>\`. Timestamps further than the configured tolerance (default 300 s) from ` +
@@ -131,6 +89,9 @@ function stateRead(operationId: string, noun: string, summary: string, idDescrip
     get: {
       operationId,
       summary,
+      description:
+        `The ${noun} workflow's answer to its \`state\` query, exactly as \`${schema}\` describes it (every field, closed objects). ` +
+        `It answers while the workflow runs and, after it completed, until Temporal's retention removes it; then 404, and the ${noun}'s decisions stay readable from the ledger at /v1/${noun}s/{id}/decisions.`,
       security: signed,
       parameters: [{ name: 'id', in: 'path', required: true, description: idDescription, schema: { type: 'string' } }, ...signatureParams],
       responses: {
@@ -242,9 +203,9 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
         requestBody: {
           required: true,
           content: {
-            [CLOUDEVENTS_JSON]: { schema: ref('Event') },
-            [PLAIN_JSON]: { schema: ref('Event') },
-            [CLOUDEVENTS_BATCH_JSON]: { schema: ref('EventBatch') },
+            [CLOUDEVENTS_JSON]: { schema: ref('Event'), examples: singleEventExamples() },
+            [PLAIN_JSON]: { schema: ref('Event'), examples: singleEventExamples() },
+            [CLOUDEVENTS_BATCH_JSON]: { schema: ref('EventBatch'), examples: batchExamples() },
           },
         },
         responses: {
@@ -269,6 +230,7 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
       get: {
         operationId: 'health',
         summary: 'Whether Temporal and the ledger answer',
+        description: 'Checks each dependency and reports it in `checks`; 503 with the same body when one fails, so a load balancer can take the instance out.',
         security: [],
         responses: {
           '200': { description: 'All dependencies answer', content: { 'application/json': { schema: ref('Health') } } },
@@ -276,11 +238,20 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
         },
       },
     },
-    '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': {} } } } } },
+    '/openapi.json': {
+      get: {
+        operationId: 'openapi',
+        summary: 'This document',
+        description: 'The OpenAPI 3.1 description of this API, as this server is configured (optional connectors appear only when on).',
+        security: [],
+        responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': {} } } },
+      },
+    },
     '/schemas/events/{file}': {
       get: {
         operationId: 'eventSchema',
         summary: 'The JSON Schemas of the event envelope and each event type',
+        description: 'The schema files POST /v1/events validates with (draft-07), the same ones embedded in this document as components.',
         security: [],
         parameters: [{ name: 'file', in: 'path', required: true, schema: { enum: EVENT_SCHEMA_NAMES.map((n) => `${n}.schema.json`) } }],
         responses: { '200': { description: 'JSON Schema (draft-07)', content: { 'application/schema+json': {} } }, '404': problemResponse('No such schema') },
@@ -290,9 +261,10 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
       get: {
         operationId: 'problemType',
         summary: 'Describes a problem `type`',
+        description: 'The `type` of every problem+json answer is a link here: one line with the slug and what it means.',
         security: [],
         parameters: [{ name: 'slug', in: 'path', required: true, schema: { enum: Object.keys(PROBLEM_TYPES) } }],
-        responses: { '200': { description: 'Plain text', content: { 'text/plain': {} } } },
+        responses: { '200': { description: 'Plain text', content: { 'text/plain': {} } }, '404': problemResponse('No such problem type') },
       },
     },
   };
@@ -305,13 +277,15 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
       post: {
         operationId: 'devCrmSinkReceive',
         summary: '`flywheel dev` only: a stand-in CRM receiving Flywheel webhooks',
+        description: 'Keeps each webhook Flywheel sends (assignments, escalations) so a developer can see them without a CRM.',
         security: [],
         requestBody: { content: { [PLAIN_JSON]: {} } },
-        responses: { '204': { description: 'Kept' }, '401': problemResponse('Bad signature (only when FLYWHEEL_WEBHOOK_SECRET is set)') },
+        responses: { '204': { description: 'Kept' }, '400': problemResponse('Not a JSON body'), '401': problemResponse('Bad signature (only when FLYWHEEL_WEBHOOK_SECRET is set)') },
       },
       get: {
         operationId: 'devCrmSinkList',
         summary: '`flywheel dev` only: the last 1000 webhooks received',
+        description: '`{ count, capacity, received }`: each webhook with when it arrived, whether it was signed (and verified), its Idempotency-Key and its body.',
         security: [],
         responses: { '200': { description: 'Oldest first', content: { 'application/json': {} } } },
       },
@@ -345,12 +319,12 @@ export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: numb
         DeliveryProblem: {
           allOf: [ref('Problem'), { type: 'object', properties: { accepted: { type: 'array', items: ref('AcceptedEvent') }, failed: { type: 'array', items: { type: 'object' } } } }],
         },
-        LeadState: leadStateSchema,
-        AccountState: accountStateSchema,
+        ...STATE_SCHEMAS,
         ...DECISION_SCHEMAS,
         Operations: operationsSchema,
         Health: { type: 'object', required: ['status', 'checks'], properties: { status: { enum: ['ok', 'degraded'] }, checks: { type: 'object' } } },
       },
+      examples: eventExampleComponents(),
       parameters: {
         Timestamp: { name: TIMESTAMP_HEADER, in: 'header', description: 'Unix seconds when the request was signed', schema: { type: 'string', pattern: '^\\d{1,12}$' } },
         Signature: { name: SIGNATURE_HEADER, in: 'header', description: signatureDescription, schema: { type: 'string', pattern: '^sha256=[0-9a-f]{64}$' } },

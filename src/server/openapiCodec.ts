@@ -35,6 +35,7 @@ export function codecPaths(problemResponse: (description: string) => Json): Json
     options: {
       operationId: `codec${op[0]!.toUpperCase()}${op.slice(1)}Preflight`,
       summary: 'CORS preflight for the Web UI',
+      description: 'Answers the browser preflight of an origin in FLYWHEEL_CODEC_ORIGINS with the allowed methods and headers; other origins get no CORS headers.',
       security: [],
       responses: { '204': { description: 'Allowed methods and headers' } },
     },

@@ -3,6 +3,7 @@ import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { payloadCodecFromEnvironment } from './payloadCodec.ts';
+import { tracingClientInterceptors } from '../observability/tracing/temporal.ts';
 
 /** Where Flywheel talks to Temporal: the standard env config in production, the launched dev server locally. */
 export interface TemporalTarget {
@@ -56,5 +57,5 @@ export async function connectClient(t: TemporalTarget): Promise<Client> {
     apiKey: typeof apiKey === 'string' ? apiKey : undefined,
     metadata,
   });
-  return new Client({ connection, namespace: t.namespace, dataConverter: t.dataConverter });
+  return new Client({ connection, namespace: t.namespace, dataConverter: t.dataConverter, interceptors: tracingClientInterceptors() });
 }

@@ -17,6 +17,9 @@ export const SA = {
   PlanningStep: defineSearchAttributeKey('PlanningStep', SearchAttributeType.KEYWORD),
 } as const;
 
+/** Temporal's own (never registered by Flywheel): the time a Schedule meant a workflow it started to run. */
+export const TEMPORAL_SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
 const CLI_TYPE_NAMES: Record<string, string> = {
   [SearchAttributeType.KEYWORD]: 'Keyword',
   [SearchAttributeType.TEXT]: 'Text',

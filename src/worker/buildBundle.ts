@@ -1,11 +1,11 @@
-// Child process of bundleCache.ts: `node --import tsx buildBundle.ts <entry> <out>`. Webpack's working memory dies
+// Child process of bundleCache.ts: `node --import tsx buildBundle.ts <entry> <out> [interceptor module...]`. Webpack's working memory dies
 // with this process instead of staying in the worker's heap; a failure prints the bundler's message and exits 1.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { bundleWorkflows } from './workflowBundle.ts';
 
-const [entry, out] = process.argv.slice(2);
+const [entry, out, ...interceptorModules] = process.argv.slice(2);
 if (!entry || !out) {
   process.stderr.write('usage: buildBundle.ts <entry> <out>\n');
   process.exit(2);
@@ -16,7 +16,7 @@ const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.
 // Held back so that a failure leads with the error and webpack's report follows it.
 const reports: string[] = [];
 try {
-  const { code } = await bundleWorkflows(entry, (msg) => void reports.push(`workflow bundler: ${msg}`));
+  const { code } = await bundleWorkflows(entry, (msg) => void reports.push(`workflow bundler: ${msg}`), interceptorModules);
   const fd = openSync(tmp, 'w', 0o644);
   try {
     writeSync(fd, code);

@@ -27,6 +27,8 @@ export interface BundleCacheOptions {
   dir?: string;
   /** How many bundles to keep, most recently used first (a few source states of main, bench and tests). */
   keep?: number;
+  /** Workflow interceptor modules bundled with the workflows (tracing's, when it is on); part of the key. */
+  workflowInterceptorModules?: string[];
 }
 
 const require = createRequire(import.meta.url);
@@ -50,11 +52,13 @@ export function bundleCacheDirs(): string[] {
  * extra rebuild only costs seconds. The entry's own folder is hashed too, for entries outside the source folders
  * (bench/floorWorkflows.ts, test fixtures).
  */
-export function bundleKey(entry: string, root = packageRoot): string {
+export function bundleKey(entry: string, root = packageRoot, workflowInterceptorModules: string[] = []): string {
   const h = createHash('sha256');
   const add = (label: string, data: string | Buffer) => h.update(`${label}\0${data.length}\0`).update(data);
   add('format', FORMAT);
   add('entry', path.resolve(entry));
+  // Their code is in node_modules, so package-lock.json below covers its version.
+  if (workflowInterceptorModules.length) add('interceptors', workflowInterceptorModules.join('\n'));
   add('node', process.versions.node.split('.')[0]!);
   add('@temporalio/worker', (JSON.parse(readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version);
   // Versions of everything else webpack pulls in from node_modules (@temporalio/workflow, json-logic, ...).
@@ -71,14 +75,15 @@ export async function loadWorkflowBundle(opts: BundleCacheOptions = {}): Promise
   const t0 = performance.now();
   const entry = path.resolve(opts.entry ?? workflowsPath);
   const dirs = opts.dir ? [opts.dir] : bundleCacheDirs();
-  const hash = bundleKey(entry);
+  const interceptors = opts.workflowInterceptorModules ?? [];
+  const hash = bundleKey(entry, packageRoot, interceptors);
   const file = `workflow-bundle-${hash}.js`;
   for (const d of dirs) if (touch(path.join(d, file))) return { codePath: path.join(d, file), hash, built: false, ms: performance.now() - t0 };
   const dir = dirs.find(writable);
   if (!dir) throw new Error(`no writable folder for the workflow bundle among ${dirs.join(', ')}; set FLYWHEEL_BUNDLE_CACHE_DIR to one`);
   const codePath = path.join(dir, file);
   // The bundler's messages (a Node module imported by a workflow, a syntax error) become the error's message.
-  await runTsxChild(builder, [entry, codePath], `workflow bundle of ${path.relative(process.cwd(), entry) || entry}`);
+  await runTsxChild(builder, [entry, codePath, ...interceptors], `workflow bundle of ${path.relative(process.cwd(), entry) || entry}`);
   prune(dir, opts.keep ?? 6);
   return { codePath, hash, built: true, ms: performance.now() - t0 };
 }

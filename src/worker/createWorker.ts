@@ -3,6 +3,7 @@ import { createActivities, type ActivityDeps } from '../../activities/index.ts';
 import type { TemporalTarget } from '../temporal/connection.ts';
 import { loadWorkflowBundle } from './bundleCache.ts';
 import { WorkerHeartbeat } from './heartbeat.ts';
+import { tracingWorkerOptions, tracingWorkflowModules } from '../observability/tracing/temporal.ts';
 
 export interface FlywheelWorkerOptions {
   deps: ActivityDeps;
@@ -58,10 +59,12 @@ export async function createFlywheelWorker(opts: FlywheelWorkerOptions): Promise
       connection,
       namespace: opts.target.namespace,
       taskQueue: opts.taskQueue,
-      workflowBundle: opts.workflowBundle ?? { codePath: (await loadWorkflowBundle()).codePath },
+      workflowBundle: opts.workflowBundle ?? { codePath: (await loadWorkflowBundle({ workflowInterceptorModules: tracingWorkflowModules() })).codePath },
       activities: createActivities(opts.deps),
       dataConverter: opts.target.dataConverter,
       ...definedOnly(workerTuning()),
+      // OpenTelemetry interceptors and span sink when tracing is on (the bundle must hold its workflow modules).
+      ...tracingWorkerOptions(),
       ...(opts.identity ? { identity: opts.identity } : {}),
     });
     // Runs exactly as long as the worker does, so /healthz and doctor list only running workers.

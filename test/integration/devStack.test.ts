@@ -71,6 +71,10 @@ describe('flywheel dev', () => {
     expect(schedule.status).toBe(0);
     expect(schedule.stdout).toContain('planningCycle');
     expect(schedule.stdout).toMatch(/SCHEDULE_OVERLAP_POLICY_SKIP/);
+    // The weekly SLA report's Schedule comes from reports.slaWeekly (docs/sla-report.md).
+    const sla = spawnSync(temporalCli, ['schedule', 'describe', '--schedule-id', 'flywheel-sla-report', '--address', second.ready.temporal, '--output', 'json'], { encoding: 'utf8' });
+    expect(sla.status).toBe(0);
+    expect(sla.stdout).toContain('slaWeeklyReport');
     await stop(second.run, second.ready);
   });
 

@@ -74,6 +74,8 @@ export interface HarnessOptions {
   webhookUrl?: string;
   /** Environment the Temporal target is read from (e.g. FLYWHEEL_PAYLOAD_KEYS); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** A workflow bundle of the file's own (e.g. with tracing's interceptors); default: the run's shared one. */
+  workflowBundlePath?: string;
 }
 
 export async function createHarness(kind: ServerKind, name: string, opts: HarnessOptions = {}): Promise<TestHarness> {
@@ -94,7 +96,7 @@ export async function createHarness(kind: ServerKind, name: string, opts: Harnes
     target,
     taskQueue,
     deps,
-    workflowBundle: { codePath: servers.workflowBundlePath },
+    workflowBundle: { codePath: opts.workflowBundlePath ?? servers.workflowBundlePath },
   });
   const started = new Set<string>();
   // One long run per file: a Temporal worker cannot be restarted once it has shut down.

@@ -23,6 +23,10 @@ const load = async () => ({
   ...(await import('../../worker/createWorker.ts')),
   ...(await import('../../worker/activityDeps.ts')),
   ...(await import('../../../workflows/definitions.ts')),
+  ...(await import('../../observability/process.ts')),
+  ...(await import('../../observability/metrics/observeDeps.ts')),
+  ...(await import('../../observability/metrics/http.ts')),
+  ...(await import('../../observability/tracing/provider.ts')),
 });
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -39,7 +43,7 @@ export function registerRuntimeCommands(program: Command): void {
       const p = dataPaths(loaded);
       if (opts.json) {
         process.stdout.write(
-          `${JSON.stringify({ ready: true, ...stack.urls, namespace: stack.namespace, taskQueue: stack.taskQueue, ledger: stack.ledger.description, temporalPid: stack.temporalPid, timings: stack.timings })}\n`,
+          `${JSON.stringify({ ready: true, ...stack.urls, logFile: stack.logFile, namespace: stack.namespace, taskQueue: stack.taskQueue, ledger: stack.ledger.description, temporalPid: stack.temporalPid, timings: stack.timings })}\n`,
         );
       } else {
         process.stdout.write(
@@ -49,6 +53,8 @@ export function registerRuntimeCommands(program: Command): void {
             `  Temporal gRPC     ${stack.urls.temporal}  namespace=${stack.namespace}  task queue=${stack.taskQueue}`,
             `  Ingest API        ${stack.urls.api}`,
             `  Health            ${stack.urls.health}`,
+            `  Metrics           ${stack.urls.metrics}`,
+            `  JSON logs         ${stack.logFile}`,
             `  Operations page   ${stack.urls.api}/operations`,
             `  Ledger            ${stack.ledger.description}`,
             `  Data and logs     ${p.base}`,
@@ -83,17 +89,27 @@ export function registerRuntimeCommands(program: Command): void {
         onShutdownSignal,
         loadRulesAtStart,
         checkShadowAtStart,
+        processObservability,
+        collectClusterFigures,
+        observeActivityDeps,
+        serveWorkerMetrics,
+        startTracing,
       } = await load();
       // Before connecting or opening anything: invalid rules exit 2 with every diagnostic.
       const rules = loadRulesAtStart(loaded);
-      installQuietRuntime();
+      const obs = await processObservability({ process: 'worker' });
+      installQuietRuntime(obs.runtime);
+      // OpenTelemetry traces when OTEL_* asks for them (docs/tracing.md); flushed when the worker stops.
+      const tracing = startTracing('flywheel-worker');
       const target = targetFromEnvironment();
       const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto', initInChild: true });
       const taskQueue = opts.taskQueue ?? loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
-      const deps = buildActivityDeps(loaded, ledger, rules, { production: true });
+      const deps = observeActivityDeps(buildActivityDeps(loaded, ledger, rules, { production: true }), obs.metrics, (err) => obs.logger.warn({ err }, 'speed-to-lead not measured'));
       checkShadowAtStart(deps.shadow);
+      collectClusterFigures(obs.metrics, { rules });
       const w = await createFlywheelWorker({ target, taskQueue, deps });
-      process.stdout.write(`worker polling ${taskQueue} on ${describeTarget(target)}; ledger ${ledger.description}\n`);
+      const metricsServer = await serveWorkerMetrics(obs.metrics);
+      obs.logger.info({ taskQueue, target: describeTarget(target), ledger: ledger.description, metrics: metricsServer?.url ?? null }, 'worker polling');
       const done = w.run();
       void onShutdownSignal(async () => {
         if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
@@ -101,7 +117,9 @@ export function registerRuntimeCommands(program: Command): void {
       try {
         await done;
       } finally {
+        await metricsServer?.close();
         await ledger.close();
+        await tracing?.shutdown();
       }
     });
 
@@ -133,6 +151,9 @@ export function registerRuntimeCommands(program: Command): void {
         salesforceInboundWarnings,
         codecEndpointFromEnvironment,
         payloadCodecOf,
+        processObservability,
+        collectClusterFigures,
+        startTracing,
         operationsFromEnvironment,
         OPS_TOKEN_ENV,
       } = await load();
@@ -142,10 +163,15 @@ export function registerRuntimeCommands(program: Command): void {
         throw new CliError(`${auth.env} is not set: refusing to accept unsigned events. Set it to the secret your CRM signs with, or pass --insecure-no-signature.`, 2);
       }
       if (!auth.secret) process.stderr.write(`warning: ${auth.env} is not set and --insecure-no-signature was given: anyone who can reach this API can send events\n`);
+      // Before the client: its interceptor carries each request's trace into the workflows (docs/tracing.md).
+      const tracing = startTracing('flywheel-api');
       const target = targetFromEnvironment();
       const client = await connectClient(target);
       const ledger = await openLedger({ root: loaded.root, embeddedDir: dataPaths(loaded).ledgerDir, role: 'auto', initInChild: true });
       const taskQueue = loaded.config.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE;
+      const obs = await processObservability({ process: 'api' });
+      const rules = new RulesCache(rulesDirOf(loaded), { config: loaded.config });
+      collectClusterFigures(obs.metrics, { client, rules });
       const sink = new TemporalEventSink(client, taskQueue);
       // HubSpot webhooks (connections.hubspot): their own signature, the app's client secret from the environment.
       const hubspot = hubspotInbound(loaded.config, { sink, ledger });
@@ -157,9 +183,10 @@ export function registerRuntimeCommands(program: Command): void {
       if (!ops.token) process.stderr.write(`warning: ${OPS_TOKEN_ENV} is not set: the operations page (/operations) is off\n`);
       const app = buildApp({
         // The API decides nothing; its own cache over the workers' folder reports whether their rules were refused.
-        checks: buildHealthChecks(client, ledger, describeTarget(target), new RulesCache(rulesDirOf(loaded), { config: loaded.config })),
+        checks: buildHealthChecks(client, ledger, describeTarget(target), rules),
         bodyLimitBytes: loaded.config.server?.bodyLimitBytes,
-        logger: true,
+        log: obs.logger,
+        metrics: obs.metrics,
         ingest: { sink, ledger, secret: auth.secret, toleranceSeconds: auth.toleranceSeconds },
         reads: { client },
         decisions: { ledger, rules: new RulesCache(rulesDirOf(loaded), { config: loaded.config }) },
@@ -167,7 +194,7 @@ export function registerRuntimeCommands(program: Command): void {
         salesforce,
         codec: codecEndpointFromEnvironment(payloadCodecOf(target)),
         // Only behind its token in production: the page shows every open lead's owner and deadline.
-        operations: ops.token ? { ledger, client, rules: new RulesCache(rulesDirOf(loaded), { config: loaded.config }), config: loaded.config, ...ops } : undefined,
+        operations: ops.token ? { ledger, client, rules, config: loaded.config, ...ops } : undefined,
       });
       const host = opts.host ?? loaded.config.server?.host ?? '127.0.0.1';
       await app.listen({ host, port: opts.port ?? loaded.config.server?.port ?? 8787 });
@@ -175,6 +202,7 @@ export function registerRuntimeCommands(program: Command): void {
         await app.close();
         await client.connection.close();
         await ledger.close();
+        await tracing?.shutdown();
       });
     });
 }

@@ -109,6 +109,8 @@ export function operationsPaths(problemResponse: (description: string) => Json):
       get: {
         operationId: 'getOperations',
         summary: 'The data of the operations page, as JSON',
+        description:
+          'The model the page renders, for scripts and alerts: SLA clocks from the ledger (deadline order), breaches since midnight in the organisation time zone, held leads, load per rep, routing share against the weights, rules revisions, and open lead workflows per SlaStatus from Temporal visibility. Ids, owners, tiers and times only.',
         security,
         responses: responses({ description: 'The model the page renders', content: { 'application/json': { schema: { $ref: '#/components/schemas/Operations' } } } }),
       },

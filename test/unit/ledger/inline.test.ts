@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite } from '../../../src/ledger/pgliteModule.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inlineParams, toLiteral } from '../../../src/ledger/inline.ts';
 import { TEXT_PARSERS } from '../../../src/ledger/parsers.ts';

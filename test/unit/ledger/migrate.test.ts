@@ -1,7 +1,7 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite } from '../../../src/ledger/pgliteModule.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerMigrationError } from '../../../src/ledger/errors.ts';
 import { MIGRATIONS_DIR, checksum, loadMigrations } from '../../../src/ledger/migrate.ts';

@@ -64,6 +64,9 @@ describe('workflow bundle cache', () => {
     expect(bundleKey(entry, root)).toBe(k0);
     expect(k0).toMatch(/^[0-9a-f]{64}$/);
     expect(bundleKey(bench, root)).not.toBe(k0);
+    // Tracing's workflow interceptors make another bundle; without them the key is the plain one.
+    expect(bundleKey(entry, root, ['/x/workflow-interceptors.js'])).not.toBe(k0);
+    expect(bundleKey(entry, root, [])).toBe(k0);
 
     const keys = new Set([k0]);
     const changed = (rel: string, text: string) => {

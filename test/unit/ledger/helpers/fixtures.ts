@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite } from '../../../../src/ledger/pgliteModule.ts';
 import { loadMigrations } from '../../../../src/ledger/migrate.ts';
 import { socketConnectionString } from '../../../../src/ledger/open.ts';
 import type { LedgerEvent } from '../../../../src/ledger/types.ts';
