@@ -20,10 +20,12 @@ import { dataPaths } from './paths.ts';
 import { checkShadowAtStart, loadRulesAtStart } from './rulesAtStart.ts';
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
-import { codecEndpointFromEnvironment } from '../server/routes/codec.ts';
+import { payloadCodecFromEnvironment } from '../temporal/payloadCodec.ts';
+import { freePort } from '../temporal/ports.ts';
+import { devCodecEndpoint, devCodecUrl, devUiOrigins } from './devCodec.ts';
 
 export interface DevStack {
-  urls: { temporal: string; ui?: string; api: string; health: string };
+  urls: { temporal: string; ui?: string; api: string; health: string; codec?: string };
   namespace: string;
   taskQueue: string;
   ledger: Ledger;
@@ -68,6 +70,10 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
   const stopAll = async () => {
     for (const s of stops.reverse()) await s().catch((e: Error) => process.stderr.write(`shutdown: ${e.message}\n`));
   };
+  // Payload encryption on: the dev UI decodes through the dev API's codec endpoint, whose port it must know up front.
+  const codec = payloadCodecFromEnvironment();
+  const host = cfg.server?.host ?? '127.0.0.1';
+  const apiPort = cfg.server?.port === 0 ? await freePort(host) : (cfg.server?.port ?? 8787);
   try {
     // The three slow steps are independent: open the ledger, start Temporal and load the workflow bundle (built in a
     // child process when the sources changed since the cached one) at once.
@@ -80,6 +86,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
         port: cfg.temporal?.devServer?.port ?? 7233,
         uiPort: cfg.temporal?.devServer?.uiPort,
         logFile: path.join(paths.logs, 'temporal.log'),
+        uiCodecEndpoint: codec ? devCodecUrl(host, apiPort) : undefined,
       }),
       loadWorkflowBundle(),
     ]);
@@ -122,10 +129,9 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
       hubspot,
       devSink: { secret: webhookSecret(cfg).secret, toleranceSeconds: auth.toleranceSeconds },
       salesforce,
-      codec: codecEndpointFromEnvironment(payloadCodecOf(target)),
+      codec: devCodecEndpoint(payloadCodecOf(target), devUiOrigins(server.uiUrl)),
     });
-    const host = cfg.server?.host ?? '127.0.0.1';
-    await app.listen({ host, port: cfg.server?.port ?? 8787 });
+    await app.listen({ host, port: apiPort });
     stops.push(() => app.close());
     // Stop the worker before the API: activities finishing during the drain still reach the stand-in CRM.
     stops.push(stopWorker);
@@ -144,7 +150,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
     const api = `http://${host}:${port}`;
 
     return {
-      urls: { temporal: server.address, ui: server.uiUrl, api, health: `${api}/healthz` },
+      urls: { temporal: server.address, ui: server.uiUrl, api, health: `${api}/healthz`, codec: codec ? `${api}/v1/codec` : undefined },
       namespace: target.namespace,
       taskQueue,
       ledger,

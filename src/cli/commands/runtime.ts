@@ -47,6 +47,7 @@ export function registerRuntimeCommands(program: Command): void {
             `  Temporal Web UI   ${stack.urls.ui ?? '(headless)'}`,
             `  Temporal gRPC     ${stack.urls.temporal}  namespace=${stack.namespace}  task queue=${stack.taskQueue}`,
             `  Ingest API        ${stack.urls.api}`,
+            ...(stack.urls.codec ? [`  Codec endpoint    ${stack.urls.codec}  (the Web UI shows decoded payloads)`] : []),
             `  Health            ${stack.urls.health}`,
             `  Ledger            ${stack.ledger.description}`,
             `  Data and logs     ${p.base}`,

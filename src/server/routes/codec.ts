@@ -11,20 +11,38 @@ const MAX_PAYLOADS = 1_000;
 export interface CodecEndpointOptions {
   codec: PayloadCodec;
   /** The bearer token an operator's UI (or `temporal` CLI) presents. */
-  token: string;
+  token?: string;
   /** Browser origins allowed to call it (the Temporal Web UI's), exact matches. */
   origins: string[];
+  /**
+   * `flywheel dev` only (see src/runtime/devCodec.ts): its own Web UI's loopback origins, whose calls from this
+   * machine need no token, because that UI cannot send one. `flywheel serve` never sets it.
+   */
+  devUiOrigins?: string[];
+  /** One line per call that was let through: how the caller was admitted, never what was decoded. */
+  audit?: (entry: CodecAuditEntry) => void;
+}
+
+export interface CodecAuditEntry {
+  op: 'encode' | 'decode';
+  via: 'token' | 'dev-ui';
+  namespace?: string;
+  payloads: number;
 }
 
 /** From the environment: undefined unless both the payload keys' codec and a token are there. */
 export function codecEndpointFromEnvironment(codec: PayloadCodec | undefined, env: NodeJS.ProcessEnv = process.env): CodecEndpointOptions | undefined {
   const token = env[CODEC_TOKEN_ENV]?.trim();
   if (!codec || !token) return undefined;
-  const origins = (env[CODEC_ORIGINS_ENV] ?? '')
+  return { codec, token, origins: codecOriginsFromEnvironment(env) };
+}
+
+/** FLYWHEEL_CODEC_ORIGINS: comma-separated, a trailing slash ignored. */
+export function codecOriginsFromEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[CODEC_ORIGINS_ENV] ?? '')
     .split(',')
     .map((s) => s.trim().replace(/\/+$/, ''))
     .filter(Boolean);
-  return { codec, token, origins };
 }
 
 interface JsonPayload {
@@ -35,11 +53,20 @@ interface JsonPayload {
 /**
  * Temporal's codec-server convention at /v1/codec/encode and /v1/codec/decode: `{ payloads: [...] }` in and out,
  * bytes as base64 (proto3 JSON). The Web UI calls /decode from the operator's browser, so the UI's origin gets CORS
- * (preflight included) and every call needs `Authorization: Bearer <token>`; without it nothing is decoded.
+ * (preflight included) and every call needs `Authorization: Bearer <token>`; without it nothing is decoded. The one
+ * exception is `flywheel dev`'s own Web UI (devUiOrigins), which has no way to send a token.
  */
 export function registerCodecRoutes(app: FastifyInstance, opts: CodecEndpointOptions): void {
-  const matches = sharedToken(opts.token);
-  const origins = new Set(opts.origins);
+  const matches = opts.token ? sharedToken(opts.token) : () => false;
+  const devUi = new Set(opts.devUiOrigins ?? []);
+  const origins = new Set([...opts.origins, ...devUi]);
+  const admit = (req: FastifyRequest): CodecAuditEntry['via'] | undefined => {
+    if (matches(bearerToken(req))) return 'token';
+    // A browser cannot forge Origin, and only a process on this machine can reach a loopback peer address.
+    if (devUi.has(req.headers.origin ?? '') && isLoopback(req.socket.remoteAddress)) return 'dev-ui';
+    return undefined;
+  };
+  const audit = (entry: CodecAuditEntry, req: FastifyRequest) => (opts.audit ? opts.audit(entry) : req.log.info({ codec: entry }, `codec ${entry.op}`));
   const cors = (req: FastifyRequest, reply: FastifyReply) => {
     const origin = req.headers.origin;
     if (!origin || !origins.has(origin)) return;
@@ -58,12 +85,15 @@ export function registerCodecRoutes(app: FastifyInstance, opts: CodecEndpointOpt
     });
     app.post(url, async (req, reply) => {
       cors(req, reply);
-      if (!matches(bearerToken(req))) {
+      const via = admit(req);
+      if (!via) {
         reply.header('www-authenticate', 'Bearer');
         return sendProblem(reply, problem('unauthorized', 401, { instance: url, detail: `${url} needs Authorization: Bearer with the codec token` }));
       }
       const { payloads, errors } = readPayloads(req.body);
       if (errors.length > 0) return sendProblem(reply, problem('validation-error', 400, { instance: url, detail: `${errors.length} invalid field(s)`, errors }));
+      const ns = req.headers['x-namespace'];
+      audit({ op, via, namespace: typeof ns === 'string' ? ns.slice(0, 255) : undefined, payloads: payloads.length }, req);
       let out: Payload[];
       try {
         out = await (op === 'encode' ? opts.codec.encode(payloads) : opts.codec.decode(payloads));
@@ -74,6 +104,10 @@ export function registerCodecRoutes(app: FastifyInstance, opts: CodecEndpointOpt
       return reply.send({ payloads: out.map(toJson) });
     });
   }
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return !!address && (address === '::1' || /^(::ffff:)?127\./.test(address));
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
