@@ -1,5 +1,5 @@
 import type { PayloadCodec } from '@temporalio/common';
-import { CODEC_TOKEN_ENV, codecOriginsFromEnvironment, type CodecEndpointOptions } from '../server/routes/codec.ts';
+import { codecEndpointFromEnvironment, codecOriginsFromEnvironment, type CodecEndpointOptions } from '../server/routes/codec.ts';
 
 /**
  * `flywheel dev` with payload encryption on: the dev server's Web UI is started with `--ui-codec-endpoint` pointing
@@ -25,8 +25,8 @@ export function devUiOrigins(uiUrl: string | undefined): string[] {
   return LOCAL_BINDS.has(hostname.replace(/^\[|\]$/g, '')) ? LOOPBACK_HOSTS.map((h) => `http://${h}:${port}`) : [];
 }
 
-/** The dev stack's codec endpoint: on whenever payloads are encrypted; the token and origins of the environment still work. */
+/** The dev stack's codec endpoint: on whenever payloads are encrypted; what the environment sets (token, SSO, origins) still works. */
 export function devCodecEndpoint(codec: PayloadCodec | undefined, uiOrigins: string[], env: NodeJS.ProcessEnv = process.env): CodecEndpointOptions | undefined {
   if (!codec) return undefined;
-  return { codec, token: env[CODEC_TOKEN_ENV]?.trim() || undefined, origins: codecOriginsFromEnvironment(env), devUiOrigins: uiOrigins };
+  return { ...(codecEndpointFromEnvironment(codec, env) ?? { codec, origins: codecOriginsFromEnvironment(env) }), devUiOrigins: uiOrigins };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { problem, sendProblem, type FieldError } from '../problem.ts';
 import { bearerToken, sharedToken } from '../sharedToken.ts';
+import { operatorTokenOptionsFromEnvironment, operatorTokenVerifier, type OperatorCheck } from '../operatorToken.ts';
 
 export const CODEC_TOKEN_ENV = 'FLYWHEEL_CODEC_TOKEN';
 export const CODEC_ORIGINS_ENV = 'FLYWHEEL_CODEC_ORIGINS';
@@ -12,6 +13,8 @@ export interface CodecEndpointOptions {
   codec: PayloadCodec;
   /** The bearer token an operator's UI (or `temporal` CLI) presents. */
   token?: string;
+  /** Checks the SSO access token the Web UI forwards (src/server/operatorToken.ts): each operator by name. */
+  operators?: (token: string) => Promise<OperatorCheck>;
   /** Browser origins allowed to call it (the Temporal Web UI's), exact matches. */
   origins: string[];
   /**
@@ -25,16 +28,22 @@ export interface CodecEndpointOptions {
 
 export interface CodecAuditEntry {
   op: 'encode' | 'decode';
-  via: 'token' | 'dev-ui';
+  via: 'token' | 'dev-ui' | 'sso';
+  /** With `sso`: the token's subject (digested when it looks like an e-mail address). */
+  operator?: string;
   namespace?: string;
   payloads: number;
 }
 
-/** From the environment: undefined unless both the payload keys' codec and a token are there. */
+/**
+ * From the environment: undefined unless the payload keys' codec is there with a shared token, SSO operators
+ * (FLYWHEEL_CODEC_JWKS_URL and its companions), or both. Incomplete SSO settings throw: the server does not start.
+ */
 export function codecEndpointFromEnvironment(codec: PayloadCodec | undefined, env: NodeJS.ProcessEnv = process.env): CodecEndpointOptions | undefined {
-  const token = env[CODEC_TOKEN_ENV]?.trim();
-  if (!codec || !token) return undefined;
-  return { codec, token, origins: codecOriginsFromEnvironment(env) };
+  const token = env[CODEC_TOKEN_ENV]?.trim() || undefined;
+  const sso = operatorTokenOptionsFromEnvironment(env);
+  if (!codec || (!token && !sso)) return undefined;
+  return { codec, token, operators: sso && operatorTokenVerifier(sso), origins: codecOriginsFromEnvironment(env) };
 }
 
 /** FLYWHEEL_CODEC_ORIGINS: comma-separated, a trailing slash ignored. */
@@ -60,11 +69,16 @@ export function registerCodecRoutes(app: FastifyInstance, opts: CodecEndpointOpt
   const matches = opts.token ? sharedToken(opts.token) : () => false;
   const devUi = new Set(opts.devUiOrigins ?? []);
   const origins = new Set([...opts.origins, ...devUi]);
-  const admit = (req: FastifyRequest): CodecAuditEntry['via'] | undefined => {
-    if (matches(bearerToken(req))) return 'token';
+  const admit = async (req: FastifyRequest): Promise<Pick<CodecAuditEntry, 'via' | 'operator'> | Extract<OperatorCheck, { ok: false }>> => {
+    const bearer = bearerToken(req);
+    if (matches(bearer)) return { via: 'token' };
     // A browser cannot forge Origin, and only a process on this machine can reach a loopback peer address.
-    if (devUi.has(req.headers.origin ?? '') && isLoopback(req.socket.remoteAddress)) return 'dev-ui';
-    return undefined;
+    if (devUi.has(req.headers.origin ?? '') && isLoopback(req.socket.remoteAddress)) return { via: 'dev-ui' };
+    if (bearer && opts.operators) {
+      const check = await opts.operators(bearer);
+      return check.ok ? { via: 'sso', operator: check.operator } : check;
+    }
+    return { ok: false, status: 401, reason: 'needs Authorization: Bearer with the codec token or an operator access token' };
   };
   const audit = (entry: CodecAuditEntry, req: FastifyRequest) => (opts.audit ? opts.audit(entry) : req.log.info({ codec: entry }, `codec ${entry.op}`));
   const cors = (req: FastifyRequest, reply: FastifyReply) => {
@@ -85,15 +99,17 @@ export function registerCodecRoutes(app: FastifyInstance, opts: CodecEndpointOpt
     });
     app.post(url, async (req, reply) => {
       cors(req, reply);
-      const via = admit(req);
-      if (!via) {
+      const admitted = await admit(req);
+      if ('ok' in admitted) {
+        req.log.warn({ codec: { op, refused: admitted.reason } }, `codec ${op} refused`);
+        if (admitted.status === 403) return sendProblem(reply, problem('forbidden', 403, { instance: url, detail: admitted.reason }));
         reply.header('www-authenticate', 'Bearer');
-        return sendProblem(reply, problem('unauthorized', 401, { instance: url, detail: `${url} needs Authorization: Bearer with the codec token` }));
+        return sendProblem(reply, problem('unauthorized', 401, { instance: url, detail: `${url}: ${admitted.reason}` }));
       }
       const { payloads, errors } = readPayloads(req.body);
       if (errors.length > 0) return sendProblem(reply, problem('validation-error', 400, { instance: url, detail: `${errors.length} invalid field(s)`, errors }));
       const ns = req.headers['x-namespace'];
-      audit({ op, via, namespace: typeof ns === 'string' ? ns.slice(0, 255) : undefined, payloads: payloads.length }, req);
+      audit({ op, ...admitted, namespace: typeof ns === 'string' ? ns.slice(0, 255) : undefined, payloads: payloads.length }, req);
       let out: Payload[];
       try {
         out = await (op === 'encode' ? opts.codec.encode(payloads) : opts.codec.decode(payloads));
