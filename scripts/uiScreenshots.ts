@@ -43,7 +43,7 @@ async function shoot(ui: string, expected: string, file: string): Promise<void> 
   const browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
-    viewport: { width: 1600, height: 1250 },
+    viewport: { width: 1720, height: 1250 },
   });
   try {
     const page: Page = browser.pages()[0] ?? (await browser.newPage());
