@@ -138,7 +138,12 @@ class JwksCache {
       await this.refresh();
       jwk = this.match(kid, alg, kty, curve);
     }
-    return jwk ? createPublicKey({ key: jwk, format: 'jwk' }) : undefined;
+    try {
+      return jwk ? createPublicKey({ key: jwk, format: 'jwk' }) : undefined;
+    } catch {
+      // A malformed key in the provider's set checks nothing: the token is refused, not answered with a 500.
+      return undefined;
+    }
   }
 
   private match(kid: string | undefined, alg: string, kty: string, curve: string | undefined) {

@@ -20,6 +20,8 @@ const codec = new EncryptionCodec([{ id: 'unit-1', key: randomBytes(32) }]);
 let published = [
   { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'rsa-1', alg: 'RS256', use: 'sig' },
   { ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec-1' },
+  // A provider may publish a key Node cannot read: it must check nothing, and break nothing.
+  { kty: 'RSA', kid: 'broken', n: 'AQAB' },
 ];
 let jwksFetches = 0;
 
@@ -90,6 +92,7 @@ describe('the codec endpoint identifies each operator by the SSO access token th
       ['HS256 with the public key as secret', jwt(rsa.privateKey, { alg: 'HS256', kid: 'rsa-1' }, claims()), 401, 'alg HS256 is not accepted'],
       ['an RSA kid under ES256', jwt(ec.privateKey, { alg: 'ES256', kid: 'rsa-1' }, claims()), 401, 'a key the provider does not publish'],
       ['not a JWT', 'opaque-access-token', 401, 'not a JWT'],
+      ['a malformed published key', jwt(rsa.privateKey, { alg: 'RS256', kid: 'broken' }, claims()), 401, 'a key the provider does not publish'],
       ['an operator nobody listed', jwt(rsa.privateKey, rs, claims({ sub: 'op-0000', groups: ['sales'] })), 403, 'not on the codec allow-list'],
     ];
     for (const [why, token, status, reason] of refused) {
