@@ -20,16 +20,18 @@ import { dataPaths } from './paths.ts';
 import { checkShadowAtStart, loadRulesAtStart } from './rulesAtStart.ts';
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
-import { codecEndpointFromEnvironment } from '../server/routes/codec.ts';
 import { noteSdkMetricsAddress } from '../observability/metrics/sdkMetrics.ts';
 import { observeActivityDeps } from '../observability/metrics/observeDeps.ts';
 import { collectClusterFigures, processObservability } from '../observability/process.ts';
 import { startTracing } from '../observability/tracing/provider.ts';
 import { tracingWorkflowModules } from '../observability/tracing/temporal.ts';
+import { payloadCodecFromEnvironment } from '../temporal/payloadCodec.ts';
+import { freePort } from '../temporal/ports.ts';
+import { devCodecEndpoint, devCodecUrl, devUiOrigins } from './devCodec.ts';
 import { operationsFromEnvironment } from '../server/routes/operations.ts';
 
 export interface DevStack {
-  urls: { temporal: string; ui?: string; api: string; health: string; metrics: string };
+  urls: { temporal: string; ui?: string; api: string; health: string; metrics: string; codec?: string };
   /** The JSON log of the worker and the API (src/observability/logs.ts). */
   logFile: string;
   namespace: string;
@@ -88,6 +90,10 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
   };
   // Stopped last: the lines of the shutdown itself reach the file.
   stops.push(() => new Promise<void>((resolve) => obs.logger.flush(() => resolve())));
+  // Payload encryption on: the dev UI decodes through the dev API's codec endpoint, whose port it must know up front.
+  const codec = payloadCodecFromEnvironment();
+  const host = cfg.server?.host ?? '127.0.0.1';
+  const apiPort = cfg.server?.port === 0 ? await freePort(host) : (cfg.server?.port ?? 8787);
   try {
     // Before any client, worker or server exists; off unless OTEL_* asks for it. Stopped last: it flushes every span.
     const tracing = startTracing('flywheel-dev');
@@ -103,6 +109,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
         port: cfg.temporal?.devServer?.port ?? 7233,
         uiPort: cfg.temporal?.devServer?.uiPort,
         logFile: path.join(paths.logs, 'temporal.log'),
+        uiCodecEndpoint: codec ? devCodecUrl(host, apiPort) : undefined,
       }),
       loadWorkflowBundle({ workflowInterceptorModules: tracingWorkflowModules() }),
     ]);
@@ -146,13 +153,12 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
       hubspot,
       devSink: { secret: webhookSecret(cfg).secret, toleranceSeconds: auth.toleranceSeconds },
       salesforce,
-      codec: codecEndpointFromEnvironment(payloadCodecOf(target)),
+      codec: devCodecEndpoint(payloadCodecOf(target), devUiOrigins(server.uiUrl)),
       log: obs.logger.child({ component: 'api' }),
       metrics: obs.metrics,
       operations: { ledger, client, rules, config: cfg, ...operationsFromEnvironment(), ...(server.uiUrl ? { temporalUiUrl: server.uiUrl } : {}) },
     });
-    const host = cfg.server?.host ?? '127.0.0.1';
-    await app.listen({ host, port: cfg.server?.port ?? 8787 });
+    await app.listen({ host, port: apiPort });
     stops.push(() => app.close());
     // Stop the worker before the API: activities finishing during the drain still reach the stand-in CRM.
     stops.push(stopWorker);
@@ -172,7 +178,7 @@ export async function startDevStack(loaded: LoadedConfig): Promise<DevStack> {
     const api = `http://${host}:${port}`;
 
     return {
-      urls: { temporal: server.address, ui: server.uiUrl, api, health: `${api}/healthz`, metrics: `${api}/metrics` },
+      urls: { temporal: server.address, ui: server.uiUrl, api, health: `${api}/healthz`, metrics: `${api}/metrics`, codec: codec ? `${api}/v1/codec` : undefined },
       logFile: devLogFile(paths),
       namespace: target.namespace,
       taskQueue,

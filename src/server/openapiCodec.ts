@@ -21,15 +21,18 @@ export function codecPaths(problemResponse: (description: string) => Json): Json
       operationId: `codec${op[0]!.toUpperCase()}${op.slice(1)}`,
       summary,
       description:
-        "Temporal's codec-server convention: `{ payloads }` in and out, bytes in base64. Needs `Authorization: Bearer` with FLYWHEEL_CODEC_TOKEN; " +
-        'browsers from FLYWHEEL_CODEC_ORIGINS (the Temporal Web UI) get CORS. Payloads not encrypted by Flywheel pass through unchanged.',
+        "Temporal's codec-server convention: `{ payloads }` in and out, bytes in base64. Needs `Authorization: Bearer` with FLYWHEEL_CODEC_TOKEN, " +
+        "or with an operator's SSO access token (a JWT the Web UI forwards, checked against FLYWHEEL_CODEC_JWKS_URL, issuer, audience and allow-list); " +
+        '`flywheel dev` also admits its own Web UI from this machine without a token. Browsers from FLYWHEEL_CODEC_ORIGINS (the Temporal Web UI) get CORS. ' +
+        'Payloads not encrypted by Flywheel pass through unchanged.',
       security: [{ codecToken: [] }],
       parameters: [{ name: 'X-Namespace', in: 'header', required: false, schema: { type: 'string' }, description: 'Sent by the Web UI; every namespace uses the same keys' }],
       requestBody: { required: true, content: { 'application/json': { schema: payloads } } },
       responses: {
         '200': { description: 'The payloads, in the same order', content: { 'application/json': { schema: payloads } } },
         '400': problemResponse('Not a payload list, or a payload encrypted with a key this server does not hold (listed in `errors`)'),
-        '401': problemResponse('Missing or wrong bearer token'),
+        '401': problemResponse('Missing or wrong bearer token, or an operator token that is not valid (the reason is in `detail`)'),
+        '403': problemResponse('A valid operator token whose subject and groups are not on the allow-list'),
       },
     },
     options: {

@@ -16,6 +16,8 @@ export interface DevServerOptions {
   port?: number;
   uiPort?: number;
   headless?: boolean;
+  /** The Web UI decodes payloads through this codec server (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
   /** Server output goes here rather than into the operator's terminal. */
   logFile?: string;
   readyTimeoutMs?: number;
@@ -75,7 +77,7 @@ async function spawnBinary(bin: string, opts: DevServerOptions, ip: string, port
     args.push('--db-filename', opts.dbFile, ...SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]));
   }
   if (uiPort === undefined) args.push('--headless');
-  else args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+  else args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch', ...uiCodecArgs(opts));
   let out: number | 'ignore' = 'ignore';
   if (opts.logFile) {
     mkdirSync(path.dirname(opts.logFile), { recursive: true });
@@ -111,10 +113,14 @@ async function startThroughSdk(opts: DevServerOptions, ip: string, port: number,
       uiPort,
       dbFilename: opts.dbFile,
       searchAttributes: Object.values(SA),
-      extraArgs: opts.dbFile ? SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]) : [],
+      extraArgs: [...(opts.dbFile ? SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]) : []), ...(uiPort !== undefined ? uiCodecArgs(opts) : [])],
     },
   });
   return { exited: new Promise(() => undefined), stop: () => env.teardown() };
+}
+
+function uiCodecArgs(opts: DevServerOptions): string[] {
+  return opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : [];
 }
 
 async function waitReady(address: string, timeoutMs: number, exited: Promise<string>): Promise<void> {

@@ -18,6 +18,7 @@ const load = async () => ({
   ...(await import('../../runtime/shutdown.ts')),
   ...(await import('../../server/app.ts')),
   ...(await import('../../server/routes/codec.ts')),
+  ...(await import('../../server/operatorToken.ts')),
   ...(await import('../../server/routes/operations.ts')),
   ...(await import('../../temporal/connection.ts')),
   ...(await import('../../worker/createWorker.ts')),
@@ -52,6 +53,7 @@ export function registerRuntimeCommands(program: Command): void {
             `  Temporal Web UI   ${stack.urls.ui ?? '(headless)'}`,
             `  Temporal gRPC     ${stack.urls.temporal}  namespace=${stack.namespace}  task queue=${stack.taskQueue}`,
             `  Ingest API        ${stack.urls.api}`,
+            ...(stack.urls.codec ? [`  Codec endpoint    ${stack.urls.codec}  (the Web UI shows decoded payloads)`] : []),
             `  Health            ${stack.urls.health}`,
             `  Metrics           ${stack.urls.metrics}`,
             `  JSON logs         ${stack.logFile}`,
@@ -154,6 +156,7 @@ export function registerRuntimeCommands(program: Command): void {
         processObservability,
         collectClusterFigures,
         startTracing,
+        operatorTokenOptionsFromEnvironment,
         operationsFromEnvironment,
         OPS_TOKEN_ENV,
       } = await load();
@@ -163,6 +166,12 @@ export function registerRuntimeCommands(program: Command): void {
         throw new CliError(`${auth.env} is not set: refusing to accept unsigned events. Set it to the secret your CRM signs with, or pass --insecure-no-signature.`, 2);
       }
       if (!auth.secret) process.stderr.write(`warning: ${auth.env} is not set and --insecure-no-signature was given: anyone who can reach this API can send events\n`);
+      // So are incomplete SSO settings for the codec endpoint (they would let any account of the provider decode).
+      try {
+        operatorTokenOptionsFromEnvironment();
+      } catch (e) {
+        throw new CliError((e as Error).message, 2);
+      }
       // Before the client: its interceptor carries each request's trace into the workflows (docs/tracing.md).
       const tracing = startTracing('flywheel-api');
       const target = targetFromEnvironment();

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { problem, sendProblem, type FieldError } from '../problem.ts';
 import { bearerToken, sharedToken } from '../sharedToken.ts';
+import { operatorTokenOptionsFromEnvironment, operatorTokenVerifier, type OperatorCheck } from '../operatorToken.ts';
 
 export const CODEC_TOKEN_ENV = 'FLYWHEEL_CODEC_TOKEN';
 export const CODEC_ORIGINS_ENV = 'FLYWHEEL_CODEC_ORIGINS';
@@ -11,20 +12,46 @@ const MAX_PAYLOADS = 1_000;
 export interface CodecEndpointOptions {
   codec: PayloadCodec;
   /** The bearer token an operator's UI (or `temporal` CLI) presents. */
-  token: string;
+  token?: string;
+  /** Checks the SSO access token the Web UI forwards (src/server/operatorToken.ts): each operator by name. */
+  operators?: (token: string) => Promise<OperatorCheck>;
   /** Browser origins allowed to call it (the Temporal Web UI's), exact matches. */
   origins: string[];
+  /**
+   * `flywheel dev` only (see src/runtime/devCodec.ts): its own Web UI's loopback origins, whose calls from this
+   * machine need no token, because that UI cannot send one. `flywheel serve` never sets it.
+   */
+  devUiOrigins?: string[];
+  /** One line per call that was let through: how the caller was admitted, never what was decoded. */
+  audit?: (entry: CodecAuditEntry) => void;
 }
 
-/** From the environment: undefined unless both the payload keys' codec and a token are there. */
+export interface CodecAuditEntry {
+  op: 'encode' | 'decode';
+  via: 'token' | 'dev-ui' | 'sso';
+  /** With `sso`: the token's subject (digested when it looks like an e-mail address). */
+  operator?: string;
+  namespace?: string;
+  payloads: number;
+}
+
+/**
+ * From the environment: undefined unless the payload keys' codec is there with a shared token, SSO operators
+ * (FLYWHEEL_CODEC_JWKS_URL and its companions), or both. Incomplete SSO settings throw: the server does not start.
+ */
 export function codecEndpointFromEnvironment(codec: PayloadCodec | undefined, env: NodeJS.ProcessEnv = process.env): CodecEndpointOptions | undefined {
-  const token = env[CODEC_TOKEN_ENV]?.trim();
-  if (!codec || !token) return undefined;
-  const origins = (env[CODEC_ORIGINS_ENV] ?? '')
+  const token = env[CODEC_TOKEN_ENV]?.trim() || undefined;
+  const sso = operatorTokenOptionsFromEnvironment(env);
+  if (!codec || (!token && !sso)) return undefined;
+  return { codec, token, operators: sso && operatorTokenVerifier(sso), origins: codecOriginsFromEnvironment(env) };
+}
+
+/** FLYWHEEL_CODEC_ORIGINS: comma-separated, a trailing slash ignored. */
+export function codecOriginsFromEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[CODEC_ORIGINS_ENV] ?? '')
     .split(',')
     .map((s) => s.trim().replace(/\/+$/, ''))
     .filter(Boolean);
-  return { codec, token, origins };
 }
 
 interface JsonPayload {
@@ -35,11 +62,25 @@ interface JsonPayload {
 /**
  * Temporal's codec-server convention at /v1/codec/encode and /v1/codec/decode: `{ payloads: [...] }` in and out,
  * bytes as base64 (proto3 JSON). The Web UI calls /decode from the operator's browser, so the UI's origin gets CORS
- * (preflight included) and every call needs `Authorization: Bearer <token>`; without it nothing is decoded.
+ * (preflight included) and every call needs `Authorization: Bearer <token>`; without it nothing is decoded. The one
+ * exception is `flywheel dev`'s own Web UI (devUiOrigins), which has no way to send a token.
  */
 export function registerCodecRoutes(app: FastifyInstance, opts: CodecEndpointOptions): void {
-  const matches = sharedToken(opts.token);
-  const origins = new Set(opts.origins);
+  const matches = opts.token ? sharedToken(opts.token) : () => false;
+  const devUi = new Set(opts.devUiOrigins ?? []);
+  const origins = new Set([...opts.origins, ...devUi]);
+  const admit = async (req: FastifyRequest): Promise<Pick<CodecAuditEntry, 'via' | 'operator'> | Extract<OperatorCheck, { ok: false }>> => {
+    const bearer = bearerToken(req);
+    if (matches(bearer)) return { via: 'token' };
+    // A browser cannot forge Origin, and only a process on this machine can reach a loopback peer address.
+    if (devUi.has(req.headers.origin ?? '') && isLoopback(req.socket.remoteAddress)) return { via: 'dev-ui' };
+    if (bearer && opts.operators) {
+      const check = await opts.operators(bearer);
+      return check.ok ? { via: 'sso', operator: check.operator } : check;
+    }
+    return { ok: false, status: 401, reason: 'needs Authorization: Bearer with the codec token or an operator access token' };
+  };
+  const audit = (entry: CodecAuditEntry, req: FastifyRequest) => (opts.audit ? opts.audit(entry) : req.log.info({ codec: entry }, `codec ${entry.op}`));
   const cors = (req: FastifyRequest, reply: FastifyReply) => {
     const origin = req.headers.origin;
     if (!origin || !origins.has(origin)) return;
@@ -58,12 +99,17 @@ export function registerCodecRoutes(app: FastifyInstance, opts: CodecEndpointOpt
     });
     app.post(url, async (req, reply) => {
       cors(req, reply);
-      if (!matches(bearerToken(req))) {
+      const admitted = await admit(req);
+      if ('ok' in admitted) {
+        req.log.warn({ codec: { op, refused: admitted.reason } }, `codec ${op} refused`);
+        if (admitted.status === 403) return sendProblem(reply, problem('forbidden', 403, { instance: url, detail: admitted.reason }));
         reply.header('www-authenticate', 'Bearer');
-        return sendProblem(reply, problem('unauthorized', 401, { instance: url, detail: `${url} needs Authorization: Bearer with the codec token` }));
+        return sendProblem(reply, problem('unauthorized', 401, { instance: url, detail: `${url}: ${admitted.reason}` }));
       }
       const { payloads, errors } = readPayloads(req.body);
       if (errors.length > 0) return sendProblem(reply, problem('validation-error', 400, { instance: url, detail: `${errors.length} invalid field(s)`, errors }));
+      const ns = req.headers['x-namespace'];
+      audit({ op, ...admitted, namespace: typeof ns === 'string' ? ns.slice(0, 255) : undefined, payloads: payloads.length }, req);
       let out: Payload[];
       try {
         out = await (op === 'encode' ? opts.codec.encode(payloads) : opts.codec.decode(payloads));
@@ -74,6 +120,10 @@ export function registerCodecRoutes(app: FastifyInstance, opts: CodecEndpointOpt
       return reply.send({ payloads: out.map(toJson) });
     });
   }
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return !!address && (address === '::1' || /^(::ffff:)?127\./.test(address));
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
