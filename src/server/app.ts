@@ -73,6 +73,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     salesforce: Boolean(opts.salesforce),
     codec: Boolean(opts.codec),
     operations: Boolean(opts.operations),
+    metrics: Boolean(opts.metrics),
   });
   if (opts.ingest) registerEventRoutes(app, opts.ingest);
   if (opts.reads) {

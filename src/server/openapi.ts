@@ -189,7 +189,7 @@ const SALESFORCE_OUTBOUND_MESSAGE: Json = {
   },
 };
 
-function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boolean; salesforce?: boolean; codec?: boolean; operations?: boolean }): Json {
+function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boolean; salesforce?: boolean; codec?: boolean; operations?: boolean; metrics?: boolean }): Json {
   const p: Json = {
     '/v1/events': {
       post: {
@@ -272,6 +272,7 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
   if (opts.salesforce) p['/v1/connectors/salesforce/outbound-message'] = SALESFORCE_OUTBOUND_MESSAGE;
   if (opts.codec) Object.assign(p, codecPaths(problemResponse));
   if (opts.operations) Object.assign(p, operationsPaths(problemResponse));
+  if (opts.metrics) p['/metrics'] = METRICS;
   if (opts.devSink) {
     p[DEV_SINK_PATH] = {
       post: {
@@ -294,8 +295,19 @@ function paths(opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boole
   return p;
 }
 
+const METRICS = {
+  get: {
+    operationId: 'metrics',
+    summary: 'Prometheus metrics of this process',
+    description:
+      "Text exposition format: ingest counts, speed-to-lead, SLA clocks, rules, ledger writes, notifications and, where a worker runs, the Temporal SDK's own series (docs/observability.md).",
+    security: [],
+    responses: { '200': { description: 'Prometheus text exposition (version 0.0.4)', content: { 'text/plain': { schema: { type: 'string' } } } } },
+  },
+};
+
 /** The API description, assembled from the event catalogue and the schema files the validator uses, so it cannot drift. */
-export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: number; hubspot?: boolean; salesforce?: boolean; codec?: boolean; operations?: boolean } = {}): Json {
+export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: number; hubspot?: boolean; salesforce?: boolean; codec?: boolean; operations?: boolean; metrics?: boolean } = {}): Json {
   return {
     openapi: '3.1.0',
     info: {
@@ -310,6 +322,7 @@ export function openApiDocument(opts: { devSink?: boolean; bodyLimitBytes?: numb
       salesforce: opts.salesforce ?? false,
       codec: opts.codec ?? false,
       operations: opts.operations ?? false,
+      metrics: opts.metrics ?? false,
     }),
     components: {
       schemas: {

@@ -81,7 +81,18 @@ export interface HarnessOptions {
 export async function createHarness(kind: ServerKind, name: string, opts: HarnessOptions = {}): Promise<TestHarness> {
   installQuietRuntime();
   const servers = inject('temporal');
-  const address = kind === 'dev' ? servers.devAddress : await acquireTimeSkippingServer();
+  if (kind === 'dev') return buildHarness(kind, servers.devAddress, servers.workflowBundlePath, name, opts);
+  const address = await acquireTimeSkippingServer();
+  try {
+    return await buildHarness(kind, address, servers.workflowBundlePath, name, opts);
+  } catch (e) {
+    // A harness that failed to start never closes: give its hold on the file's test server back here.
+    await releaseTimeSkippingServer();
+    throw e;
+  }
+}
+
+async function buildHarness(kind: ServerKind, address: string, workflowBundlePath: string, name: string, opts: HarnessOptions): Promise<TestHarness> {
   const taskQueue = `${name}-${randomUUID()}`;
   const ledgerRoot = mkdtempSync(path.join(os.tmpdir(), 'flywheel-ledger-'));
   const ledgerDir = path.join(ledgerRoot, 'ledger');
@@ -96,7 +107,7 @@ export async function createHarness(kind: ServerKind, name: string, opts: Harnes
     target,
     taskQueue,
     deps,
-    workflowBundle: { codePath: opts.workflowBundlePath ?? servers.workflowBundlePath },
+    workflowBundle: { codePath: opts.workflowBundlePath ?? workflowBundlePath },
   });
   const started = new Set<string>();
   // One long run per file: a Temporal worker cannot be restarted once it has shut down.

@@ -3,7 +3,10 @@ import { readEventSchema } from '../../events/schemaFiles.ts';
 import { EVENT_SCHEMA_NAMES, openApiDocument } from '../openapi.ts';
 
 /** Publishes the API description and the event schemas it embeds, built once: they only change with the code. */
-export function registerOpenApiRoutes(app: FastifyInstance, opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boolean; salesforce?: boolean; codec?: boolean; operations?: boolean }): void {
+export function registerOpenApiRoutes(
+  app: FastifyInstance,
+  opts: { devSink: boolean; bodyLimitBytes: number; hubspot?: boolean; salesforce?: boolean; codec?: boolean; operations?: boolean; metrics?: boolean },
+): void {
   const doc = JSON.stringify(openApiDocument(opts));
   const schemas = new Map(EVENT_SCHEMA_NAMES.map((n) => [`${n}.schema.json`, JSON.stringify(readEventSchema(n))]));
   app.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(doc));

@@ -11,7 +11,7 @@ import { errorLines, openApiAjv } from '../../support/openapi.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking an untyped document
 /** Every optional part on, so every operation the server can publish is checked. */
-const doc: Json = openApiDocument({ devSink: true, hubspot: true, salesforce: true, codec: true, operations: true });
+const doc: Json = openApiDocument({ devSink: true, hubspot: true, salesforce: true, codec: true, operations: true, metrics: true });
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const operations = (d: Json) => Object.entries(d.paths as Json).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((m) => ({ name: `${m.toUpperCase()} ${path}`, op: item[m] as Json })));
 const resolve = (d: Json, node: Json): Json =>
