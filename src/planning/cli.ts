@@ -2,24 +2,15 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../cli/errors.ts';
 import { printJson, printLines } from '../cli/output.ts';
+import { withTemporalClient } from '../cli/temporalClient.ts';
 import type { PlanningCycleInput, PlanningState } from '../../workflows/planning/types.ts';
 
-/** Connects with Temporal's environment config; the client loads lazily so `flywheel --help` stays fast. */
-async function withClient<T>(fn: (client: import('@temporalio/client').Client) => Promise<T>): Promise<T> {
-  const { connectClient, describeTarget, targetFromEnvironment } = await import('../temporal/connection.ts');
-  const target = targetFromEnvironment();
-  const client = await connectClient(target).catch((e: Error) => {
-    throw new CliError(`cannot reach Temporal at ${describeTarget(target)}: ${e.message}`);
-  });
-  try {
-    return await fn(client);
-  } catch (e) {
+/** A Temporal client for the `plan` verbs: a refused cycle command becomes the CLI's exit 1 with why. */
+function withClient<T>(fn: (client: import('@temporalio/client').Client) => Promise<T>): Promise<T> {
+  return withTemporalClient(fn, async (e) => {
     const { PlanningCommandError } = await import('./run.ts');
-    if (e instanceof PlanningCommandError) throw new CliError(e.message);
-    throw e;
-  } finally {
-    await client.connection.close();
-  }
+    return e instanceof PlanningCommandError ? e.message : undefined;
+  });
 }
 
 function reportLines(s: PlanningState): string[] {

@@ -1,4 +1,5 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Client, ScheduleOptions } from '@temporalio/client';
+import { upsertSchedule } from '../temporal/schedules.ts';
 import type { GrowthPlan } from '../plan/types.ts';
 import { PLANNING_SCHEDULE_ID, PLANNING_SCHEDULED_WORKFLOW_ID, planningWorkflowId, planningWorkflowType } from '../../workflows/definitions.ts';
 import type { PlanningCycleInput } from '../../workflows/planning/types.ts';
@@ -17,7 +18,6 @@ export interface PlanningScheduleOptions {
  * The Schedule that starts planning cycles on the plan's cadence (cron in its time zone). Overlap policy SKIP: while
  * a cycle still waits for its decision, the next firing is skipped rather than run beside it. Each run's workflow id
  * is `planning:scheduled-<scheduled time>` (Temporal appends the time), so its cycle id is `scheduled-<time>`.
- * Creates the schedule, or updates it in place when it exists: safe to call on every deploy or `plan run`.
  */
 export async function ensurePlanningSchedule(
   client: Client,
@@ -34,20 +34,5 @@ export async function ensurePlanningSchedule(
     taskQueue,
     args: [opts.input ?? {}],
   };
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' };
-  const handle = client.schedule.getHandle(scheduleId);
-  try {
-    await handle.describe();
-  } catch (e) {
-    if (!(e instanceof ScheduleNotFoundError)) throw e;
-    try {
-      await client.schedule.create({ scheduleId, spec, action, policies, state: { note: `growth plan ${plan.name}` } });
-      return { scheduleId, created: true };
-    } catch (err) {
-      // Someone else created it between our describe and create: fall through to the update.
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    }
-  }
-  await handle.update((prev) => ({ ...prev, spec, action, policies: { ...prev.policies, ...policies }, state: { ...prev.state, note: `growth plan ${plan.name}` } }));
-  return { scheduleId, created: false };
+  return upsertSchedule(client, scheduleId, { spec, action, note: `growth plan ${plan.name}` });
 }

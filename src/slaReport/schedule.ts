@@ -1,4 +1,5 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Client, ScheduleOptions } from '@temporalio/client';
+import { upsertSchedule } from '../temporal/schedules.ts';
 import { SLA_REPORT_SCHEDULE_ID, SLA_REPORT_SCHEDULED_WORKFLOW_ID, slaReportWorkflowId, slaReportWorkflowType } from '../../workflows/definitions.ts';
 import type { SlaReportInput } from '../../workflows/slaReport/types.ts';
 import type { LoadedConfig } from '../config/types.ts';
@@ -18,7 +19,6 @@ export interface SlaReportScheduleOptions {
  * The Schedule that publishes the weekly SLA report (reports.slaWeekly: cron in its time zone). Overlap SKIP and a
  * day's catch-up window, like the planning Schedule: a server down at 08:00 on Monday still reports that morning.
  * The run's anchor is its scheduled time, so the week does not depend on when the worker got to it.
- * Creates the schedule, or updates it in place: safe to call at every start.
  */
 export async function ensureSlaReportSchedule(
   client: Client,
@@ -35,23 +35,7 @@ export async function ensureSlaReportSchedule(
     taskQueue,
     args: [{ timezone: settings.timezone, ...opts.input } satisfies SlaReportInput],
   };
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' };
-  const note = `weekly hand-off SLA report (${settings.schedule} ${settings.timezone})`;
-  const handle = client.schedule.getHandle(scheduleId);
-  try {
-    await handle.describe();
-  } catch (e) {
-    if (!(e instanceof ScheduleNotFoundError)) throw e;
-    try {
-      await client.schedule.create({ scheduleId, spec, action, policies, state: { note } });
-      return { scheduleId, created: true };
-    } catch (err) {
-      // Someone else created it between our describe and create: fall through to the update.
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    }
-  }
-  await handle.update((prev) => ({ ...prev, spec, action, policies: { ...prev.policies, ...policies }, state: { ...prev.state, note } }));
-  return { scheduleId, created: false };
+  return upsertSchedule(client, scheduleId, { spec, action, note: `weekly hand-off SLA report (${settings.schedule} ${settings.timezone})` });
 }
 
 /** `flywheel dev` at every start: the Schedule from reports.slaWeekly; a failure only warns, the stack runs on. */

@@ -1,14 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { ensurePlanningSchedule } from '../../src/planning/schedule.ts';
 import { planningDecisionUpdate, planningWorkflowType } from '../../workflows/definitions.ts';
 import type { PlanningOutcome } from '../../workflows/planning/types.ts';
-import { runCli } from '../support/cli.ts';
+import { cliEnvForHarness, runCli } from '../support/cli.ts';
 import { createHarness, type TestHarness } from '../support/temporal.ts';
 import { waitForPlanning, writeTestPlan } from './planningSupport.ts';
 import { eventually } from '../support/eventually.ts';
@@ -97,11 +95,7 @@ describe('flywheel plan run / approve (dev server, real CLI)', () => {
   beforeAll(async () => {
     h = await createHarness('dev', 'planning-cli');
     // The CLI reads the task queue from the organisation config: point a copy at this file's worker.
-    const cfg = parse(readFileSync(fileURLToPath(new URL('../../config/flywheel.yaml', import.meta.url)), 'utf8')) as Record<string, unknown>;
-    const configDir = path.join(tmp, 'config');
-    mkdirSync(configDir, { recursive: true });
-    writeFileSync(path.join(configDir, 'flywheel.yaml'), stringify({ ...cfg, temporal: { taskQueue: h.taskQueue } }));
-    env = { FLYWHEEL_CONFIG: path.join(configDir, 'flywheel.yaml'), TEMPORAL_ADDRESS: inject('temporal').devAddress, TEMPORAL_NAMESPACE: 'default' };
+    env = cliEnvForHarness(h.taskQueue, tmp, inject('temporal').devAddress);
   });
   afterAll(async () => {
     await h?.client.schedule

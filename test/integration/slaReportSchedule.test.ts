@@ -1,15 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { ensureSlaReportSchedule } from '../../src/slaReport/schedule.ts';
 import { previousWeek } from '../../src/slaReport/week.ts';
 import { SLA_REPORT_SCHEDULE_ID, slaReportWorkflowType } from '../../workflows/definitions.ts';
 import type { SlaReportOutcome } from '../../workflows/slaReport/types.ts';
-import { runCli } from '../support/cli.ts';
+import { cliEnvForHarness, runCli } from '../support/cli.ts';
 import { eventually } from '../support/eventually.ts';
 import { slaWeekRows } from '../support/slaWeekFixture.ts';
 import { createHarness, type TestHarness } from '../support/temporal.ts';
@@ -95,11 +93,7 @@ describe('flywheel sla-report run / schedule (dev server, real CLI)', () => {
     hooks = await webhookSink();
     h = await createHarness('dev', 'sla-report-cli', { webhookUrl: hooks.url, adjust: lukasOnLeave(Date.now()) });
     // The CLI reads the task queue and the report settings from the organisation config: a copy for this file's worker.
-    const cfg = parse(readFileSync(fileURLToPath(new URL('../../config/flywheel.yaml', import.meta.url)), 'utf8')) as Record<string, unknown>;
-    const configDir = path.join(tmp, 'config');
-    mkdirSync(configDir, { recursive: true });
-    writeFileSync(path.join(configDir, 'flywheel.yaml'), stringify({ ...cfg, temporal: { taskQueue: h.taskQueue } }));
-    env = { FLYWHEEL_CONFIG: path.join(configDir, 'flywheel.yaml'), TEMPORAL_ADDRESS: inject('temporal').devAddress, TEMPORAL_NAMESPACE: 'default' };
+    env = cliEnvForHarness(h.taskQueue, tmp, inject('temporal').devAddress);
   });
   afterAll(async () => {
     await h?.client.schedule

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
 
 export const CLI = fileURLToPath(new URL('../../bin/flywheel.js', import.meta.url));
 
@@ -99,4 +102,16 @@ export async function configFor(opts: { ledgerDir: string; rulesDir?: string }):
   const file = path.join(root, 'config', 'flywheel.yaml');
   writeFileSync(file, doc.toString());
   return file;
+}
+
+/**
+ * The environment for running the CLI against a test harness's worker: a copy of the organisation config (under
+ * `dir`) whose task queue is the harness's, and the dev server's address.
+ */
+export function cliEnvForHarness(taskQueue: string, dir: string, devAddress: string): NodeJS.ProcessEnv {
+  const cfg = parse(readFileSync(fileURLToPath(new URL('../../config/flywheel.yaml', import.meta.url)), 'utf8')) as Record<string, unknown>;
+  const configDir = path.join(dir, 'config');
+  mkdirSync(configDir, { recursive: true });
+  writeFileSync(path.join(configDir, 'flywheel.yaml'), stringify({ ...cfg, temporal: { taskQueue } }));
+  return { FLYWHEEL_CONFIG: path.join(configDir, 'flywheel.yaml'), TEMPORAL_ADDRESS: devAddress, TEMPORAL_NAMESPACE: 'default' };
 }
