@@ -18,7 +18,7 @@ th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: left; } th {
 .tiles { display: flex; flex-wrap: wrap; gap: .6rem; margin: 1rem 0; }
 .tile { border: 1px solid #ddd; border-radius: 6px; padding: .5rem .9rem; min-width: 6rem; border-top: 4px solid #9aa0a6; }
 .tile .n { font-size: 1.6rem; font-weight: 600; } .tile .l { font-size: .8rem; color: #555; }
-.tiles .handoff { align-self: center; font-weight: 600; min-width: 10rem; }
+.tiles .handoff { flex-basis: 100%; font-weight: 600; margin-bottom: -.2rem; }
 .tile.bad { border-top-color: #d8573b; } .tile.warn { border-top-color: #e0a526; } .tile.ok { border-top-color: #2e9e5b; } .tile.info { border-top-color: #3b6fd8; }
 tr.overdue td, tr.breached td { background: #fdecea; } tr.soon td { background: #fff6e0; }
 .chart { display: block; margin: .8rem 0; font-size: 12px; } .chart-title { font-weight: 600; font-size: 13px; } .label, .value { fill: #333; }
