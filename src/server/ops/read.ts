@@ -2,8 +2,9 @@
  * Gathers what the operations page shows (./model.ts): a handful of SQL reads of the ledger and a few Temporal
  * visibility counts, all in parallel. Where each number comes from, and why, is in docs/operations-page.md:
  * a clock's deadline lives only in its workflow's state and in its ledger rows (sla.started and every later row of
- * the clock carry it), so the ledger answers the whole board in one query, where a workflow query would cost a
- * round trip (and a replay, when the workflow is not cached) per lead. Visibility (SlaStatus, RulesRevision) gives
+ * the clock carry it), so the ledger answers the whole board in one query per hand-off (leads' first touch,
+ * accounts' CS kickoff), where a workflow query would cost a round trip (and a replay, when the workflow is not
+ * cached) per lead or account. Visibility (SlaStatus, RulesRevision) gives
  * the independent count of open lead workflows, which the page shows beside the ledger's.
  */
 import type { Client } from '@temporalio/client';
