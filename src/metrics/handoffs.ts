@@ -51,7 +51,7 @@ export interface HandoffMetrics {
 }
 
 // A lead row is the marketing -> sales first-touch clock; an account row without a lead is the CS kickoff clock.
-const HANDOFF_OF_ROW = `CASE WHEN lead_id IS NOT NULL THEN 'marketing-to-sales' ELSE 'sales-to-cs' END`;
+export const HANDOFF_OF_ROW = `CASE WHEN lead_id IS NOT NULL THEN 'marketing-to-sales' ELSE 'sales-to-cs' END`;
 
 // A clock an import started from a hand-off made before Flywheel (lead.imported data.importedClock) is no sample.
 const SLA_SQL = `

@@ -12,6 +12,9 @@ import { createHarness, type TestHarness } from '../support/temporal.ts';
 import { deliver, leadEvent, midMarketLead, waitForState } from '../support/leads.ts';
 import { ordinaryWeek } from '../support/berlinWeek.ts';
 import { eventually } from '../support/eventually.ts';
+import { handoffReceived } from '../support/accountHandoff.ts';
+import { deliverToAccount, waitForAccount } from '../support/accounts.ts';
+import { accountWorkflowId } from '../../workflows/definitions.ts';
 
 const CHROMIUM = process.env.FLYWHEEL_CHROMIUM ?? '/usr/bin/chromium';
 const UI = 'http://127.0.0.1:8233';
@@ -21,13 +24,13 @@ const TOKEN = 'ops-page-test-token';
 /** Mid-market leads (tier B: 4 business hours, warned at 75%) from distinct companies. */
 const lead = (n: string) => midMarketLead({ email: `ops-${n}@shop-${n}.example`, company: `Shop ${n} GmbH`, domain: `shop-${n}.example` });
 
-describe('the operations page in headless Chromium against live lead workflows (time-skipping server)', () => {
+describe('the operations page in headless Chromium against live lead and account workflows (time-skipping server)', () => {
   let h: TestHarness;
   let app: FastifyInstance;
   let browser: Browser;
   let base = '';
   let week: ReturnType<typeof ordinaryWeek>;
-  const ids = { breached: '', warned: '', running: '', paused: '', lost: '', held: '' };
+  const ids = { breached: '', warned: '', running: '', paused: '', lost: '', held: '', accountBreached: '', accountOpen: '' };
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -42,7 +45,16 @@ describe('the operations page in headless Chromium against live lead workflows (
     });
     week = ordinaryWeek(h.deps.config.config, await h.now());
     const tag = week.date(0);
-    Object.assign(ids, { breached: `ops-breach-${tag}`, warned: `ops-warn-${tag}`, running: `ops-run-${tag}`, paused: `ops-pause-${tag}`, lost: `ops-lost-${tag}`, held: `ops-held-${tag}` });
+    Object.assign(ids, {
+      breached: `ops-breach-${tag}`,
+      warned: `ops-warn-${tag}`,
+      running: `ops-run-${tag}`,
+      paused: `ops-pause-${tag}`,
+      lost: `ops-lost-${tag}`,
+      held: `ops-held-${tag}`,
+      accountBreached: `ops-acc-breach-${tag}`,
+      accountOpen: `ops-acc-open-${tag}`,
+    });
     app = buildApp({
       checks: {},
       operations: { ledger: h.ledger, client: h.client, rules: h.deps.rules, config: h.deps.config.config, temporalUiUrl: UI, token: TOKEN, now: () => h.now() },
@@ -60,16 +72,26 @@ describe('the operations page in headless Chromium against live lead workflows (
     await h?.close();
   });
 
-  it('shows a lead that just breached with a link to its workflow, the clocks closest to breach, and the charts', async () => {
-    // Monday 09:00 Berlin: the first lead's clock is due at 13:00; a lead created at 09:30 is due at 13:30, one at
-    // 12:45 at 16:45; a call-back request pauses a fourth.
-    await h.advanceTo(week.at(0, 9));
+  it('shows a lead and an account that just breached with links to their workflows, the clocks closest to breach, and the charts', async () => {
+    // A customer handed off to CS on Monday 11:00 Berlin: five business days on the EMEA calendar (08:00-17:00) put
+    // its kickoff deadline on the next Monday at 11:00, the day the leads below come in.
+    await h.advanceTo(week.at(0, 11));
+    await deliverToAccount(h, handoffReceived(ids.accountBreached, await h.isoNow()));
+    const kickoff = (await waitForAccount(h, ids.accountBreached, (s) => s.kickoff?.status === 'running', 'kickoff clock running')).kickoff!;
+    expect(Date.parse(kickoff.deadline)).toBeGreaterThan(week.at(7, 9));
+    expect(Date.parse(kickoff.deadline)).toBeLessThan(week.at(7, 13));
+
+    // The next Monday 09:00: the first lead's clock is due at 13:00; a lead created at 09:30 is due at 13:30, one at
+    // 12:45 at 16:45; a call-back request pauses a fourth. A second customer's kickoff clock starts and stays open.
+    await h.advanceTo(week.at(7, 9));
+    await deliverToAccount(h, handoffReceived(ids.accountOpen, await h.isoNow()));
+    const open = (await waitForAccount(h, ids.accountOpen, (s) => s.kickoff?.status === 'running', 'kickoff clock running')).kickoff!;
     await deliver(h, leadEvent('lead.created', ids.breached, lead('a'), await h.isoNow()));
     const first = await waitForState(h, ids.breached, (s) => s.sla?.status === 'running', 'SLA running');
-    await h.advanceTo(week.at(0, 9, 30));
+    await h.advanceTo(week.at(7, 9, 30));
     await deliver(h, leadEvent('lead.created', ids.warned, lead('b'), await h.isoNow()));
     await waitForState(h, ids.warned, (s) => s.sla?.status === 'running', 'SLA running');
-    await h.advanceTo(week.at(0, 12, 45));
+    await h.advanceTo(week.at(7, 12, 45));
     await deliver(h, leadEvent('lead.created', ids.running, lead('c'), await h.isoNow()));
     await deliver(h, leadEvent('lead.created', ids.paused, lead('d'), await h.isoNow()));
     const paused = await waitForState(h, ids.paused, (s) => s.sla?.status === 'running', 'SLA running');
@@ -87,12 +109,17 @@ describe('the operations page in headless Chromium against live lead workflows (
     const after = await waitForState(h, ids.breached, (s) => s.breachedReps.includes(first.owner!) && s.sla?.status === 'running', 'reassigned after breach');
     await waitForState(h, ids.warned, (s) => s.sla?.status === 'warned', 'SLA warned');
     await waitForState(h, ids.running, (s) => s.sla?.status === 'running', 'SLA running');
+    const reassigned = await waitForAccount(h, ids.accountBreached, (s) => s.breachedCsms.length === 1 && s.kickoff?.status === 'running', 'kickoff reassigned after breach');
 
     // The JSON twin, once the breach and the new clock are on record.
     const auth = { authorization: `Bearer ${TOKEN}` };
     const model = await eventually(
       async () => (await app.inject({ url: '/v1/operations', headers: auth })).json<OperationsModel>(),
-      (m) => m.sla.breachesToday.some((b) => b.leadId === ids.breached) && m.sla.board.some((c) => c.leadId === ids.breached),
+      (m) =>
+        m.sla.breachesToday.some((b) => b.leadId === ids.breached) &&
+        m.sla.board.some((c) => c.leadId === ids.breached) &&
+        m.sla.breachesToday.some((b) => b.accountId === ids.accountBreached) &&
+        m.sla.board.some((c) => c.accountId === ids.accountBreached),
       (m) => `the breach of ${ids.breached} never reached /v1/operations: ${JSON.stringify(m?.sla)}`,
     );
     const breach = model.sla.breachesToday.find((b) => b.leadId === ids.breached)!;
@@ -107,10 +134,35 @@ describe('the operations page in headless Chromium against live lead workflows (
     expect(model.sla.board.find((c) => c.leadId === ids.warned)!.msLeft).toBeLessThan(3_600_000);
     expect(model.sla.paused.map((c) => c.leadId)).toEqual([ids.paused]);
     expect(model.sla.paused[0]).toMatchObject({ pausedReason: 'callback-requested' });
-    expect(model.sla.counts).toMatchObject({ running: 2, warned: 1, paused: 1, held: 1, breachedToday: 1, dueSoon: 1, overdue: 0 });
+    expect(model.sla.counts).toMatchObject({ held: 1, breachedToday: 2 });
+    expect(model.sla.counts.byHandoff).toEqual({
+      'marketing-to-sales': { running: 2, warned: 1, paused: 1, breachedToday: 1, dueSoon: 1, overdue: 0 },
+      'sales-to-cs': { running: 2, warned: 0, paused: 0, breachedToday: 1, dueSoon: 0, overdue: 0 },
+    });
+    // The customers' kickoff clocks: the breach (by its first CSM, against the first clock's deadline) and both open clocks.
+    const accountLink = (id: string) => `${UI}/namespaces/default/workflows/${encodeURIComponent(accountWorkflowId(id))}`;
+    const accountBreach = model.sla.breachesToday.find((b) => b.accountId === ids.accountBreached)!;
+    expect(accountBreach).toMatchObject({
+      handoff: 'sales-to-cs',
+      leadId: null,
+      owner: reassigned.breachedCsms[0],
+      rule: kickoff.rule,
+      deadline: kickoff.deadline,
+      link: accountLink(ids.accountBreached),
+    });
+    expect(breach).toMatchObject({ handoff: 'marketing-to-sales', accountId: null });
+    expect(model.sla.board.find((c) => c.accountId === ids.accountBreached)).toMatchObject({
+      handoff: 'sales-to-cs',
+      status: 'running',
+      owner: reassigned.csOwner,
+      deadline: reassigned.kickoff!.deadline,
+      link: accountLink(ids.accountBreached),
+    });
+    expect(model.sla.board.find((c) => c.accountId === ids.accountOpen)).toMatchObject({ handoff: 'sales-to-cs', status: 'running', deadline: open.deadline, tier: null });
     expect(model.sla.board.map((c) => c.leadId)).not.toContain(ids.lost);
     expect(model.sla.held).toMatchObject([{ leadId: ids.held, queue: 'enterprise-emea', reasons: ['at-capacity'], nextAt: null }]);
-    expect(model.reps.reduce((n, r) => n + r.open, 0)).toBe(4);
+    // Four leads with their reps, and the two customers with their CSMs (CS placements count against capacity too).
+    expect(model.reps.reduce((n, r) => n + r.open, 0)).toBe(6);
     // The time-skipping server offers no visibility queries: the page says so instead of failing.
     expect(model.visibility).toMatchObject({ ok: false });
 
@@ -121,10 +173,20 @@ describe('the operations page in headless Chromium against live lead workflows (
     const row = page.locator(`#breaches-today tr[data-lead="${ids.breached}"]`);
     await row.waitFor({ state: 'visible' });
     expect(await row.locator('a').getAttribute('href')).toBe(breach.link);
-    expect(await row.locator('td').nth(2).textContent()).toBe(first.owner);
+    expect(await row.locator('td').nth(3).textContent()).toBe(first.owner);
     expect(await page.locator('#sla-board tr[data-lead]').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-lead')))).toEqual([ids.warned, ids.running, ids.breached]);
     expect(await page.locator(`#sla-board tr[data-lead="${ids.warned}"]`).getAttribute('class')).toBe('soon');
-    expect(await page.locator('.tile[data-count="breaches today"] .n').textContent()).toBe('1');
+    for (const handoff of ['marketing-to-sales', 'sales-to-cs']) {
+      expect(await page.locator(`.tiles[data-handoff="${handoff}"] .tile[data-count="breaches today"] .n`).textContent()).toBe('1');
+      expect(await page.locator(`.tiles[data-handoff="${handoff}"] .tile[data-count="running"] .n`).textContent()).toBe('2');
+    }
+    const accountRow = page.locator(`#breaches-today tr[data-account="${ids.accountBreached}"]`);
+    expect(await accountRow.locator('a').getAttribute('href')).toBe(accountLink(ids.accountBreached));
+    expect(await accountRow.locator('td').nth(1).textContent()).toBe('sales-to-cs');
+    expect(await page.locator(`#sla-board tr[data-account="${ids.accountOpen}"] a`).getAttribute('href')).toBe(accountLink(ids.accountOpen));
+    expect(await page.locator(`#sla-board tr[data-account="${ids.accountOpen}"] td`).nth(1).textContent()).toBe('sales-to-cs');
+    // Ids, owners and times: no champion, company or e-mail from the hand-off or the leads reaches the page.
+    expect(await page.content()).not.toMatch(/Jana Weber|ShopCo|shop-[a-e]\.example/);
     await page.locator(`#held-leads tr[data-lead="${ids.held}"] a`).waitFor({ state: 'visible' });
     for (const title of ['Open SLA clocks by time to deadline', 'Open leads per rep against capacity']) {
       await expect(page.locator('svg.chart title', { hasText: title }).count()).resolves.toBe(1);
@@ -165,7 +227,7 @@ describe('the operations page in headless Chromium against live lead workflows (
     ajv.addSchema({ ...doc, $id: 'https://flywheel.test/openapi.json' });
     const valid = ajv.getSchema('https://flywheel.test/openapi.json#/components/schemas/Operations')!;
     const model = (await app.inject({ url: '/v1/operations', headers: { authorization: `Bearer ${TOKEN}` } })).json<OperationsModel>();
-    expect(model.sla.breachesToday.map((b) => b.leadId)).toEqual([ids.breached]);
+    expect(model.sla.breachesToday.map((b) => b.leadId ?? b.accountId)).toEqual([ids.breached, ids.accountBreached]);
     expect({ valid: valid(model), errors: valid.errors }).toEqual({ valid: true, errors: null });
   });
 });

@@ -4,7 +4,8 @@
  */
 import { toWallTime } from '../../calendar/zonedTime.ts';
 import { barChart, esc } from '../../planning/svg.ts';
-import type { ClockRow, OperationsModel } from './model.ts';
+import { HANDOFFS } from '../../metrics/handoffs.ts';
+import type { ClockRecord, ClockRow, OperationsModel } from './model.ts';
 
 export const REFRESH_SECONDS = 20;
 
@@ -17,6 +18,7 @@ th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: left; } th {
 .tiles { display: flex; flex-wrap: wrap; gap: .6rem; margin: 1rem 0; }
 .tile { border: 1px solid #ddd; border-radius: 6px; padding: .5rem .9rem; min-width: 6rem; border-top: 4px solid #9aa0a6; }
 .tile .n { font-size: 1.6rem; font-weight: 600; } .tile .l { font-size: .8rem; color: #555; }
+.tiles .handoff { flex-basis: 100%; font-weight: 600; margin-bottom: -.2rem; }
 .tile.bad { border-top-color: #d8573b; } .tile.warn { border-top-color: #e0a526; } .tile.ok { border-top-color: #2e9e5b; } .tile.info { border-top-color: #3b6fd8; }
 tr.overdue td, tr.breached td { background: #fdecea; } tr.soon td { background: #fff6e0; }
 .chart { display: block; margin: .8rem 0; font-size: 12px; } .chart-title { font-weight: 600; font-size: 13px; } .label, .value { fill: #333; }
@@ -44,6 +46,9 @@ export function span(ms: number): string {
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const cell = (x: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${x}</td>`;
 const lead = (id: string, href: string | null) => (href ? `<a href="${esc(href)}" target="_blank" rel="noopener">${esc(id)}</a>` : esc(id));
+/** A clock's row attributes (data-lead or data-account, and data-handoff) and its first two cells: the linked id and the hand-off. */
+const recordAttrs = (r: ClockRecord) => (r.leadId !== null ? `data-lead="${esc(r.leadId)}"` : `data-account="${esc(r.accountId ?? '')}"`) + ` data-handoff="${esc(r.handoff)}"`;
+const recordCells = (r: ClockRecord & { link: string | null }) => cell(lead(r.leadId ?? r.accountId ?? '', r.link)) + cell(esc(r.handoff));
 
 function table(headers: string[], rows: string[], empty: string, id: string): string {
   if (rows.length === 0) return `<p class="empty" id="${id}">${esc(empty)}</p>`;
@@ -56,8 +61,8 @@ function tile(n: number, label: string, tone: 'bad' | 'warn' | 'ok' | 'info' | '
 
 function clockRow(c: ClockRow, zone: string): string {
   const cls = c.msLeft < 0 ? 'overdue' : c.msLeft < 3_600_000 ? 'soon' : '';
-  return `<tr class="${cls}" data-lead="${esc(c.leadId)}">${[
-    cell(lead(c.leadId, c.link)),
+  return `<tr class="${cls}" ${recordAttrs(c)}>${[
+    recordCells(c),
     cell(esc(c.status)),
     cell(esc(c.owner ?? '')),
     cell(esc(c.tier ?? '')),
@@ -76,21 +81,26 @@ export function renderOperationsPage(m: OperationsModel): string {
   parts.push('<h1>Flywheel operations</h1>');
   parts.push(
     `<p class="meta">As of <strong>${esc(when(m.generatedAt, z))}</strong> ${esc(z)}; today counts from ${esc(when(m.todayFrom, z))}. Reloads every ${REFRESH_SECONDS} s. ` +
-      `${m.temporalUi ? `Lead ids open their workflow in the <a href="${esc(m.temporalUi)}" target="_blank" rel="noopener">Temporal UI</a>.` : 'No Temporal UI address is configured: lead ids are not linked.'} ` +
+      `${m.temporalUi ? `Lead and account ids open their workflow in the <a href="${esc(m.temporalUi)}" target="_blank" rel="noopener">Temporal UI</a>.` : 'No Temporal UI address is configured: lead and account ids are not linked.'} ` +
       'Same data as JSON: <a href="v1/operations"><code>/v1/operations</code></a>.</p>',
   );
 
-  parts.push('<h2 id="sla">SLA board</h2>', '<div class="tiles">');
-  parts.push(
-    tile(c.overdue, 'overdue', c.overdue ? 'bad' : 'ok'),
-    tile(c.dueSoon, 'due within 1 h', c.dueSoon ? 'warn' : 'ok'),
-    tile(c.warned, 'warned', c.warned ? 'warn' : ''),
-    tile(c.running, 'running', 'info'),
-    tile(c.paused, 'paused'),
-    tile(c.held, 'held leads', c.held ? 'warn' : ''),
-    tile(c.breachedToday, 'breaches today', c.breachedToday ? 'bad' : 'ok'),
-  );
-  parts.push('</div>');
+  parts.push('<h2 id="sla">SLA board</h2>');
+  // One row of tiles per hand-off: the lead's first touch (with the held leads) and the account's CS kickoff.
+  for (const h of HANDOFFS) {
+    const n = c.byHandoff[h];
+    parts.push(`<div class="tiles" data-handoff="${esc(h)}">`, `<div class="handoff">${esc(h)}</div>`);
+    parts.push(
+      tile(n.overdue, 'overdue', n.overdue ? 'bad' : 'ok'),
+      tile(n.dueSoon, 'due within 1 h', n.dueSoon ? 'warn' : 'ok'),
+      tile(n.warned, 'warned', n.warned ? 'warn' : ''),
+      tile(n.running, 'running', 'info'),
+      tile(n.paused, 'paused'),
+      ...(h === 'marketing-to-sales' ? [tile(c.held, 'held leads', c.held ? 'warn' : '')] : []),
+      tile(n.breachedToday, 'breaches today', n.breachedToday ? 'bad' : 'ok'),
+    );
+    parts.push('</div>');
+  }
   parts.push(
     barChart(
       'Open SLA clocks by time to deadline',
@@ -101,7 +111,7 @@ export function renderOperationsPage(m: OperationsModel): string {
   parts.push('<h3>Clocks closest to breach</h3>');
   parts.push(
     table(
-      ['Lead', 'Status', 'Owner', 'Tier', 'SLA rule', 'Deadline', 'Time left'],
+      ['Lead / account', 'Hand-off', 'Status', 'Owner', 'Tier', 'SLA rule', 'Deadline', 'Time left'],
       m.sla.board.map((x) => clockRow(x, z)),
       'No SLA clock is running.',
       'sla-board',
@@ -110,10 +120,9 @@ export function renderOperationsPage(m: OperationsModel): string {
   parts.push('<h3>Breaches today</h3>');
   parts.push(
     table(
-      ['Lead', 'Breached at', 'Breached by', 'SLA rule', 'Deadline'],
+      ['Lead / account', 'Hand-off', 'Breached at', 'Breached by', 'SLA rule', 'Deadline'],
       m.sla.breachesToday.map(
-        (b) =>
-          `<tr class="breached" data-lead="${esc(b.leadId)}">${[cell(lead(b.leadId, b.link)), cell(esc(when(b.at, z))), cell(esc(b.owner ?? '')), cell(esc(b.rule ?? '')), cell(esc(when(b.deadline, z)))].join('')}</tr>`,
+        (b) => `<tr class="breached" ${recordAttrs(b)}>${[recordCells(b), cell(esc(when(b.at, z))), cell(esc(b.owner ?? '')), cell(esc(b.rule ?? '')), cell(esc(when(b.deadline, z)))].join('')}</tr>`,
       ),
       'No SLA breached today.',
       'breaches-today',
@@ -134,10 +143,10 @@ export function renderOperationsPage(m: OperationsModel): string {
   parts.push('</div><div>', '<h3>Paused clocks</h3>');
   parts.push(
     table(
-      ['Lead', 'Owner', 'Reason', 'Until', 'Deadline'],
+      ['Lead / account', 'Hand-off', 'Owner', 'Reason', 'Until', 'Deadline'],
       m.sla.paused.map(
         (p) =>
-          `<tr data-lead="${esc(p.leadId)}">${[cell(lead(p.leadId, p.link)), cell(esc(p.owner ?? '')), cell(esc(p.pausedReason ?? '')), cell(esc(p.pausedUntil ? when(p.pausedUntil, z) : 'until resumed')), cell(esc(when(p.deadline, z)))].join('')}</tr>`,
+          `<tr ${recordAttrs(p)}>${[recordCells(p), cell(esc(p.owner ?? '')), cell(esc(p.pausedReason ?? '')), cell(esc(p.pausedUntil ? when(p.pausedUntil, z) : 'until resumed')), cell(esc(when(p.deadline, z)))].join('')}</tr>`,
       ),
       'No clock is paused.',
       'paused-clocks',

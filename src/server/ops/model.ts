@@ -2,12 +2,15 @@
  * The live operations page's data model (GET /v1/operations, and the page at /operations renders it). Pure: the
  * reader (./read.ts) gathers ledger rows, heartbeats and Temporal visibility counts; this file turns them into
  * the SLA board, load per rep and queue, routing share against the weights and the rules revisions in use. Ids,
- * owners, tiers and times only: no names, e-mails or phones reach the page.
+ * owners, tiers and times only: no names, e-mails or phones reach the page. The board holds both hand-off clocks:
+ * a lead's marketing -> sales first touch and an account's sales -> CS kickoff; each row names its hand-off and
+ * carries exactly one of leadId and accountId.
  */
 import { instantToLocal, localToInstant } from '../../calendar/zonedTime.ts';
 import type { QueueConfig, RepConfig } from '../../config/types.ts';
 import type { WorkerSeen } from '../routes/health.ts';
 import { summariseWorkers } from '../../runtime/workerRevisions.ts';
+import { HANDOFFS, type Handoff } from '../../metrics/handoffs.ts';
 
 const DAY = 86_400_000;
 /** Open clocks whose deadline is this close are "about to breach". */
@@ -15,13 +18,20 @@ export const DUE_SOON_MS = 3_600_000;
 /** Rows shown per list on the page; the counts always cover every row. */
 export const LIST_LIMIT = 25;
 
-/** The latest row of a lead's current hand-off clock, with what the ledger says around it (./read.ts). */
-export interface ClockInput {
-  leadId: string;
+/** Which record a clock belongs to: a lead (marketing-to-sales) or an account (sales-to-cs), never both. */
+export interface ClockRecord {
+  handoff: Handoff;
+  leadId: string | null;
+  accountId: string | null;
+}
+
+/** The latest row of a lead's or an account's current hand-off clock, with what the ledger says around it (./read.ts). */
+export interface ClockInput extends ClockRecord {
   workflowId: string;
   type: 'sla.started' | 'sla.warned' | 'sla.paused' | 'sla.resumed';
   at: string;
   owner: string | null;
+  /** The pool a pool lead waits in, or the CS queue an account's clock started in. */
   pool: string | null;
   rule: string | null;
   deadline: string;
@@ -32,8 +42,7 @@ export interface ClockInput {
   tier: string | null;
 }
 
-export interface BreachInput {
-  leadId: string;
+export interface BreachInput extends ClockRecord {
   workflowId: string;
   at: string;
   owner: string | null;
@@ -80,8 +89,7 @@ export interface OperationsContext {
 
 export type ClockStatus = 'running' | 'warned' | 'paused';
 
-export interface ClockRow {
-  leadId: string;
+export interface ClockRow extends ClockRecord {
   link: string | null;
   status: ClockStatus;
   owner: string | null;
@@ -94,6 +102,16 @@ export interface ClockRow {
   pausedUntil: string | null;
 }
 
+/** Open clocks of one hand-off by state, and its breaches today. */
+export interface HandoffCounts {
+  running: number;
+  warned: number;
+  paused: number;
+  dueSoon: number;
+  overdue: number;
+  breachedToday: number;
+}
+
 export interface OperationsModel {
   generatedAt: string;
   timezone: string;
@@ -101,7 +119,8 @@ export interface OperationsModel {
   todayFrom: string;
   temporalUi: string | null;
   sla: {
-    counts: { running: number; warned: number; paused: number; held: number; dueSoon: number; overdue: number; breachedToday: number };
+    /** Both hand-offs together, and held leads (leads only: an account is never held). */
+    counts: HandoffCounts & { held: number; byHandoff: Record<Handoff, HandoffCounts> };
     /** Running and warned clocks, soonest deadline first. */
     board: ClockRow[];
     paused: ClockRow[];
@@ -144,6 +163,20 @@ function clockStatus(c: ClockInput): ClockStatus {
   return 'running';
 }
 
+/** A row's record id, for a stable order among equal times. */
+const recordId = (c: ClockRecord) => c.leadId ?? c.accountId ?? '';
+
+function countClocks(ticking: ClockRow[], paused: ClockRow[], breaches: number): HandoffCounts {
+  return {
+    running: ticking.filter((c) => c.status === 'running').length,
+    warned: ticking.filter((c) => c.status === 'warned').length,
+    paused: paused.length,
+    dueSoon: ticking.filter((c) => c.msLeft >= 0 && c.msLeft < DUE_SOON_MS).length,
+    overdue: ticking.filter((c) => c.msLeft < 0).length,
+    breachedToday: breaches,
+  };
+}
+
 const BUCKETS: { label: string; upTo: number }[] = [
   { label: 'overdue', upTo: 0 },
   { label: '< 1 h', upTo: 3_600_000 },
@@ -156,7 +189,9 @@ export function buildOperationsModel(input: OperationsInput, ctx: OperationsCont
   const { now } = input;
   const link = (workflowId: string) => workflowLink(ctx.temporalUi, workflowId);
   const clocks: ClockRow[] = input.clocks.map((c) => ({
+    handoff: c.handoff,
     leadId: c.leadId,
+    accountId: c.accountId,
     link: link(c.workflowId),
     status: clockStatus(c),
     owner: c.owner ?? c.pool,
@@ -167,8 +202,9 @@ export function buildOperationsModel(input: OperationsInput, ctx: OperationsCont
     pausedReason: c.pausedReason,
     pausedUntil: c.pausedUntil,
   }));
-  const ticking = clocks.filter((c) => c.status !== 'paused').sort((a, b) => a.msLeft - b.msLeft || a.leadId.localeCompare(b.leadId));
-  const paused = clocks.filter((c) => c.status === 'paused').sort((a, b) => (a.pausedUntil ?? '~').localeCompare(b.pausedUntil ?? '~') || a.leadId.localeCompare(b.leadId));
+  const ticking = clocks.filter((c) => c.status !== 'paused').sort((a, b) => a.msLeft - b.msLeft || recordId(a).localeCompare(recordId(b)));
+  const paused = clocks.filter((c) => c.status === 'paused').sort((a, b) => (a.pausedUntil ?? '~').localeCompare(b.pausedUntil ?? '~') || recordId(a).localeCompare(recordId(b)));
+  const of = (h: Handoff) => (c: { handoff: Handoff }) => c.handoff === h;
   const buckets = BUCKETS.map((b, i) => ({
     label: b.label,
     n: ticking.filter((c) => c.msLeft < b.upTo && (i === 0 || c.msLeft >= BUCKETS[i - 1]!.upTo)).length,
@@ -233,13 +269,9 @@ export function buildOperationsModel(input: OperationsInput, ctx: OperationsCont
     temporalUi: ctx.temporalUi?.url ?? null,
     sla: {
       counts: {
-        running: ticking.filter((c) => c.status === 'running').length,
-        warned: ticking.filter((c) => c.status === 'warned').length,
-        paused: paused.length,
+        ...countClocks(ticking, paused, input.breachesToday.length),
         held: input.held.length,
-        dueSoon: ticking.filter((c) => c.msLeft >= 0 && c.msLeft < DUE_SOON_MS).length,
-        overdue: ticking.filter((c) => c.msLeft < 0).length,
-        breachedToday: input.breachesToday.length,
+        byHandoff: Object.fromEntries(HANDOFFS.map((h) => [h, countClocks(ticking.filter(of(h)), paused.filter(of(h)), input.breachesToday.filter(of(h)).length)])) as Record<Handoff, HandoffCounts>,
       },
       board: ticking.slice(0, LIST_LIMIT),
       paused: paused.slice(0, LIST_LIMIT),

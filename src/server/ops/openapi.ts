@@ -1,19 +1,31 @@
 /** OpenAPI paths of the operations page and its JSON twin (src/server/routes/operations.ts), when the page is on. */
+import { HANDOFFS } from '../../metrics/handoffs.ts';
 
 type Json = Record<string, unknown>;
 
 const iso = { type: 'string', format: 'date-time' };
 const nullable = (t: Json): Json => ({ oneOf: [t, { type: 'null' }] });
 const link = { ...nullable({ type: 'string', format: 'uri' }), description: "The workflow's page in the Temporal Web UI; null without FLYWHEEL_TEMPORAL_UI_URL" };
+/** Which record a row is about: a lead's first-touch clock or an account's CS kickoff clock, never both. */
+const record: Json = {
+  handoff: { enum: [...HANDOFFS], description: "marketing-to-sales: a lead's first-touch clock; sales-to-cs: an account's CS kickoff clock" },
+  leadId: { ...nullable({ type: 'string' }), description: 'Set on marketing-to-sales rows, null on sales-to-cs rows' },
+  accountId: { ...nullable({ type: 'string' }), description: 'Set on sales-to-cs rows, null on marketing-to-sales rows' },
+};
+const counts: Json = {
+  type: 'object',
+  required: ['running', 'warned', 'paused', 'dueSoon', 'overdue', 'breachedToday'],
+  properties: Object.fromEntries(['running', 'warned', 'paused', 'dueSoon', 'overdue', 'breachedToday'].map((k) => [k, { type: 'integer', minimum: 0 }])),
+};
 const clock: Json = {
   type: 'object',
-  required: ['leadId', 'link', 'status', 'owner', 'deadline', 'msLeft'],
+  required: ['handoff', 'leadId', 'accountId', 'link', 'status', 'owner', 'deadline', 'msLeft'],
   properties: {
-    leadId: { type: 'string' },
+    ...record,
     link,
     status: { enum: ['running', 'warned', 'paused'] },
-    owner: { ...nullable({ type: 'string' }), description: 'Rep id, or the pool a pool lead waits in' },
-    tier: nullable({ type: 'string' }),
+    owner: { ...nullable({ type: 'string' }), description: 'Rep or CSM id, or the pool a pool lead waits in, or the CS queue of an account without an owner' },
+    tier: { ...nullable({ type: 'string' }), description: "The lead's tier; null on account rows" },
     rule: nullable({ type: 'string' }),
     deadline: iso,
     msLeft: { type: 'number', description: 'Negative: the deadline passed and the breach is not on record yet' },
@@ -38,7 +50,13 @@ export const operationsSchema: Json = {
       properties: {
         counts: {
           type: 'object',
-          properties: Object.fromEntries(['running', 'warned', 'paused', 'held', 'dueSoon', 'overdue', 'breachedToday'].map((k) => [k, { type: 'integer', minimum: 0 }])),
+          description: 'Both hand-offs together, held leads, and each hand-off apart (byHandoff)',
+          required: [...(counts.required as string[]), 'held', 'byHandoff'],
+          properties: {
+            ...(counts.properties as Json),
+            held: { type: 'integer', minimum: 0 },
+            byHandoff: { type: 'object', required: [...HANDOFFS], additionalProperties: false, properties: Object.fromEntries(HANDOFFS.map((h) => [h, counts])) },
+          },
         },
         board: { ...list(clock), description: 'Running and warned clocks, soonest deadline first' },
         paused: list(clock),
@@ -56,7 +74,8 @@ export const operationsSchema: Json = {
         }),
         breachesToday: list({
           type: 'object',
-          properties: { leadId: { type: 'string' }, link, at: iso, owner: nullable({ type: 'string' }), rule: nullable({ type: 'string' }), deadline: nullable(iso) },
+          required: ['handoff', 'leadId', 'accountId', 'link', 'at'],
+          properties: { ...record, link, at: iso, owner: nullable({ type: 'string' }), rule: nullable({ type: 'string' }), deadline: nullable(iso) },
         }),
         buckets: { type: 'array', items: { type: 'object', properties: { label: { type: 'string' }, n: { type: 'integer' } } } },
       },
@@ -100,7 +119,7 @@ export function operationsPaths(problemResponse: (description: string) => Json):
       get: {
         operationId: 'operationsPage',
         summary: 'The live operations page: SLA board, load and capacity, routing share, rules revisions',
-        description: 'Server-rendered HTML with inline SVG charts; reloads itself every 20 s. Lead ids link to their workflow in the Temporal Web UI.',
+        description: 'Server-rendered HTML with inline SVG charts; reloads itself every 20 s. Lead and account ids link to their workflow in the Temporal Web UI.',
         security,
         responses: responses({ description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } }),
       },
@@ -110,7 +129,7 @@ export function operationsPaths(problemResponse: (description: string) => Json):
         operationId: 'getOperations',
         summary: 'The data of the operations page, as JSON',
         description:
-          'The model the page renders, for scripts and alerts: SLA clocks from the ledger (deadline order), breaches since midnight in the organisation time zone, held leads, load per rep, routing share against the weights, rules revisions, and open lead workflows per SlaStatus from Temporal visibility. Ids, owners, tiers and times only.',
+          'The model the page renders, for scripts and alerts: open SLA clocks of both hand-offs (the lead first touch and the account CS kickoff) from the ledger (deadline order), breaches since midnight in the organisation time zone, held leads, load per rep, routing share against the weights, rules revisions, and open lead workflows per SlaStatus from Temporal visibility. Ids, owners, tiers and times only.',
         security,
         responses: responses({ description: 'The model the page renders', content: { 'application/json': { schema: { $ref: '#/components/schemas/Operations' } } } }),
       },

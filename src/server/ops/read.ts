@@ -2,14 +2,16 @@
  * Gathers what the operations page shows (./model.ts): a handful of SQL reads of the ledger and a few Temporal
  * visibility counts, all in parallel. Where each number comes from, and why, is in docs/operations-page.md:
  * a clock's deadline lives only in its workflow's state and in its ledger rows (sla.started and every later row of
- * the clock carry it), so the ledger answers the whole board in one query, where a workflow query would cost a
- * round trip (and a replay, when the workflow is not cached) per lead. Visibility (SlaStatus, RulesRevision) gives
+ * the clock carry it), so the ledger answers the whole board in one query per hand-off (leads' first touch,
+ * accounts' CS kickoff), where a workflow query would cost a round trip (and a replay, when the workflow is not
+ * cached) per lead or account. Visibility (SlaStatus, RulesRevision) gives
  * the independent count of open lead workflows, which the page shows beside the ledger's.
  */
 import type { Client } from '@temporalio/client';
 import type { Ledger } from '../../ledger/types.ts';
 import { readWorkers } from '../../runtime/workerRevisions.ts';
-import { leadWorkflowId, leadWorkflowTypes } from '../../../workflows/definitions.ts';
+import { accountWorkflowId, leadWorkflowId, leadWorkflowTypes } from '../../../workflows/definitions.ts';
+import { HANDOFF_OF_ROW, type Handoff } from '../../metrics/handoffs.ts';
 import type { HoldCandidate } from '../../../workflows/lead/types.ts';
 import type { BreachInput, ClockInput, HeldInput, OperationsInput, VisibilityInput } from './model.ts';
 import { startOfDay } from './model.ts';
@@ -49,9 +51,37 @@ CROSS JOIN LATERAL (
 ) l
 WHERE a.released_at IS NULL AND l.type = ANY($1::text[]) AND l.data ? 'deadline'`;
 
+/**
+ * Each account's open CS kickoff clock (account rows without a lead: src/metrics/handoffs.ts), with its latest row.
+ * An account keeps no table of open clocks, so this starts from the kickoff clocks' sla.started rows and keeps those
+ * whose clock has no met, breached or cancelled row yet: three lookups on the unique event key per clock (the keys
+ * come from the one builder, src/sla/clockKeys.ts), so only open clocks read their account's rows. `OFFSET 0` fences
+ * the open clocks and each account's rows as in OPEN_CLOCKS_SQL: without table statistics the planner otherwise
+ * joins before it filters. The sla.started row alone has the queue a clock without an owner started in.
+ */
+export const OPEN_KICKOFF_CLOCKS_SQL = `
+SELECT s.account_id, l.workflow_id, l.type, l.occurred_at, l.owner, s.queue, l.data->>'rule' AS rule, l.data->>'deadline' AS deadline,
+  l.data->>'reason' AS paused_reason, l.data->>'until' AS paused_until,
+  EXISTS (SELECT 1 FROM ledger_events w WHERE w.event_key = s.clock || ':warned') AS warned
+FROM (
+  SELECT o.account_id, o.clock, o.queue FROM (
+    SELECT account_id, substring(event_key from '^(.*:sla:[0-9]+):') AS clock, data->>'queue' AS queue
+    FROM ledger_events WHERE type = 'sla.started' AND lead_id IS NULL AND account_id IS NOT NULL OFFSET 0
+  ) o
+  WHERE NOT EXISTS (SELECT 1 FROM ledger_events t WHERE t.event_key IN (o.clock || ':met', o.clock || ':breached', o.clock || ':cancelled'))
+  OFFSET 0
+) s
+CROSS JOIN LATERAL (
+  SELECT e.workflow_id, e.type, e.occurred_at, e.owner, e.data
+  FROM (SELECT * FROM ledger_events WHERE account_id = s.account_id AND lead_id IS NULL OFFSET 0) e
+  WHERE e.type IN ('sla.started', 'sla.warned', 'sla.paused', 'sla.resumed') AND starts_with(e.event_key, s.clock || ':')
+  ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1
+) l
+WHERE l.type = ANY($1::text[]) AND l.data ? 'deadline'`;
+
 const BREACHES = `
-SELECT lead_id, workflow_id, occurred_at, coalesce(data->>'owner', owner) AS owner, data->>'rule' AS rule, data->>'deadline' AS deadline
-FROM ledger_events WHERE type = 'sla.breached' AND lead_id IS NOT NULL AND occurred_at >= $1 AND occurred_at <= $2
+SELECT ${HANDOFF_OF_ROW} AS handoff, lead_id, account_id, workflow_id, occurred_at, coalesce(data->>'owner', owner) AS owner, data->>'rule' AS rule, data->>'deadline' AS deadline
+FROM ledger_events WHERE type = 'sla.breached' AND (lead_id IS NOT NULL OR account_id IS NOT NULL) AND occurred_at >= $1 AND occurred_at <= $2
 ORDER BY occurred_at DESC, id DESC`;
 
 const HELD = 'SELECT lead_id, queue, since, candidates FROM held_leads ORDER BY since, lead_id';
@@ -79,7 +109,7 @@ export async function readOperationsInput(deps: OperationsReadDeps, now: number)
   const workersRead = readWorkers(ledger);
   // Open leads are counted on every revision a live worker or this API decides with (bounded, unlike listing them).
   const revisions = workersRead.then((w) => [...new Set([...(w?.rows ?? []).map((x) => x.rulesRevision ?? 'none'), ...(health?.revision ? [health.revision.id] : [])])]);
-  const [clocks, breaches, held, open, routed, shadowed, workers, visibility] = await Promise.all([
+  const [clocks, kickoffs, breaches, held, open, routed, shadowed, workers, visibility] = await Promise.all([
     ledger.query<{
       lead_id: string;
       workflow_id: string | null;
@@ -94,7 +124,29 @@ export async function readOperationsInput(deps: OperationsReadDeps, now: number)
       warned: boolean;
       tier: string | null;
     }>(OPEN_CLOCKS_SQL, [OPEN_CLOCK_TYPES]),
-    ledger.query<{ lead_id: string; workflow_id: string | null; occurred_at: Date; owner: string | null; rule: string | null; deadline: string | null }>(BREACHES, [from, to]),
+    ledger.query<{
+      account_id: string;
+      workflow_id: string | null;
+      type: ClockInput['type'];
+      occurred_at: Date;
+      owner: string | null;
+      queue: string | null;
+      rule: string | null;
+      deadline: string;
+      paused_reason: string | null;
+      paused_until: string | null;
+      warned: boolean;
+    }>(OPEN_KICKOFF_CLOCKS_SQL, [OPEN_CLOCK_TYPES]),
+    ledger.query<{
+      handoff: Handoff;
+      lead_id: string | null;
+      account_id: string | null;
+      workflow_id: string | null;
+      occurred_at: Date;
+      owner: string | null;
+      rule: string | null;
+      deadline: string | null;
+    }>(BREACHES, [from, to]),
     ledger.query<{ lead_id: string; queue: string; since: Date; candidates: HoldCandidate[] }>(HELD),
     ledger.query<{ rep: string | null; pool: string | null; queue: string; n: number }>(OPEN),
     ledger.query<{ queue: string; rep: string; n: number }>(ROUTED, [new Date(now - windowDays * 86_400_000).toISOString(), to]),
@@ -104,23 +156,45 @@ export async function readOperationsInput(deps: OperationsReadDeps, now: number)
   ]);
   return {
     now,
-    clocks: clocks.map((r): ClockInput => ({
-      leadId: r.lead_id,
-      workflowId: r.workflow_id ?? leadWorkflowId(r.lead_id),
-      type: r.type,
-      at: iso(r.occurred_at),
-      owner: r.rep,
-      pool: r.pool,
-      rule: r.rule,
-      deadline: iso(r.deadline),
-      warned: r.warned,
-      pausedReason: r.type === 'sla.paused' ? r.paused_reason : null,
-      pausedUntil: r.type === 'sla.paused' ? isoOrNull(r.paused_until) : null,
-      tier: r.tier,
-    })),
+    clocks: [
+      ...clocks.map((r): ClockInput => ({
+        handoff: 'marketing-to-sales',
+        leadId: r.lead_id,
+        accountId: null,
+        workflowId: r.workflow_id ?? leadWorkflowId(r.lead_id),
+        type: r.type,
+        at: iso(r.occurred_at),
+        owner: r.rep,
+        pool: r.pool,
+        rule: r.rule,
+        deadline: iso(r.deadline),
+        warned: r.warned,
+        pausedReason: r.type === 'sla.paused' ? r.paused_reason : null,
+        pausedUntil: r.type === 'sla.paused' ? isoOrNull(r.paused_until) : null,
+        tier: r.tier,
+      })),
+      ...kickoffs.map((r): ClockInput => ({
+        handoff: 'sales-to-cs',
+        leadId: null,
+        accountId: r.account_id,
+        workflowId: r.workflow_id ?? accountWorkflowId(r.account_id),
+        type: r.type,
+        at: iso(r.occurred_at),
+        owner: r.owner,
+        pool: r.queue,
+        rule: r.rule,
+        deadline: iso(r.deadline),
+        warned: r.warned,
+        pausedReason: r.type === 'sla.paused' ? r.paused_reason : null,
+        pausedUntil: r.type === 'sla.paused' ? isoOrNull(r.paused_until) : null,
+        tier: null,
+      })),
+    ],
     breachesToday: breaches.map((r): BreachInput => ({
+      handoff: r.handoff,
       leadId: r.lead_id,
-      workflowId: r.workflow_id ?? leadWorkflowId(r.lead_id),
+      accountId: r.handoff === 'sales-to-cs' ? r.account_id : null,
+      workflowId: r.workflow_id ?? (r.lead_id !== null ? leadWorkflowId(r.lead_id) : accountWorkflowId(r.account_id!)),
       at: iso(r.occurred_at),
       owner: r.owner,
       rule: r.rule,

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { accountWorkflowId } from '../../../workflows/definitions.ts';
 import { buildOperationsModel, startOfDay, workflowLink, type ClockInput, type OperationsContext, type OperationsInput } from '../../../src/server/ops/model.ts';
 
 const NOW = Date.parse('2026-03-02T12:00:00Z'); // 13:00 in Berlin
 const MIN = 60_000;
+const DAY = 86_400_000;
 const at = (msFromNow: number) => new Date(NOW + msFromNow).toISOString();
 
 const ctx: OperationsContext = {
@@ -21,7 +23,9 @@ const ctx: OperationsContext = {
 };
 
 const clock = (leadId: string, type: ClockInput['type'], deadlineIn: number, extra: Partial<ClockInput> = {}): ClockInput => ({
+  handoff: 'marketing-to-sales',
   leadId,
+  accountId: null,
   workflowId: `lead:${leadId}`,
   type,
   at: at(-60 * MIN),
@@ -34,6 +38,15 @@ const clock = (leadId: string, type: ClockInput['type'], deadlineIn: number, ext
   pausedUntil: null,
   tier: 'B',
   ...extra,
+});
+
+/** An account's CS kickoff clock: no lead, no tier; its owner a CSM, or the CS queue while it has none. */
+const kickoff = (accountId: string, type: ClockInput['type'], deadlineIn: number, extra: Partial<ClockInput> = {}): ClockInput => ({
+  ...clock('', type, deadlineIn, { owner: 'emma-janssen', rule: 'sla-stc-default', tier: null, ...extra }),
+  handoff: 'sales-to-cs',
+  leadId: null,
+  accountId,
+  workflowId: accountWorkflowId(accountId),
 });
 
 const input = (over: Partial<OperationsInput> = {}): OperationsInput => ({
@@ -78,7 +91,7 @@ describe('buildOperationsModel', () => {
     expect(m.sla.board.find((c) => c.leadId === 'pool')?.owner).toBe('smb-pool');
     expect(m.sla.board[0]!.msLeft).toBe(-2 * MIN);
     expect(m.sla.paused).toMatchObject([{ leadId: 'wait', status: 'paused', pausedReason: 'callback-requested', pausedUntil: at(24 * 60 * MIN) }]);
-    expect(m.sla.counts).toEqual({ running: 3, warned: 3, paused: 1, held: 0, dueSoon: 1, overdue: 1, breachedToday: 0 });
+    expect(m.sla.counts).toMatchObject({ running: 3, warned: 3, paused: 1, held: 0, dueSoon: 1, overdue: 1, breachedToday: 0 });
     expect(m.sla.buckets).toEqual([
       { label: 'overdue', n: 1 },
       { label: '< 1 h', n: 1 },
@@ -89,14 +102,80 @@ describe('buildOperationsModel', () => {
   });
 
   it('links every lead to its workflow in the Temporal UI, or to nothing when there is no UI address', () => {
-    const breach = { leadId: 'b/1', workflowId: 'lead:b/1', at: at(-5 * MIN), owner: 'mia', rule: 'sla-b', deadline: at(-5 * MIN) };
+    const breach = { handoff: 'marketing-to-sales' as const, leadId: 'b/1', accountId: null, workflowId: 'lead:b/1', at: at(-5 * MIN), owner: 'mia', rule: 'sla-b', deadline: at(-5 * MIN) };
     const m = buildOperationsModel(input({ breachesToday: [breach] }), ctx);
     expect(m.sla.breachesToday).toEqual([
-      { leadId: 'b/1', at: breach.at, owner: 'mia', rule: 'sla-b', deadline: breach.deadline, link: 'http://ui.example:8233/namespaces/default/workflows/lead%3Ab%2F1' },
+      {
+        handoff: 'marketing-to-sales',
+        leadId: 'b/1',
+        accountId: null,
+        at: breach.at,
+        owner: 'mia',
+        rule: 'sla-b',
+        deadline: breach.deadline,
+        link: 'http://ui.example:8233/namespaces/default/workflows/lead%3Ab%2F1',
+      },
     ]);
     expect(m.sla.counts.breachedToday).toBe(1);
     expect(buildOperationsModel(input({ breachesToday: [breach] }), { ...ctx, temporalUi: null }).sla.breachesToday[0]!.link).toBeNull();
     expect(workflowLink({ url: 'http://x', namespace: 'prod ns' }, 'lead:1')).toBe('http://x/namespaces/prod%20ns/workflows/lead%3A1');
+  });
+
+  it('puts the accounts’ CS kickoff clocks on the same board, each row naming its hand-off, and counts each hand-off apart', () => {
+    const m = buildOperationsModel(
+      input({
+        clocks: [
+          clock('lead-late', 'sla.warned', -2 * MIN),
+          clock('lead-soon', 'sla.started', 30 * MIN),
+          kickoff('acc-late', 'sla.warned', -5 * MIN),
+          kickoff('acc-soon', 'sla.resumed', 40 * MIN, { warned: true }),
+          kickoff('acc-queue', 'sla.started', 3 * DAY, { owner: null, pool: 'cs-onboarding' }),
+          kickoff('acc-wait', 'sla.paused', 2 * DAY, { pausedReason: 'customer-request', pausedUntil: at(5 * DAY) }),
+        ],
+        breachesToday: [
+          {
+            handoff: 'sales-to-cs',
+            leadId: null,
+            accountId: 'acc/9',
+            workflowId: accountWorkflowId('acc/9'),
+            at: at(-30 * MIN),
+            owner: 'emma-janssen',
+            rule: 'sla-stc-default',
+            deadline: at(-30 * MIN),
+          },
+          { handoff: 'marketing-to-sales', leadId: 'l-9', accountId: null, workflowId: 'lead:l-9', at: at(-50 * MIN), owner: 'mia', rule: 'sla-b', deadline: at(-50 * MIN) },
+        ],
+      }),
+      ctx,
+    );
+    expect(m.sla.board.map((c) => [c.handoff, c.leadId, c.accountId, c.status])).toEqual([
+      ['sales-to-cs', null, 'acc-late', 'warned'],
+      ['marketing-to-sales', 'lead-late', null, 'warned'],
+      ['marketing-to-sales', 'lead-soon', null, 'running'],
+      ['sales-to-cs', null, 'acc-soon', 'warned'],
+      ['sales-to-cs', null, 'acc-queue', 'running'],
+    ]);
+    expect(m.sla.board[0]!.link).toBe('http://ui.example:8233/namespaces/default/workflows/account%3Aacc-late');
+    expect(m.sla.board.find((c) => c.accountId === 'acc-queue')).toMatchObject({ owner: 'cs-onboarding', tier: null, rule: 'sla-stc-default' });
+    expect(m.sla.paused).toMatchObject([{ handoff: 'sales-to-cs', accountId: 'acc-wait', leadId: null, status: 'paused', pausedReason: 'customer-request' }]);
+    expect(m.sla.counts).toEqual({
+      running: 2,
+      warned: 3,
+      paused: 1,
+      held: 0,
+      dueSoon: 2,
+      overdue: 2,
+      breachedToday: 2,
+      byHandoff: {
+        'marketing-to-sales': { running: 1, warned: 1, paused: 0, dueSoon: 1, overdue: 1, breachedToday: 1 },
+        'sales-to-cs': { running: 1, warned: 2, paused: 1, dueSoon: 1, overdue: 1, breachedToday: 1 },
+      },
+    });
+    expect(m.sla.breachesToday.map((b) => [b.handoff, b.leadId ?? b.accountId, b.link])).toEqual([
+      ['sales-to-cs', 'acc/9', 'http://ui.example:8233/namespaces/default/workflows/account%3Aacc%2F9'],
+      ['marketing-to-sales', 'l-9', 'http://ui.example:8233/namespaces/default/workflows/lead%3Al-9'],
+    ]);
+    expect(m.sla.buckets.map((b) => b.n)).toEqual([2, 2, 0, 0, 1]);
   });
 
   it('counts "today" from midnight in the organisation time zone', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderOperationsPage, REFRESH_SECONDS, span } from '../../../src/server/ops/html.ts';
 import { buildOperationsModel, type OperationsInput } from '../../../src/server/ops/model.ts';
+import { accountWorkflowId } from '../../../workflows/definitions.ts';
 
 const NOW = Date.parse('2026-03-02T12:00:00Z');
 const at = (ms: number) => new Date(NOW + ms).toISOString();
@@ -9,7 +10,9 @@ const input: OperationsInput = {
   now: NOW,
   clocks: [
     {
+      handoff: 'marketing-to-sales',
       leadId: '<script>x</script>',
+      accountId: null,
       workflowId: 'lead:<script>x</script>',
       type: 'sla.warned',
       at: at(-3_600_000),
@@ -22,8 +25,27 @@ const input: OperationsInput = {
       pausedUntil: null,
       tier: 'B',
     },
+    {
+      handoff: 'sales-to-cs',
+      leadId: null,
+      accountId: 'A-5',
+      workflowId: accountWorkflowId('A-5'),
+      type: 'sla.paused',
+      at: at(-3_600_000),
+      owner: 'emma-janssen',
+      pool: null,
+      rule: 'sla-stc-default',
+      deadline: at(86_400_000),
+      warned: false,
+      pausedReason: 'customer-request',
+      pausedUntil: null,
+      tier: null,
+    },
   ],
-  breachesToday: [{ leadId: 'L-7', workflowId: 'lead:L-7', at: at(-60_000), owner: 'mia', rule: 'sla-b', deadline: at(-61_000) }],
+  breachesToday: [
+    { handoff: 'marketing-to-sales', leadId: 'L-7', accountId: null, workflowId: 'lead:L-7', at: at(-60_000), owner: 'mia', rule: 'sla-b', deadline: at(-61_000) },
+    { handoff: 'sales-to-cs', leadId: null, accountId: 'A-3', workflowId: accountWorkflowId('A-3'), at: at(-120_000), owner: 'emma-janssen', rule: 'sla-stc-default', deadline: at(-121_000) },
+  ],
   held: [],
   open: [{ rep: 'noah', pool: null, queue: 'mid-market', n: 1 }],
   routed: [{ queue: 'mid-market', rep: 'noah', n: 2 }],
@@ -54,13 +76,27 @@ describe('renderOperationsPage', () => {
 
   it('shows the breach of today with its time in the organisation zone and a link to the workflow', () => {
     expect(html).toContain(
-      '<tr class="breached" data-lead="L-7"><td><a href="http://127.0.0.1:8233/namespaces/default/workflows/lead%3AL-7" target="_blank" rel="noopener">L-7</a></td><td>2026-03-02 12:59</td><td>mia</td>',
+      '<tr class="breached" data-lead="L-7" data-handoff="marketing-to-sales"><td><a href="http://127.0.0.1:8233/namespaces/default/workflows/lead%3AL-7" target="_blank" rel="noopener">L-7</a></td><td>marketing-to-sales</td><td>2026-03-02 12:59</td><td>mia</td>',
     );
+  });
+
+  it('shows accounts’ kickoff clocks beside the leads’: a row per hand-off of tiles, account ids linked to the account workflow', () => {
+    expect(html).toContain(
+      '<tr class="breached" data-account="A-3" data-handoff="sales-to-cs"><td><a href="http://127.0.0.1:8233/namespaces/default/workflows/account%3AA-3" target="_blank" rel="noopener">A-3</a></td><td>sales-to-cs</td><td>2026-03-02 12:58</td><td>emma-janssen</td>',
+    );
+    expect(html).toContain('<tr data-account="A-5" data-handoff="sales-to-cs"><td><a href="http://127.0.0.1:8233/namespaces/default/workflows/account%3AA-5"');
+    expect(html).toContain('<td>customer-request</td><td>until resumed</td>');
+    const tiles = (h: string) => html.match(new RegExp(`<div class="tiles" data-handoff="${h}">[\\s\\S]*?</div>\\n</div>`))?.[0] ?? '';
+    const count = (h: string, label: string) => tiles(h).match(new RegExp(`data-count="${label}"><div class="n">(\\d+)</div>`))?.[1];
+    expect([count('marketing-to-sales', 'warned'), count('marketing-to-sales', 'breaches today'), count('marketing-to-sales', 'held leads')]).toEqual(['1', '1', '0']);
+    expect([count('sales-to-cs', 'paused'), count('sales-to-cs', 'warned'), count('sales-to-cs', 'breaches today'), count('sales-to-cs', 'held leads')]).toEqual(['1', '0', '1', undefined]);
   });
 
   it('escapes what comes from the CRM and marks clocks due within the hour', () => {
     expect(html).not.toContain('<script>x</script>');
-    expect(html).toContain('<tr class="soon" data-lead="&lt;script&gt;x&lt;/script&gt;"><td><a href="http://127.0.0.1:8233/namespaces/default/workflows/lead%3A%3Cscript%3Ex%3C%2Fscript%3E"');
+    expect(html).toContain(
+      '<tr class="soon" data-lead="&lt;script&gt;x&lt;/script&gt;" data-handoff="marketing-to-sales"><td><a href="http://127.0.0.1:8233/namespaces/default/workflows/lead%3A%3Cscript%3Ex%3C%2Fscript%3E"',
+    );
     expect(html).toContain('<td class="num">10 min</td>');
   });
 
