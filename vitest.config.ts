@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/support/sequencer.ts';
 
 const TIME_SKIPPING = 'test/**/*.timeskip.test.ts';
 
@@ -9,6 +10,8 @@ export default defineConfig({
     pool: 'forks',
     // Most files wait on Temporal and child processes rather than the CPU: run several at once even on 2 cores.
     maxWorkers: 3,
+    // Longest files first, both projects in one queue (test/support/sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default', './test/support/summaryReporter.ts'],
