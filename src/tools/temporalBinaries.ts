@@ -40,8 +40,10 @@ export interface ResolvedTool {
   path?: string;
 }
 
-export function toolsDir(): string {
-  return process.env.FLYWHEEL_TOOLS_DIR ?? path.join(packageRoot, '.flywheel', 'tools');
+/** FLYWHEEL_TOOLS_DIR when set to a folder; unset or empty (`FLYWHEEL_TOOLS_DIR= cmd`), the project's own. */
+export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
+  // An empty value would resolve to the working directory and scatter the binaries wherever a command runs.
+  return env.FLYWHEEL_TOOLS_DIR?.trim() || path.join(packageRoot, '.flywheel', 'tools');
 }
 
 function projectInstallDir(id: ToolId): string {
