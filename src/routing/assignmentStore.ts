@@ -1,4 +1,4 @@
-import type { FlywheelConfig, QueueConfig } from '../config/types.ts';
+import type { FlywheelConfig, QueueConfig, RepConfig } from '../config/types.ts';
 import type { LedgerTx } from '../ledger/types.ts';
 import type { HoldInfo } from '../../workflows/lead/types.ts';
 import { judgeCandidates, queueMembers, type CandidateVerdict } from './candidates.ts';
@@ -46,6 +46,20 @@ export async function openCounts(tx: LedgerTx, reps: string[]): Promise<Map<stri
   if (reps.length === 0) return new Map();
   const rows = await tx.query<{ rep: string; n: number }>('SELECT rep, count(*)::int AS n FROM lead_assignments WHERE released_at IS NULL AND rep = ANY($1::text[]) GROUP BY rep', [reps]);
   return new Map(rows.map((r) => [r.rep, Number(r.n)]));
+}
+
+/** Each member's verdict for a request at `at`, against the members' open assignments as the transaction sees them now. */
+export async function judgeMembers(tx: LedgerTx, config: FlywheelConfig, members: readonly RepConfig[], at: number, exclude: ReadonlySet<string>): Promise<CandidateVerdict[]> {
+  return judgeCandidates(
+    config,
+    members,
+    at,
+    await openCounts(
+      tx,
+      members.map((m) => m.id),
+    ),
+    exclude,
+  );
 }
 
 /** Writes the placement under its key, releasing the record's previous open assignment. */
@@ -97,16 +111,7 @@ export async function placeInQueue(tx: LedgerTx, config: FlywheelConfig, req: Pl
     visited.add(queue.id);
     await lockQueue(tx, queue.id);
     const members = queueMembers(config, queue);
-    const verdicts = judgeCandidates(
-      config,
-      members,
-      req.at,
-      await openCounts(
-        tx,
-        members.map((m) => m.id),
-      ),
-      req.exclude,
-    );
+    const verdicts = await judgeMembers(tx, config, members, req.at, req.exclude);
     skipped.push(...verdicts.filter((v) => !v.eligible).map((v) => ({ rep: v.rep.id, reason: `${queue!.id}: ${v.reason}` })));
     const eligible = verdicts.filter((v) => v.eligible);
     if (queue.strategy === 'pool' && eligible.length > 0) {

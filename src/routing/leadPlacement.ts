@@ -7,8 +7,8 @@ import type { FlywheelConfig, QueueConfig } from '../config/types.ts';
 import type { LedgerTx } from '../ledger/types.ts';
 import type { HoldPolicy } from '../rules/types.ts';
 import type { HoldCandidate, HoldInfo } from '../../workflows/lead/types.ts';
-import { lockQueue, openCounts, passedOver, placeWithRep, recordPlacement, rotate, existingPlacement, type PlaceRequest, type Placement } from './assignmentStore.ts';
-import { judgeCandidates, queueMembers } from './candidates.ts';
+import { judgeMembers, lockQueue, openCounts, passedOver, placeWithRep, recordPlacement, rotate, existingPlacement, type PlaceRequest, type Placement } from './assignmentStore.ts';
+import { queueMembers } from './candidates.ts';
 import { candidateAt, holdCandidates, maxHoldAt, nextRouteAt } from './holdCandidates.ts';
 import { forgetHeld, heldAhead, rememberHeld, type HeldLead, type HeldRequest } from './heldLeads.ts';
 
@@ -61,17 +61,7 @@ export async function placeLead(tx: LedgerTx, config: FlywheelConfig, req: Place
     visited.add(queue.id);
     await lockQueue(tx, queue.id);
     const members = queueMembers(config, queue);
-    const judge = async () =>
-      judgeCandidates(
-        config,
-        members,
-        req.at,
-        await openCounts(
-          tx,
-          members.map((m) => m.id),
-        ),
-        req.exclude,
-      );
+    const judge = () => judgeMembers(tx, config, members, req.at, req.exclude);
     let verdicts = await judge();
     if (verdicts.some((v) => v.eligible)) {
       const before = placedFromLine.length;
@@ -158,16 +148,7 @@ async function placeLine(tx: LedgerTx, config: FlywheelConfig, queue: QueueConfi
       continue;
     }
     const req: PlaceRequest = { key: held.nextKey, leadId: held.leadId, at: current.at, exclude: new Set(held.request.exclude) };
-    const verdicts = judgeCandidates(
-      config,
-      members,
-      req.at,
-      await openCounts(
-        tx,
-        members.map((m) => m.id),
-      ),
-      req.exclude,
-    );
+    const verdicts = await judgeMembers(tx, config, members, req.at, req.exclude);
     const eligible = verdicts.filter((v) => v.eligible);
     if (eligible.length === 0) {
       // Nobody at all (not only this lead's exclusions): the rest of the line waits too.
