@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite, type Transaction } from './pgliteModule.ts';
+import { PGlite } from './pgliteModule.ts';
 import { PGLiteSocketServer } from './pgliteModule.ts';
 import { runTsxChild } from '../runtime/tsxChild.ts';
 import { LedgerError, LedgerOpenTransactionError } from './errors.ts';
 import { acquireLock, lockPathFor, type LockHandle, type LockInfo } from './lock.ts';
 import { applyMigrations, readMigrationStatus, type MigrationDriver } from './migrate.ts';
 import { TEXT_PARSERS } from './parsers.ts';
+import { WireSession } from './pgliteWire.ts';
 import { SessionGate } from './sessionGate.ts';
 import { newSocketSecret, requireSecret, type SocketAuth } from './socketAuth.ts';
 import { TransactionScope, recordWith } from './tx.ts';
@@ -57,6 +58,7 @@ const initdbScript = fileURLToPath(new URL('./initdb.ts', import.meta.url));
 export class EmbeddedLedger implements OpenedLedger {
   readonly mode = 'embedded' as const;
   readonly #scope = new TransactionScope();
+  readonly #wire: WireSession;
   #closed: Promise<void> | undefined;
 
   private constructor(
@@ -68,7 +70,9 @@ export class EmbeddedLedger implements OpenedLedger {
     private readonly displayDir: string,
     private readonly files: readonly MigrationFile[],
     readonly migrationsApplied: readonly MigrationFile[],
-  ) {}
+  ) {
+    this.#wire = new WireSession(db);
+  }
 
   static async open(opts: EmbeddedOpenOptions): Promise<EmbeddedOpenResult> {
     // Owner-only where we create it (.flywheel): the data files and the lock's secret are nobody else's business.
@@ -120,7 +124,7 @@ export class EmbeddedLedger implements OpenedLedger {
 
   async record(events: LedgerEvent[]): Promise<RecordResult> {
     this.assertUsable();
-    return this.gate.owner(() => recordWith(async (sql, params) => (await this.db.query(sql, params)).rows as never, events));
+    return this.gate.owner(() => recordWith((sql, params) => this.#run(sql, params, false), events));
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -128,7 +132,7 @@ export class EmbeddedLedger implements OpenedLedger {
     return this.gate.owner(async () => {
       let rows: T[];
       try {
-        rows = await run<T>(this.db, sql, params);
+        rows = await this.#run<T>(sql, params, false);
       } catch (e) {
         await this.rollbackIfOpen();
         throw e;
@@ -140,7 +144,22 @@ export class EmbeddedLedger implements OpenedLedger {
 
   async transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {
     this.assertUsable();
-    return this.gate.owner(() => this.db.transaction((tx) => this.#scope.run((sql, params) => run(tx, sql, params), fn)), { transaction: true });
+    return this.gate.owner(
+      async () => {
+        await this.#wire.simple('BEGIN');
+        let out: T;
+        try {
+          out = await this.#scope.run((sql, params) => this.#run(sql, params, true), fn);
+        } catch (e) {
+          await this.#wire.simple('ROLLBACK');
+          throw e;
+        }
+        // A failed COMMIT has ended the transaction already (rolled back); its error is the caller's.
+        await this.#wire.simple('COMMIT');
+        return out;
+      },
+      { transaction: true },
+    );
   }
 
   async ping(): Promise<{ ok: true; latencyMs: number }> {
@@ -170,6 +189,14 @@ export class EmbeddedLedger implements OpenedLedger {
     return this.#closed;
   }
 
+  /**
+   * With parameters, one prepared statement; without, the simple protocol (several statements), as over the socket
+   * and on PostgreSQL. Called holding the session (SessionGate), outside or inside this ledger's transaction.
+   */
+  #run<T>(sql: string, params: unknown[], inTransaction: boolean): Promise<T[]> {
+    return params.length > 0 ? this.#wire.run<T>(sql, params, inTransaction) : this.#wire.simple<T>(sql);
+  }
+
   /** A statement that left the shared session in a transaction (or in an aborted one) must not outlive its call. */
   private async rollbackIfOpen(): Promise<boolean> {
     if (!this.db.isInTransaction()) return false;
@@ -181,12 +208,6 @@ export class EmbeddedLedger implements OpenedLedger {
     if (this.#closed) throw new LedgerError(`the embedded ledger at ${this.displayDir} is closed`);
     this.#scope.assertOutside();
   }
-}
-
-/** With parameters, one statement; without, the simple protocol (several statements), as over the socket and on PostgreSQL. */
-async function run<T>(db: PGlite | Transaction, sql: string, params: unknown[]): Promise<T[]> {
-  if (params.length > 0) return (await db.query<T>(sql, params)).rows;
-  return ((await db.exec(sql)).at(-1)?.rows ?? []) as T[];
 }
 
 function pgliteDriver(db: PGlite): MigrationDriver {

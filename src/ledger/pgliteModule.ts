@@ -8,7 +8,7 @@ import type * as PGliteSocketModule from '@electric-sql/pglite-socket';
 // from here so there is one PGlite class in the process.
 const require = createRequire(import.meta.url);
 
-export const { PGlite } = require('@electric-sql/pglite') as typeof PGliteModule;
+export const { PGlite, protocol, parse } = require('@electric-sql/pglite') as typeof PGliteModule;
 export const { PGLiteSocketServer } = require('@electric-sql/pglite-socket') as typeof PGliteSocketModule;
 export type PGlite = PGliteModule.PGlite;
 export type PGLiteSocketServer = PGliteSocketModule.PGLiteSocketServer;

@@ -82,8 +82,11 @@ export async function recordPlacement(tx: LedgerTx, req: PlaceRequest, p: NewPla
 
 /** Takes the queue's row lock for the rest of the transaction, so placements into one queue take turns. */
 export async function lockQueue(tx: LedgerTx, queueId: string): Promise<void> {
+  const lock = 'SELECT queue_id FROM queue_locks WHERE queue_id = $1 FOR UPDATE';
+  // The queue's row exists after its first placement: one statement then, three only the first time.
+  if ((await tx.query(lock, [queueId])).length > 0) return;
   await tx.query('INSERT INTO queue_locks (queue_id) VALUES ($1) ON CONFLICT DO NOTHING', [queueId]);
-  await tx.query('SELECT queue_id FROM queue_locks WHERE queue_id = $1 FOR UPDATE', [queueId]);
+  await tx.query(lock, [queueId]);
 }
 
 /** Assigns to a named rep (account owner) if they can take it now; null when they cannot. */
@@ -141,13 +144,12 @@ export async function rotate(tx: LedgerTx, queueId: string, eligible: CandidateV
   const current = new Map(rows.map((r) => [r.rep, Number(r.current_weight)]));
   const pick = pickSmoothWeighted(eligible.map((v) => ({ rep: v.rep.id, weight: v.rep.weight ?? 1, current: current.get(v.rep.id) ?? 0 })));
   if (!pick) return null;
-  for (const [rep, w] of pick.next) {
-    await tx.query('INSERT INTO queue_rotation (queue_id, rep, current_weight) VALUES ($1, $2, $3) ON CONFLICT (queue_id, rep) DO UPDATE SET current_weight = EXCLUDED.current_weight', [
-      queueId,
-      rep,
-      w,
-    ]);
-  }
+  // Every member's new weight in one statement.
+  const next = [...pick.next];
+  await tx.query(
+    'INSERT INTO queue_rotation (queue_id, rep, current_weight) SELECT $1, rep, w FROM unnest($2::text[], $3::float8[]) AS t(rep, w) ON CONFLICT (queue_id, rep) DO UPDATE SET current_weight = EXCLUDED.current_weight',
+    [queueId, next.map(([rep]) => rep), next.map(([, w]) => w)],
+  );
   return pick.rep;
 }
 
