@@ -73,4 +73,23 @@ describe('ingest receipts', () => {
     expect(answers.flat().every((d) => d === false)).toBe(true);
     expect(seen.rowsPerStatement).toEqual([1, 2_500, 10, 1_995]);
   });
+
+  it('answers a request whose receipts wait past the deadline without flags, and writes them once the ledger answers', async () => {
+    let answer!: () => void;
+    const stuck = new Promise<void>((resolve) => (answer = resolve));
+    const slow: Ledger = {
+      ...ledger,
+      query: async <T>(sql: string, params: unknown[] = []) => {
+        await stuck;
+        return ledger.query<T>(sql, params);
+      },
+    };
+    await expect(recordReceipts(slow, delivered('slow-1'), { waitMs: 50 })).rejects.toThrow('did not write the ingest receipts within 50 ms');
+    const queued = recordReceipts(slow, delivered('slow-2', 'slow-1'), { waitMs: 60_000, maxWaitingRows: 3 });
+    // Behind the stuck statement two rows wait; two more would pass the limit of three: refused at once, not queued.
+    await expect(recordReceipts(slow, delivered('slow-3', 'slow-4'), { maxWaitingRows: 3 })).rejects.toThrow('2 ingest receipts already wait for the ledger');
+    answer();
+    expect(await queued).toEqual([false, true]);
+    expect(await ledger.query(`SELECT event_key FROM ingest_receipts WHERE event_key LIKE 'slow-%' ORDER BY event_key`)).toEqual([{ event_key: 'slow-1' }, { event_key: 'slow-2' }]);
+  });
 });
