@@ -146,7 +146,7 @@ export class EmbeddedLedger implements OpenedLedger {
     this.assertUsable();
     return this.gate.owner(
       async () => {
-        await this.#wire.simple('BEGIN');
+        await this.#wire.simple('BEGIN', true);
         let out: T;
         try {
           out = await this.#scope.run((sql, params) => this.#run(sql, params, true), fn);
@@ -194,7 +194,7 @@ export class EmbeddedLedger implements OpenedLedger {
    * and on PostgreSQL. Called holding the session (SessionGate), outside or inside this ledger's transaction.
    */
   #run<T>(sql: string, params: unknown[], inTransaction: boolean): Promise<T[]> {
-    return params.length > 0 ? this.#wire.run<T>(sql, params, inTransaction) : this.#wire.simple<T>(sql);
+    return params.length > 0 ? this.#wire.run<T>(sql, params, inTransaction) : this.#wire.simple<T>(sql, inTransaction);
   }
 
   /** A statement that left the shared session in a transaction (or in an aborted one) must not outlive its call. */

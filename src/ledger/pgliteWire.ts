@@ -16,10 +16,11 @@ interface Prepared {
 
 /**
  * The ledger's statements on PGlite's wire protocol, one call into WebAssembly each. A parameterised statement is
- * parsed once per session and then runs as one message (Bind, Describe, Execute, Sync). PGlite's query() sends Parse, Describe, Bind, Describe, Execute and Sync
- * as six calls into WebAssembly and parses and plans the statement every time: at 17 statements per new lead that was
- * ~15 of the ~25 ms of main-thread CPU a lead cost in `npm run bench`, and ~7 this way (docs/scaling.md). Values are
- * serialized and rows parsed with PGlite's own serializers and parsers, so results are the same as query()'s.
+ * parsed once per session and then runs as one message (Bind, Describe, Execute, Sync). PGlite's query() sends
+ * Parse, Describe, Bind, Describe, Execute and Sync as six calls into WebAssembly and parses and plans the statement
+ * every time: at 17 statements per new lead that was ~15 of the ~25 ms of main-thread CPU a lead cost in
+ * `npm run bench`, and ~7 this way (docs/scaling.md). Values are serialized and rows parsed with PGlite's own
+ * serializers and parsers, so results are the same as query()'s.
  *
  * Named statements are not transactional in PostgreSQL: one prepared inside a transaction that rolls back stays.
  * The cache is bounded: past `max` distinct statements the least recently used is closed.
@@ -47,9 +48,9 @@ export class WireSession {
   }
 
   /** Without parameters: the simple protocol, several statements allowed; the last one's rows. */
-  async simple<T>(sql: string): Promise<T[]> {
+  async simple<T>(sql: string, inTransaction = false): Promise<T[]> {
     try {
-      const messages = await this.db.execProtocolStream(serialize.query(sql), { syncToFs: false });
+      const messages = await this.db.execProtocolStream(serialize.query(sql), { syncToFs: !inTransaction });
       return (parse.parseResults(messages, this.db.parsers).at(-1)?.rows ?? []) as T[];
     } catch (e) {
       throw withQuery(e, sql);
