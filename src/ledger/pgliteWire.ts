@@ -65,7 +65,7 @@ export class WireSession {
   async #run<T>(sql: string, params: unknown[], inTransaction: boolean): Promise<T[]> {
     const stmt = await this.#statement(sql);
     const values = params.map((value, i) => this.#serialize(value, stmt.oids[i]));
-    const message = concat([serialize.bind({ statement: stmt.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
+    const message = Buffer.concat([serialize.bind({ statement: stmt.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
     const messages = await this.db.execProtocolStream(message, { syncToFs: !inTransaction });
     return parse.parseResults(messages, this.db.parsers)[0]!.rows as T[];
   }
@@ -80,7 +80,7 @@ export class WireSession {
     }
     if (this.#cache.size >= this.max) await this.#evictOldest();
     const name = `${this.#prefix}${++this.#seq}`;
-    const messages = await this.db.execProtocolStream(concat([serialize.parse({ name, text: sql, types: [] }), serialize.describe({ type: 'S', name }), serialize.sync()]), {
+    const messages = await this.db.execProtocolStream(Buffer.concat([serialize.parse({ name, text: sql, types: [] }), serialize.describe({ type: 'S', name }), serialize.sync()]), {
       syncToFs: false,
     });
     const prepared = { name, oids: parse.parseDescribeStatementResults(messages) };
@@ -91,7 +91,7 @@ export class WireSession {
   async #evictOldest(): Promise<void> {
     const [sql, oldest] = this.#cache.entries().next().value!;
     this.#cache.delete(sql);
-    await this.db.execProtocolStream(concat([serialize.close({ type: 'S', name: oldest.name }), serialize.sync()]), { syncToFs: false });
+    await this.db.execProtocolStream(Buffer.concat([serialize.close({ type: 'S', name: oldest.name }), serialize.sync()]), { syncToFs: false });
   }
 
   /** As PGlite's query() does it: null stays null, a known type its serializer, anything else its string. */
@@ -106,14 +106,4 @@ export class WireSession {
 function withQuery(e: unknown, sql: string): unknown {
   if (e && typeof e === 'object' && !('query' in e)) Object.assign(e, { query: sql });
   return e;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
