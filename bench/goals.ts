@@ -30,11 +30,18 @@ export function goals(r: BenchReport): Goal[] {
     relative('speed-to-lead p50 <= 2x floor', s6.flywheel.latencyMs.p50, s6.floor.latencyMs.p50, 'ms', 2, at);
     relative('speed-to-lead p99 <= 3x floor', s6.flywheel.latencyMs.p99, s6.floor.latencyMs.p99, 'ms', 3, at);
   }
-  const sat = r.steps.find((s) => saturated(s.floor));
-  const top = sat ?? r.steps.at(-1);
-  if (top) {
-    const note = sat ? `at ${sat.rate}/s, the first offered rate where the floor saturated` : `the floor never saturated up to ${top.rate}/s (the highest rate offered): compared there`;
-    relative('sustained throughput >= 80% of floor at its saturation rate', top.flywheel.achieved, top.floor.achieved, '/s', 0.8, note, true);
+  // Each path's capacity is the best rate it achieved over the steps. Comparing both at one offered rate would
+  // compare against the floor's collapse past its capacity (at 64/s on 2 cores it fell to 30/s, p50 2.6 s) instead of
+  // against the floor itself, so the ratio would swing with the rate grid.
+  const best = (side: 'floor' | 'flywheel') =>
+    r.steps.reduce<{ rate: number; achieved: number } | undefined>((b, s) => (b && b.achieved >= s[side].achieved ? b : { rate: s.rate, achieved: s[side].achieved }), undefined);
+  const floorBest = best('floor');
+  const flywheelBest = best('flywheel');
+  if (floorBest && flywheelBest) {
+    const sat = r.steps.find((s) => saturated(s.floor));
+    const where = `best achieved of each path: Flywheel at ${flywheelBest.rate}/s offered, floor at ${floorBest.rate}/s offered`;
+    const note = sat ? `${where}; the floor saturated at ${sat.rate}/s` : `${where}; the floor never saturated up to ${r.steps.at(-1)!.rate}/s, so its capacity is at least this`;
+    relative('sustained throughput >= 80% of floor (each at its capacity)', flywheelBest.achieved, floorBest.achieved, '/s', 0.8, note, true);
   }
   // As the report's CPU line: the busiest rate Flywheel kept up at, both paths at that same rate.
   const kept = r.steps.filter((s) => !saturated(s.flywheel)).at(-1) ?? r.steps[0];
@@ -51,7 +58,7 @@ export function goals(r: BenchReport): Goal[] {
     r.memory.idle.rssMiB,
     'MiB',
     400,
-    `this process started and idle, after a full GC (after the warm-up: ${Math.round(r.memory.afterWarmup.rssMiB)} MiB); no floor process`,
+    `this process ${r.parameters.idleSeconds} s after start, idle, after a full GC (right after start: ${Math.round(r.memory.started.rssMiB)} MiB; after the warm-up: ${Math.round(r.memory.afterWarmup.rssMiB)} MiB); no floor process`,
   );
   if (r.openLeads) {
     const o = r.openLeads;

@@ -4,7 +4,7 @@
 // Then a burst (N leads as fast as the API takes them, beside N floor workflows) and memory per open lead; the goals
 // table at the top of the report sets each figure against the target.
 // Run: npm run bench [-- --rates 4,8,12,16 --seconds 12 --rounds 2 --drain 15 --lifecycles 5 --warmup 3 --import 2000
-//   --import-concurrency 32 --burst 20000 --burst-concurrency 64 --burst-batch 16 --open 10000|burst --stall 120 --settle 120]
+//   --import-concurrency 32 --burst 20000 --burst-concurrency 64 --burst-batch 16 --open 10000|burst --stall 120 --settle 120 --idle 15]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -50,13 +50,24 @@ const params: Parameters = {
   stallSeconds: Number(arg('stall', '120')),
   // Past Flywheel's saturation, how long its leftover leads may take before the next step starts.
   settleSeconds: Number(arg('settle', '120')),
+  // How long the started stack sits idle before its idle memory is taken: V8 gives back the start's heap growth
+  // only after some seconds without allocation (measured: ~30 MiB of RSS between 3 and 13 s after start).
+  idleSeconds: Number(arg('idle', '15')),
 };
 if (params.rates.some((r) => !(r > 0)) || !(params.seconds > 0) || !(params.warmupSeconds > 0) || !(params.lifecycles >= 1) || !(params.rounds >= 1)) {
   throw new Error('--rates must be positive numbers, --seconds and --warmup positive, --lifecycles and --rounds at least 1');
 }
 if (params.openFromBurst && !(params.burst > 0)) throw new Error('--open burst needs a burst (--burst N, N > 0)');
-if (!(params.burst >= 0) || !(params.open >= 0) || !(params.burstConcurrency >= 1) || !(params.burstBatch >= 1) || !(params.stallSeconds > 0) || !(params.settleSeconds >= 0)) {
-  throw new Error('--burst and --open must be 0 or more, --burst-concurrency and --burst-batch at least 1, --stall positive, --settle 0 or more');
+if (
+  !(params.burst >= 0) ||
+  !(params.open >= 0) ||
+  !(params.burstConcurrency >= 1) ||
+  !(params.burstBatch >= 1) ||
+  !(params.stallSeconds > 0) ||
+  !(params.settleSeconds >= 0) ||
+  !(params.idleSeconds >= 0)
+) {
+  throw new Error('--burst and --open must be 0 or more, --burst-concurrency and --burst-batch at least 1, --stall positive, --settle and --idle 0 or more');
 }
 const run = randomBytes(3).toString('hex');
 const loadAtStart = os.loadavg();
@@ -160,6 +171,8 @@ async function settle(stack: BenchStack, ids: string[]): Promise<number> {
 }
 
 async function main(stack: BenchStack): Promise<BenchReport> {
+  const started = memory(stack);
+  await sleep(params.idleSeconds * 1000);
   const idle = memory(stack);
   // Warm-up, not reported: JIT, first workflow tasks, PGlite's first statements, connection set-up.
   await floorSlice(stack, params.rates[0]!, params.warmupSeconds, 'warm');
@@ -235,7 +248,7 @@ async function main(stack: BenchStack): Promise<BenchReport> {
       atRest: { ...summarise(atRest.map((h) => h.historyLength)), types: atRest[0]?.types ?? {} },
       floor: { historyLength: floorHistory.historyLength, types: floorHistory.types },
     },
-    memory: { idle, afterWarmup, afterLoad, end, leadsOpen },
+    memory: { started, idle, afterWarmup, afterLoad, end, leadsOpen },
     ...(imports ? { imports } : {}),
     ...(burst ? { burst } : {}),
     ...(openLeads ? { openLeads } : {}),

@@ -37,6 +37,8 @@ export interface Parameters {
   openFromBurst: boolean;
   stallSeconds: number;
   settleSeconds: number;
+  /** How long the started stack sits idle before its idle memory is measured. */
+  idleSeconds: number;
 }
 
 export interface BenchReport {
@@ -57,7 +59,8 @@ export interface BenchReport {
     atRest: Summary & { types: Record<string, number> };
     floor: { historyLength: number; types: Record<string, number> };
   };
-  memory: { idle: Memory; afterWarmup: Memory; afterLoad: Memory; end: Memory; leadsOpen: number };
+  /** `started`: right after start; `idle`: after `idleSeconds` more of doing nothing (what an idle worker holds). */
+  memory: { started: Memory; idle: Memory; afterWarmup: Memory; afterLoad: Memory; end: Memory; leadsOpen: number };
   /** `flywheel import` throughput beside the floor (bench/import.ts; absent with --import 0). */
   imports?: ImportFigures;
   burst?: BurstFigures;
@@ -106,7 +109,7 @@ export function renderReport(r: BenchReport, goalsTable: string[] = []): string 
       `${p.flywheelSaturatedAt ? ` (Flywheel saturated at ${p.flywheelSaturatedAt}/s; before each later step its leftover leads got up to ${p.settleSeconds} s to finish)` : ''}` +
       `${p.stoppedAt ? `; stopped after ${p.stoppedAt}/s (floor saturated)` : ''}`,
     `params used: --rates ${p.rates.join(',')} --seconds ${p.seconds} --rounds ${p.rounds} --drain ${p.drainSeconds} --warmup ${p.warmupSeconds} --lifecycles ${p.lifecycles} ` +
-      `--import ${p.import} --import-concurrency ${p.importConcurrency} --burst ${p.burst} --burst-concurrency ${p.burstConcurrency} --burst-batch ${p.burstBatch} --open ${p.openFromBurst ? 'burst' : p.open} --stall ${p.stallSeconds} --settle ${p.settleSeconds}`,
+      `--import ${p.import} --import-concurrency ${p.importConcurrency} --burst ${p.burst} --burst-concurrency ${p.burstConcurrency} --burst-batch ${p.burstBatch} --open ${p.openFromBurst ? 'burst' : p.open} --stall ${p.stallSeconds} --settle ${p.settleSeconds} --idle ${p.idleSeconds}`,
     `stack: in-memory Temporal dev server (child process), one worker (${Object.entries(p.worker ?? {})
       .map(([k, v]) => `${k} ${v}, `)
       .join('')}otherwise SDK defaults), ingest API, embedded ledger (PGlite) in this process; webhook ${p.webhook}`,
@@ -248,7 +251,8 @@ export function renderReport(r: BenchReport, goalsTable: string[] = []): string 
   out.push('', `Memory of this process (worker + API + ledger) and of the Temporal dev server; ${mem.leadsOpen} leads open in the worker at the end:`, '');
   out.push(row(['moment', 'RSS MiB', 'heap used MiB', 'external MiB (WASM, buffers)', 'dev server RSS MiB']), row(Array(5).fill('---')));
   for (const [name, v] of [
-    ['started, idle', mem.idle],
+    ['started', mem.started],
+    [`idle (${p.idleSeconds} s after start)`, mem.idle],
     ['after warm-up', mem.afterWarmup],
     ['after the rate steps', mem.afterLoad],
     ['after the lifecycles', mem.end],

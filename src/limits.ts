@@ -108,36 +108,46 @@ export const pointerToken = (key: string) => key.replace(/~/g, '~0').replace(/\/
  */
 export function carriageProblems(value: unknown, pointer: string, opts: CarriageOptions): { pointer: string; detail: string }[] {
   const out: { pointer: string; detail: string }[] = [];
-  const visit = (v: unknown, at: string, level: number): void => {
+  // The path is kept as keys and the pointer built only for a problem: values are checked on every event and every
+  // ledger row, and nearly always pass (building every pointer was a string per property, on the hot path).
+  const path: (string | number)[] = [];
+  const at = () => pointer + path.map((k) => `/${typeof k === 'number' ? k : pointerToken(k)}`).join('');
+  const visit = (v: unknown, level: number): void => {
     if (typeof v === 'string') {
       const bad = unstorableCharacter(v);
-      if (bad) out.push({ pointer: at, detail: bad });
-      else if (opts.stringLength !== undefined && longerThan(v, opts.stringLength)) out.push({ pointer: at, detail: `must NOT have more than ${opts.stringLength} characters` });
+      if (bad) out.push({ pointer: at(), detail: bad });
+      else if (opts.stringLength !== undefined && longerThan(v, opts.stringLength)) out.push({ pointer: at(), detail: `must NOT have more than ${opts.stringLength} characters` });
       return;
     }
     if (typeof v === 'number') {
-      if (opts.finiteNumbers && !Number.isFinite(v)) out.push({ pointer: at, detail: 'must be a finite number' });
+      if (opts.finiteNumbers && !Number.isFinite(v)) out.push({ pointer: at(), detail: 'must be a finite number' });
       return;
     }
     if (typeof v !== 'object' || v === null) return;
     if (level > opts.maxDepth) {
-      out.push({ pointer: at, detail: `is nested more than ${opts.maxDepth} levels deep` });
+      out.push({ pointer: at(), detail: `is nested more than ${opts.maxDepth} levels deep` });
       return;
     }
     if (Array.isArray(v)) {
-      v.forEach((item, i) => visit(item, `${at}/${i}`, level + 1));
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        visit(v[i], level + 1);
+        path.pop();
+      }
       return;
     }
-    for (const [key, item] of Object.entries(v)) {
-      const child = `${at}/${pointerToken(key)}`;
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
+      path.push(key);
       const bad = unstorableCharacter(key);
-      if (bad) out.push({ pointer: child, detail: `property name ${bad}` });
+      if (bad) out.push({ pointer: at(), detail: `property name ${bad}` });
       else if (opts.propertyNameLength !== undefined && longerThan(key, opts.propertyNameLength)) {
-        out.push({ pointer: child, detail: `property name must NOT have more than ${opts.propertyNameLength} characters` });
+        out.push({ pointer: at(), detail: `property name must NOT have more than ${opts.propertyNameLength} characters` });
       }
-      visit(item, child, level + 1);
+      visit((v as Record<string, unknown>)[key], level + 1);
+      path.pop();
     }
   };
-  visit(value, pointer, opts.level);
+  visit(value, opts.level);
   return out;
 }
