@@ -228,7 +228,7 @@ export function renderReport(r: BenchReport, goalsTable: string[] = []): string 
 
   const h = r.history;
   out.push('', 'History events per workflow (describe().historyLength):', '');
-  out.push(row(['workflow', 'n', 'min', 'median', 'max', 'composition (first one)']), row(Array(6).fill('---')));
+  out.push(row(['workflow', 'n', 'min', 'median', 'max', 'composition (the longest)']), row(Array(6).fill('---')));
   const after = h.lifecycle.closed === 'completed' ? 'then completed' : 'then waiting on its closed-lead grace timer';
   out.push(
     row([
