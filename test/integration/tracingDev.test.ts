@@ -37,11 +37,12 @@ describe('flywheel dev with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
         body: JSON.stringify(leadEvent(id, 'lead.created', midMarketLead())),
       });
       expect(res.status).toBe(202);
-      // The lead's first activity has run once it has an owner.
+      // The lead's decision step (attractLead) has run once it is placed: assigned while a rep's hours are open,
+      // held until they open otherwise. The shipped calendars are real and this runs at any hour, so either counts.
       await eventually(
-        async () => (await fetch(`${ready.api}/v1/leads/${id}`)).json() as Promise<{ owner?: string | null }>,
-        (s) => Boolean(s.owner),
-        'the lead assigned',
+        async () => (await fetch(`${ready.api}/v1/leads/${id}`)).json() as Promise<{ assignments?: number; status?: string }>,
+        (s) => (s.assignments ?? 0) >= 1 && (s.status === 'assigned' || s.status === 'held'),
+        'the lead placed (assigned or held)',
         60_000,
       );
     } finally {
