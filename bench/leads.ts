@@ -186,36 +186,28 @@ async function main(stack: BenchStack): Promise<BenchReport> {
   let stoppedAt: number | undefined;
   let flywheelSaturatedAt: number | undefined;
   const firstLeads: string[] = [];
-  // The last step's leads not yet assigned when it ended (it is not followed by a settle of its own).
-  let leftover: string[] = [];
   // The sustained-throughput goal compares both paths at the floor's saturation rate, so the steps go on past
-  // Flywheel's saturation until the floor's; a saturated Flywheel's leftover leads finish before the next step.
+  // Flywheel's saturation until the floor's. A saturated Flywheel's leftover leads finish before anything goes on: the
+  // next step, or the lifecycles, which count history events. Started right behind a backlog (its leads, then their
+  // notifyCrm activities and workflow tasks), a lifecycle's workflow tasks wait behind it and may be retried (a sticky
+  // queue's schedule-to-start timeout adds three events): one run counted 41 where runs on a quiet worker count
+  // 35-38. That is the load's doing, not the lifecycle's, so the worker also goes quiet before them.
   for (const rate of params.rates) {
     const { step, leadIds, pending } = await rateStep(stack, rate);
     steps.push(step);
-    leftover = pending;
     if (firstLeads.length === 0) firstLeads.push(...leadIds.slice(0, 10));
     process.stderr.write(
       `  ${rate}/s: floor p50 ${step.floor.latencyMs.p50.toFixed(1)} ms ${step.floor.achieved.toFixed(1)}/s, flywheel p50 ${step.flywheel.latencyMs.p50.toFixed(1)} ms, ${step.flywheel.achieved.toFixed(1)} assigned/s\n`,
     );
+    if (pending.length > 0) {
+      const left = await settle(stack, pending);
+      process.stderr.write(`  ${pending.length - left}/${pending.length} leftover leads finished before going on\n`);
+    }
     if (saturated(step.flywheel)) flywheelSaturatedAt ??= rate;
     if (saturated(step.floor)) {
       stoppedAt = rate;
       break;
     }
-    if (pending.length > 0 && rate !== params.rates.at(-1)) {
-      const left = await settle(stack, pending);
-      process.stderr.write(`  ${pending.length - left}/${pending.length} leftover leads finished before the next step\n`);
-      leftover = [];
-    }
-  }
-  // The lifecycles count history events. Started right behind the last step's backlog (its leads, then their
-  // notifyCrm activities and workflow tasks), a lifecycle's workflow tasks wait behind it and may be retried (a sticky
-  // queue's schedule-to-start timeout adds three events): one run counted 41 where runs on a quiet worker count
-  // 35-38. That is the load's doing, not the lifecycle's, so the leftover leads finish and the worker goes quiet first.
-  if (leftover.length > 0) {
-    const left = await settle(stack, leftover);
-    process.stderr.write(`  ${leftover.length - left}/${leftover.length} leftover leads finished before the lifecycles\n`);
   }
   await quiet(stack);
   const afterLoad = memory(stack);
