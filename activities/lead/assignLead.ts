@@ -1,5 +1,5 @@
-import { existingPlacement, lockQueue, type Placement } from '../../src/routing/assignmentStore.ts';
-import { lockOwnTurn } from '../../src/routing/heldLeads.ts';
+import { lockQueue, type Placement } from '../../src/routing/assignmentStore.ts';
+import { takeOwnTurn } from '../../src/routing/heldLeads.ts';
 import { placeLead, type LeadRoute } from '../../src/routing/leadPlacement.ts';
 import type { LedgerEvent } from '../../src/ledger/types.ts';
 import type { Assignment, AssignmentRequest, HoldInfo } from '../../workflows/lead/types.ts';
@@ -64,13 +64,12 @@ export async function placeLeadWith(deps: ActivityDeps, req: AssignmentRequest, 
 
   // Placement and its ledger rows commit together; a retry finds the placement by key and changes nothing.
   const { placement, fromLine } = await ledger.transaction(async (tx) => {
-    await lockOwnTurn(tx, req.leadId, (q) => lockQueue(tx, q));
-    const prior = await existingPlacement(tx, key);
+    const { inLine, prior } = await takeOwnTurn(tx, req.leadId, key, (q) => lockQueue(tx, q));
     if (prior) {
       alongside.after?.(answer(prior));
       return { placement: prior, fromLine: [] };
     }
-    const placed = await placeLead(tx, cfg, placeReq, route);
+    const placed = await placeLead(tx, cfg, placeReq, route, inLine);
     const rows = placed.placedFromLine.map(({ held, placement: p }) => placedRow(cfg, p, { leadId: held.leadId, at: req.at, since: held.since, held: true, ...held.request }));
     const p = placed.placement;
     rows.push(

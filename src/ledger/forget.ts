@@ -18,6 +18,7 @@ const TABLES: Record<string, { holds: string; rowsOf?: (e: ForgetEntity) => stri
   ingest_receipts: { holds: 'event keys of delivered CRM events, no payloads', rowsOf: () => 'workflow_id = $2' },
   queue_rotation: { holds: 'round-robin weights per rep: no record data' },
   queue_locks: { holds: 'queue ids: no record data' },
+  rep_open_counts: { holds: 'open assignments per rep: no record data' },
   schema_migrations: { holds: 'applied migrations: no record data' },
   worker_rules: { holds: "each worker's identity and rules revision: no record data" },
   connector_offsets: { holds: 'where each CRM event stream was read up to (replay ids): no record data' },

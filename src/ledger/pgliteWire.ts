@@ -63,21 +63,25 @@ export class WireSession {
   }
 
   async #run<T>(sql: string, params: unknown[], inTransaction: boolean): Promise<T[]> {
-    const stmt = await this.#statement(sql);
+    // A cached statement is taken without an await: every promise here runs the process's async hooks.
+    const stmt = this.#cached(sql) ?? (await this.#prepare(sql));
     const values = params.map((value, i) => this.#serialize(value, stmt.oids[i]));
     const message = Buffer.concat([serialize.bind({ statement: stmt.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
     const messages = await this.db.execProtocolStream(message, { syncToFs: !inTransaction });
     return parse.parseResults(messages, this.db.parsers)[0]!.rows as T[];
   }
 
-  async #statement(sql: string): Promise<Prepared> {
+  #cached(sql: string): Prepared | undefined {
     const cached = this.#cache.get(sql);
     if (cached) {
       // Most recently used last: Map keeps insertion order, so the first key is the one to evict.
       this.#cache.delete(sql);
       this.#cache.set(sql, cached);
-      return cached;
     }
+    return cached;
+  }
+
+  async #prepare(sql: string): Promise<Prepared> {
     if (this.#cache.size >= this.max) await this.#evictOldest();
     const name = `${this.#prefix}${++this.#seq}`;
     const messages = await this.db.execProtocolStream(Buffer.concat([serialize.parse({ name, text: sql, types: [] }), serialize.describe({ type: 'S', name }), serialize.sync()]), {

@@ -31,21 +31,26 @@ export interface PlaceRequest {
   exclude: ReadonlySet<string>;
 }
 
-/** Returns the placement already made under this key, so a retried activity never assigns twice. */
-export async function existingPlacement(tx: LedgerTx, key: string): Promise<Placement | null> {
-  const rows = await tx.query<{ rep: string | null; pool: string | null; queue: string; strategy: Placement['strategy']; skipped: Placement['skipped']; hold: HoldInfo | null }>(
-    'SELECT rep, pool, queue, strategy, skipped, hold FROM lead_assignments WHERE assignment_key = $1',
-    [key],
-  );
-  const r = rows[0];
-  return r ? { ...r, hold: r.hold ?? null, replayed: true, freed: [] } : null;
+/** A stored placement's columns, as `existingPlacement` reads them (and `takeOwnTurn` reads them as JSON). */
+export const PLACEMENT_COLUMNS = 'rep, pool, queue, strategy, skipped, hold';
+export type PlacementRow = Pick<Placement, 'rep' | 'pool' | 'queue' | 'strategy' | 'skipped'> & { hold: HoldInfo | null };
+
+/** A placement found under its key: replayed, and it freed nobody this time. */
+export function foundPlacement(r: PlacementRow): Placement {
+  return { ...r, hold: r.hold ?? null, replayed: true, freed: [] };
 }
 
-/** Open assignments per rep (what capacity caps count). */
+/** Returns the placement already made under this key, so a retried activity never assigns twice. */
+export async function existingPlacement(tx: LedgerTx, key: string): Promise<Placement | null> {
+  const rows = await tx.query<PlacementRow>(`SELECT ${PLACEMENT_COLUMNS} FROM lead_assignments WHERE assignment_key = $1`, [key]);
+  return rows[0] ? foundPlacement(rows[0]) : null;
+}
+
+/** Open assignments per rep (what capacity caps count), as the ledger keeps them beside lead_assignments (migration 0010). */
 export async function openCounts(tx: LedgerTx, reps: string[]): Promise<Map<string, number>> {
   if (reps.length === 0) return new Map();
-  const rows = await tx.query<{ rep: string; n: number }>('SELECT rep, count(*)::int AS n FROM lead_assignments WHERE released_at IS NULL AND rep = ANY($1::text[]) GROUP BY rep', [reps]);
-  return new Map(rows.map((r) => [r.rep, Number(r.n)]));
+  const rows = await tx.query<{ rep: string; open: number }>('SELECT rep, open FROM rep_open_counts WHERE rep = ANY($1::text[])', [reps]);
+  return new Map(rows.map((r) => [r.rep, Number(r.open)]));
 }
 
 /** Each member's verdict for a request at `at`, against the members' open assignments as the transaction sees them now. */

@@ -5,6 +5,7 @@
  */
 import type { LedgerTx } from '../ledger/types.ts';
 import type { AssignmentRequest, HoldCandidate } from '../../workflows/lead/types.ts';
+import { existingPlacement, foundPlacement, PLACEMENT_COLUMNS, type Placement, type PlacementRow } from './assignmentStore.ts';
 
 type Query = Pick<LedgerTx, 'query'>;
 
@@ -75,18 +76,26 @@ export async function frontOfLines(q: Query, queues: readonly string[]): Promise
   return rows.map(fromRow);
 }
 
-export async function heldLead(q: Query, leadId: string): Promise<HeldLead | null> {
-  const rows = await q.query<Row>(`SELECT ${COLUMNS} FROM held_leads WHERE lead_id = $1`, [leadId]);
-  return rows[0] ? fromRow(rows[0]) : null;
+/** What a lead placing itself finds first: whether it waits in a queue's line, and a placement already under its key. */
+export interface OwnTurn {
+  inLine: boolean;
+  prior: Placement | null;
 }
 
 /**
- * A held lead routing itself takes its queue's lock and then its own line entry, in the order a lead placing the
- * line takes them, so the two take turns instead of both placing it; afterwards the caller re-reads its key.
+ * A lead placing itself reads its own line entry and its key's placement in one statement. A held lead then takes
+ * its queue's lock and its own entry, in the order a lead placing the line takes them, so the two take turns instead
+ * of both placing it, and reads its key again: the other may have placed it meanwhile. A lead not in a line cannot
+ * be placed by anyone else, so the first read stands.
  */
-export async function lockOwnTurn(tx: LedgerTx, leadId: string, lockQueue: (queue: string) => Promise<void>): Promise<void> {
-  const mine = await heldLead(tx, leadId);
-  if (!mine) return;
-  await lockQueue(mine.queue);
+export async function takeOwnTurn(tx: LedgerTx, leadId: string, key: string, lockQueue: (queue: string) => Promise<void>): Promise<OwnTurn> {
+  const [first] = await tx.query<{ held: Row | null; prior: PlacementRow | null }>(
+    `SELECT (SELECT row_to_json(h) FROM (SELECT ${COLUMNS} FROM held_leads WHERE lead_id = $1) h) AS held,
+            (SELECT row_to_json(p) FROM (SELECT ${PLACEMENT_COLUMNS} FROM lead_assignments WHERE assignment_key = $2) p) AS prior`,
+    [leadId, key],
+  );
+  if (!first?.held) return { inLine: false, prior: first?.prior ? foundPlacement(first.prior) : null };
+  await lockQueue(first.held.queue);
   await tx.query('SELECT lead_id FROM held_leads WHERE lead_id = $1 FOR UPDATE', [leadId]);
+  return { inLine: true, prior: await existingPlacement(tx, key) };
 }

@@ -38,14 +38,15 @@ export interface LeadPlacement {
   placedFromLine: PlacedFromLine[];
 }
 
-export async function placeLead(tx: LedgerTx, config: FlywheelConfig, req: PlaceRequest, route: LeadRoute): Promise<LeadPlacement> {
+/** `inLine`: false when the caller read that the lead has no line entry (takeOwnTurn), so there is none to take out. */
+export async function placeLead(tx: LedgerTx, config: FlywheelConfig, req: PlaceRequest, route: LeadRoute, inLine = true): Promise<LeadPlacement> {
   const byId = (id: string | undefined) => config.queues?.find((q) => q.id === id);
   const skipped: Placement['skipped'] = [];
   const candidates: HoldCandidate[] = [];
   const placedFromLine: PlacedFromLine[] = [];
   const visited = new Set<string>();
   const done = async (p: Placement): Promise<LeadPlacement> => {
-    await forgetHeld(tx, req.leadId);
+    if (inLine) await forgetHeld(tx, req.leadId);
     return { placement: p, placedFromLine };
   };
 

@@ -5,7 +5,7 @@ import type { ActivityDeps } from '../../../activities/deps.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import type { FlywheelConfig } from '../../../src/config/types.ts';
 import { existingPlacement, releaseLead } from '../../../src/routing/assignmentStore.ts';
-import { frontOfLines } from '../../../src/routing/heldLeads.ts';
+import { frontOfLines, takeOwnTurn } from '../../../src/routing/heldLeads.ts';
 import { placeLead, type LeadRoute } from '../../../src/routing/leadPlacement.ts';
 import type { HoldPolicy } from '../../../src/rules/types.ts';
 import { RulesCache } from '../../../src/rules/cache.ts';
@@ -167,6 +167,28 @@ describe('leads held in one queue', () => {
       },
     );
     expect(breach.type).toBe('lead.reassigned');
+  });
+});
+
+describe("a lead's own turn (the placement's first read)", () => {
+  const turn = (leadId: string, key: string, locked: string[]) => ledger.transaction((tx) => takeOwnTurn(tx, leadId, key, async (q) => void locked.push(q)));
+
+  it('a lead in no line: one read answers, with the placement under its key when there is one, and takes no lock', async () => {
+    const locked: string[] = [];
+    expect(await turn('own-1', 'own-1:0', locked)).toEqual({ inLine: false, prior: null });
+    const { placement } = await place(shipped, 'own-1', 0, MONDAY, route('mid-market', hold, MONDAY, 0));
+    expect(placement.rep).not.toBeNull();
+    expect(await turn('own-1', 'own-1:0', locked)).toEqual({ inLine: false, prior: { ...placement, passed: undefined, replayed: true, freed: [] } });
+    expect(locked).toEqual([]);
+  });
+
+  it("a held lead takes its queue's lock first, and finds its hold (or a placement another lead made for it) under its key", async () => {
+    const { placement } = await place(shipped, 'own-2', 0, SATURDAY, route('enterprise-emea', hold, SATURDAY, 0));
+    const locked: string[] = [];
+    const held = await turn('own-2', 'own-2:0', locked);
+    expect(held).toMatchObject({ inLine: true, prior: { strategy: 'held', hold: placement.hold, replayed: true } });
+    expect(locked).toEqual(['enterprise-emea']);
+    expect(await turn('own-2', 'own-2:1', locked)).toEqual({ inLine: true, prior: null });
   });
 });
 
