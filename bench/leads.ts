@@ -117,6 +117,7 @@ function leadSlice(stack: BenchStack, rate: number, seconds: number, tag: string
     drainMs: params.drainSeconds * 1000,
     done: stack.assigned,
     temporalPid: stack.temporalPid,
+    crmPid: stack.crm.pid,
     fire: (i) => postEvent(stack, newLead(`L-${run}-${tag}-${i}`)),
   });
 }

@@ -5,10 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Marks } from './marks.ts';
 import { processCpuSeconds, summarise, type Summary } from './stats.ts';
 
-/** One arrival as the caller started it: `sent` is taken right before the request leaves. */
+/** One arrival as the caller started it: `sent` is taken right before the request leaves this process. */
 export interface Fired {
   id: string;
   sent: number;
+  /** When another process sent it (the bench's CRM), once that process says so: replaces `sent`. */
+  sentAt?: Promise<number | undefined>;
   /** Resolves when the front door accepted it (HTTP 202, or signalWithStart resolved). */
   accepted: Promise<unknown>;
 }
@@ -22,6 +24,8 @@ export interface SliceOptions {
   /** Where the end moment of each arrival is marked (owner assigned / activity ran). */
   done: Marks;
   temporalPid?: number;
+  /** The bench's CRM process (bench/crm.ts): its CPU is reported beside, never counted as Flywheel's. */
+  crmPid?: number;
 }
 
 export interface Sample {
@@ -43,6 +47,7 @@ export interface Slice {
   wallMs: number;
   cpuSeconds: number;
   temporalCpuSeconds?: number;
+  crmCpuSeconds?: number;
   eventLoopDelayP99Ms: number;
   /** Arrivals not yet complete when the offering ended. */
   backlogAtEnd: number;
@@ -56,6 +61,7 @@ export async function runSlice(o: SliceOptions): Promise<Slice> {
   loop.enable();
   const cpu0 = process.cpuUsage();
   const tcpu0 = processCpuSeconds(o.temporalPid);
+  const ccpu0 = processCpuSeconds(o.crmPid);
   const t0 = performance.now() + 10;
   for (let i = 0; i < n; i++) {
     const due = t0 + (i * 1000) / o.rate;
@@ -68,8 +74,10 @@ export async function runSlice(o: SliceOptions): Promise<Slice> {
       () => void (s.accepted = performance.now()),
       (e: Error) => void (s.error = e.message),
     );
+    const sentAt = f.sentAt?.then((t) => void (t !== undefined && (s.sent = t)));
     // A refused arrival will never complete: it settles with its error instead of waiting out the drain.
-    settled.push(Promise.race([o.done.wait(s.id).then((t) => void (s.done = t)), accepted.then(() => (s.error ? undefined : new Promise(() => undefined)))]));
+    const finished = Promise.race([o.done.wait(s.id).then((t) => void (s.done = t)), accepted.then(() => (s.error ? undefined : new Promise(() => undefined)))]);
+    settled.push(Promise.all([finished, sentAt]));
   }
   const offerEnd = performance.now();
   const backlogAtEnd = samples.filter((s) => s.done === undefined || s.done > offerEnd).length;
@@ -80,6 +88,7 @@ export async function runSlice(o: SliceOptions): Promise<Slice> {
   loop.disable();
   const cpu = process.cpuUsage(cpu0);
   const tcpu1 = processCpuSeconds(o.temporalPid);
+  const ccpu1 = processCpuSeconds(o.crmPid);
   const done = samples.flatMap((s) => (s.done === undefined ? [] : [s.done]));
   return {
     samples,
@@ -88,6 +97,7 @@ export async function runSlice(o: SliceOptions): Promise<Slice> {
     wallMs: end - t0,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     temporalCpuSeconds: tcpu0 === undefined || tcpu1 === undefined ? undefined : tcpu1 - tcpu0,
+    crmCpuSeconds: ccpu0 === undefined || ccpu1 === undefined ? undefined : ccpu1 - ccpu0,
     eventLoopDelayP99Ms: loop.percentile(99) / 1e6,
     backlogAtEnd,
   };
@@ -117,7 +127,7 @@ export interface StepResult {
   /** Sum over slices, each from the first arrival's due time to the end of its drain. */
   wallSeconds: number;
   /** Cores in use (1 = one core busy), over the slices including their drains. */
-  cpu: { bench: number; temporal?: number };
+  cpu: { bench: number; temporal?: number; crm?: number };
   errors: string[];
 }
 
@@ -128,6 +138,7 @@ export function combine(rate: number, slices: Slice[]): StepResult {
   const span = slices.reduce((t, s) => t + s.departureMs, 0) / 1000;
   const departures = slices.reduce((t, s) => t + s.departures, 0);
   const temporal = slices.every((s) => s.temporalCpuSeconds !== undefined) ? slices.reduce((t, s) => t + s.temporalCpuSeconds!, 0) : undefined;
+  const crm = slices.every((s) => s.crmCpuSeconds !== undefined) ? slices.reduce((t, s) => t + s.crmCpuSeconds!, 0) : undefined;
   return {
     offered: rate,
     seconds: samples.length / rate,
@@ -142,7 +153,11 @@ export function combine(rate: number, slices: Slice[]): StepResult {
     senderLagMs: summarise(samples.map((s) => s.sent - s.due)),
     eventLoopDelayP99Ms: Math.max(...slices.map((s) => s.eventLoopDelayP99Ms)),
     wallSeconds: wall,
-    cpu: { bench: slices.reduce((t, s) => t + s.cpuSeconds, 0) / wall, temporal: temporal === undefined ? undefined : temporal / wall },
+    cpu: {
+      bench: slices.reduce((t, s) => t + s.cpuSeconds, 0) / wall,
+      temporal: temporal === undefined ? undefined : temporal / wall,
+      ...(crm === undefined ? {} : { crm: crm / wall }),
+    },
     errors: [...new Set(samples.flatMap((s) => (s.error ? [s.error] : [])))],
   };
 }

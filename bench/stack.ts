@@ -23,6 +23,7 @@ import { startDevServer } from '../src/temporal/devServer.ts';
 import { resolveTool } from '../src/tools/temporalBinaries.ts';
 import { buildActivityDeps } from '../src/worker/activityDeps.ts';
 import { alwaysOpen } from '../test/support/leads.ts';
+import { CrmClient } from './crmClient.ts';
 import { Marks } from './marks.ts';
 import { observeAssignments } from './observeLedger.ts';
 
@@ -31,6 +32,8 @@ export interface BenchStack {
   apiUrl: string;
   /** Ingest secret of this run only: the bench signs every request, as a CRM must in production. */
   secret: string;
+  /** The CRM: a child process that signs and POSTs events, so its HTTP client's CPU is not counted as Flywheel's. */
+  crm: CrmClient;
   taskQueue: string;
   /** How many workflows one POST /v1/events signals at once (TemporalEventSink's default, as `flywheel dev` builds it). */
   sinkConcurrency: number;
@@ -148,11 +151,15 @@ export async function startBenchStack(): Promise<BenchStack> {
     await app.listen({ host: '127.0.0.1', port: 0 });
     stops.push(() => app.close());
     const { port } = app.server.address() as { port: number };
+    const apiUrl = `http://127.0.0.1:${port}`;
+    const crm = await CrmClient.start(apiUrl, secret);
+    stops.push(() => crm.stop());
 
     return {
       client,
-      apiUrl: `http://127.0.0.1:${port}`,
+      apiUrl,
       secret,
+      crm,
       taskQueue,
       sinkConcurrency,
       maxCachedWorkflows: worker.options.maxCachedWorkflows,
