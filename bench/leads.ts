@@ -189,10 +189,9 @@ async function main(stack: BenchStack): Promise<BenchReport> {
   const firstLeads: string[] = [];
   // The sustained-throughput goal compares both paths at the floor's saturation rate, so the steps go on past
   // Flywheel's saturation until the floor's. A saturated Flywheel's leftover leads finish before anything goes on: the
-  // next step, or the lifecycles, which count history events. Started right behind a backlog (its leads, then their
-  // notifyCrm activities and workflow tasks), a lifecycle's workflow tasks wait behind it and may be retried (a sticky
-  // queue's schedule-to-start timeout adds three events): one run counted 41 where runs on a quiet worker count
-  // 35-38. That is the load's doing, not the lifecycle's, so the worker also goes quiet before them.
+  // next step, or the lifecycles, which count history events; the worker also goes quiet before the lifecycles, so
+  // their workflow tasks do not wait behind a backlog (bench/lifecycle.ts says what else would add events that are
+  // the bench's, not the lead's).
   for (const rate of params.rates) {
     const { step, leadIds, pending } = await rateStep(stack, rate);
     steps.push(step);

@@ -244,7 +244,7 @@ export function renderReport(r: BenchReport, goalsTable: string[] = []): string 
   out.push(row(['floor (signalWithStart, one activity, complete)', 1, h.floor.historyLength, h.floor.historyLength, h.floor.historyLength, composition(h.floor.types)]));
   out.push(
     '',
-    `A full lifecycle took ${ms(h.lifecycle.wallMs)} ms of wall time (median of ${h.lifecycle.n} run at once, each event sent after the previous 202). An SLA breach needs hours of business time, so it is not run here (the time-skipping tests cover it).`,
+    `A full lifecycle took ${ms(h.lifecycle.wallMs)} ms of wall time (median of ${h.lifecycle.n} run at once, each event sent once the lead was done with the one before). An SLA breach needs hours of business time, so it is not run here (the time-skipping tests cover it).`,
   );
 
   const mem = r.memory;
