@@ -8,6 +8,7 @@ import { LedgerError, LedgerOpenTransactionError } from './errors.ts';
 import { acquireLock, lockPathFor, type LockHandle, type LockInfo } from './lock.ts';
 import { applyMigrations, readMigrationStatus, type MigrationDriver } from './migrate.ts';
 import { TEXT_PARSERS } from './parsers.ts';
+import { LedgerMaintenance, MAINTENANCE_INTERVAL_MS, type TableWork } from './maintenance.ts';
 import { WireSession } from './pgliteWire.ts';
 import { SessionGate } from './sessionGate.ts';
 import { newSocketSecret, requireSecret, type SocketAuth } from './socketAuth.ts';
@@ -59,6 +60,7 @@ export class EmbeddedLedger implements OpenedLedger {
   readonly mode = 'embedded' as const;
   readonly #scope = new TransactionScope();
   readonly #wire: WireSession;
+  readonly #maintenance: LedgerMaintenance;
   #closed: Promise<void> | undefined;
 
   private constructor(
@@ -72,6 +74,17 @@ export class EmbeddedLedger implements OpenedLedger {
     readonly migrationsApplied: readonly MigrationFile[],
   ) {
     this.#wire = new WireSession(db);
+    // Autovacuum's work, which single-user PGlite never does (maintenance.ts); its failures are reported, not fatal.
+    this.#maintenance = new LedgerMaintenance(
+      (sql) => this.query(sql),
+      (e) => process.stderr.write(`flywheel: upkeep of the embedded ledger at ${displayDir} failed (tried again in ${MAINTENANCE_INTERVAL_MS / 1000} s): ${e.message}\n`),
+    );
+    this.#maintenance.start();
+  }
+
+  /** Vacuums and analyzes the tables that are due now, as the periodic upkeep does; answers what it did. */
+  maintain(): Promise<TableWork[]> {
+    return this.#maintenance.runOnce();
   }
 
   static async open(opts: EmbeddedOpenOptions): Promise<EmbeddedOpenResult> {
@@ -176,6 +189,7 @@ export class EmbeddedLedger implements OpenedLedger {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       try {
+        await this.#maintenance.stop();
         this.server?.auth.close();
         await this.server?.socket.stop();
       } finally {
