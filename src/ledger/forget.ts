@@ -10,12 +10,14 @@ import type { Ledger, LedgerEvent, LedgerTx } from './types.ts';
 export type ForgetEntity = 'lead' | 'account';
 
 /** The tables Flywheel creates, and what each holds of a record; a table not listed here is reported unchecked. */
-const TABLES: Record<string, { holds: string; rowsOf?: (e: ForgetEntity) => string | null }> = {
+// `rowsOf` is a condition on $1: the record's id, or with `byWorkflow` its workflow id. One parameter, always used:
+// the owner of the embedded ledger prepares these statements, and an unused parameter has no type to bind.
+const TABLES: Record<string, { holds: string; rowsOf?: (e: ForgetEntity) => string | null; byWorkflow?: true }> = {
   ledger_events: { holds: 'events with their data: personal values are erased' },
   // A customer's CS placements are keyed `account:<id>` (activities/account/assignCsOwner.ts csRecordId).
   lead_assignments: { holds: 'record id, rep, queue, times, skip reasons: no personal data', rowsOf: (e) => (e === 'lead' ? 'lead_id = $1' : `lead_id = 'account:' || $1`) },
   held_leads: { holds: 'lead id, queue, tier, source, rule: no personal data', rowsOf: (e) => (e === 'lead' ? 'lead_id = $1' : null) },
-  ingest_receipts: { holds: 'event keys of delivered CRM events, no payloads', rowsOf: () => 'workflow_id = $2' },
+  ingest_receipts: { holds: 'event keys of delivered CRM events, no payloads', rowsOf: () => 'workflow_id = $1', byWorkflow: true },
   queue_rotation: { holds: 'round-robin weights per rep: no record data' },
   queue_locks: { holds: 'queue ids: no record data' },
   rep_open_counts: { holds: 'open assignments per rep: no record data' },
@@ -110,7 +112,7 @@ async function tables(q: Pick<LedgerTx, 'query'>, entity: ForgetEntity, id: stri
       continue;
     }
     const where = known.rowsOf?.(entity);
-    const rows = where ? Number((await q.query<{ n: number }>(`SELECT count(*) AS n FROM ${name} WHERE ${where}`, where.includes('$2') ? [id, wf] : [id]))[0]?.n ?? 0) : null;
+    const rows = where ? Number((await q.query<{ n: number }>(`SELECT count(*) AS n FROM ${name} WHERE ${where}`, [known.byWorkflow ? wf : id]))[0]?.n ?? 0) : null;
     out.push({ table: name, rows, holds: known.holds });
   }
   return { tables: out, unchecked };
