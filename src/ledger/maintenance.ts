@@ -69,10 +69,16 @@ export class LedgerMaintenance {
 
   start(): void {
     if (this.#stopped || this.#timer) return;
+    let busy = false;
     this.#timer = setInterval(() => {
-      this.#running = this.runOnce().catch((e: Error) => {
-        if (!this.#stopped) this.onError(e);
-      });
+      // A check still running (a long VACUUM) is not joined by a second one.
+      if (busy) return;
+      busy = true;
+      this.#running = this.runOnce()
+        .catch((e: Error) => {
+          if (!this.#stopped) this.onError(e);
+        })
+        .finally(() => (busy = false));
     }, this.intervalMs);
     // Upkeep never keeps a process alive.
     this.#timer.unref();
