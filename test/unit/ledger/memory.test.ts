@@ -13,6 +13,8 @@ describe("the embedded ledger's memory settings", () => {
     expect(pgliteStartParams({ FLYWHEEL_LEDGER_SHARED_BUFFERS: '128MB' }).slice(-2)).toEqual(['-c', 'shared_buffers=128MB']);
     // PGlite's own parameters stay (single-user mode, no parallel workers).
     expect(pgliteStartParams({})).toContain('--single');
+    // The upkeep's ANALYZE sample and VACUUM memory, small for the same reason (maintenance.ts).
+    expect(pgliteStartParams({}).join(' ')).toContain('-c default_statistics_target=10 -c maintenance_work_mem=8MB');
     expect(() => pgliteStartParams({ FLYWHEEL_LEDGER_SHARED_BUFFERS: '32MB; drop table' })).toThrow(/FLYWHEEL_LEDGER_SHARED_BUFFERS must be a Postgres size/);
   });
 
