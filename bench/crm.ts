@@ -4,10 +4,10 @@
 // a lead costs Flywheel. The floor's front door (signal-with-start) is work Flywheel's API does too, and stays in the
 // bench process. Started by bench/crmClient.ts; the ingest URL and secret come in the environment, never on the
 // command line. One line per message on stdin and stdout (Node's IPC channel cost the bench process a third of what
-// moving the client out saved); the protocol is in crmClient.ts.
+// moving the client out saved); the protocol is below.
 import http from 'node:http';
+import { createInterface } from 'node:readline';
 import { SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from '../src/events/signature.ts';
-import { readLines } from './crmClient.ts';
 
 const apiUrl = process.env.BENCH_API_URL;
 const secret = process.env.BENCH_INGEST_SECRET;
@@ -34,7 +34,7 @@ function post(headers: Record<string, string>, body: string): Promise<{ status: 
 
 // `<id>\tclock` answers `<id>\t<now>`; `<id>\t<JSON array of events>` answers `<id>\t<sent>\t<status>[\t<JSON body text>]`
 // (the body only when it is not 202) or `<id>\t<sent>\terror\t<JSON message>`.
-readLines(process.stdin, (line) => {
+createInterface({ input: process.stdin }).on('line', (line) => {
   const [id, payload] = line.split('\t', 2) as [string, string];
   if (payload === 'clock') return void process.stdout.write(`${id}\t${now()}\n`);
   const events = JSON.parse(payload) as unknown[];

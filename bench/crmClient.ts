@@ -1,7 +1,7 @@
 // The bench process's handle on its CRM child (bench/crm.ts): hands it events to POST and takes back, per request,
 // when the request left and what the API answered, on this process's clock.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { CloudEvent } from './traffic.ts';
 
@@ -12,16 +12,6 @@ export interface Posted {
   text: string;
 }
 
-/** Calls `onLine` for each newline-terminated line of the stream (without the newline). */
-export function readLines(stream: Readable, onLine: (line: string) => void): void {
-  let rest = '';
-  stream.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop()!;
-    for (const line of lines) onLine(line);
-  });
-}
-
 export class CrmClient {
   readonly #waiting = new Map<number, (fields: string[]) => void>();
   #next = 0;
@@ -29,7 +19,7 @@ export class CrmClient {
   #offset = 0;
 
   private constructor(private readonly child: ChildProcess) {
-    readLines(child.stdout!, (line) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
       const fields = line.split('\t');
       const id = Number(fields[0]);
       const done = this.#waiting.get(id);

@@ -216,6 +216,7 @@ async function main(stack: BenchStack): Promise<BenchReport> {
 
   process.stderr.write(`  ${params.lifecycles} full lifecycles...\n`);
   const lifecycles = await Promise.all(Array.from({ length: params.lifecycles }, (_, i) => runLifecycle(stack, `LC-${run}-${i}`)));
+  const worst = longest(lifecycles);
   // Leads from the first measured rate have long finished their hand-off: this is a lead at rest, waiting on its SLA timer.
   const atRest: HistoryCount[] = [];
   for (const id of firstLeads) atRest.push(await countHistory(stack.client.workflow.getHandle(leadWorkflowId(id))));
@@ -254,7 +255,7 @@ async function main(stack: BenchStack): Promise<BenchReport> {
     startupMs: stack.startupMs,
     steps,
     history: {
-      lifecycle: { ...summarise(lifecycles.map((l) => l.historyLength)), types: longest(lifecycles).types, wallMs: median(lifecycles.map((l) => l.ms)), closed: longest(lifecycles).closed },
+      lifecycle: { ...summarise(lifecycles.map((l) => l.historyLength)), types: worst.types, wallMs: median(lifecycles.map((l) => l.ms)), closed: worst.closed },
       atRest: { ...summarise(atRest.map((h) => h.historyLength)), types: atRest.length > 0 ? longest(atRest).types : {} },
       floor: { historyLength: floorHistory.historyLength, types: floorHistory.types },
     },

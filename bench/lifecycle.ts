@@ -29,6 +29,9 @@ export async function runLifecycle(stack: BenchStack, leadId: string): Promise<H
   await assigned;
   await quiescent(handle);
   const opp = `opp-${leadId}`;
+  // Since the closed-lead grace period a won lead stays open on a timer instead of completing: it is counted once it
+  // has nothing left to do (no workflow task, no activity pending), whichever of the two it does.
+  let closed: 'completed' | 'waiting' = 'waiting';
   for (const e of [
     cloudEvent('lead.touched', leadId, { by: stack.owners.get(leadId), channel: 'phone' }),
     cloudEvent('meeting.booked', leadId, { meetingId: `m-${leadId}` }),
@@ -36,11 +39,8 @@ export async function runLifecycle(stack: BenchStack, leadId: string): Promise<H
     cloudEvent('opportunity.won', leadId, { opportunityId: opp, accountId: `acc-${leadId}`, arr: 48000 }),
   ]) {
     await postEvent(stack, e).accepted;
-    await quiescent(handle);
+    closed = await quiescent(handle);
   }
-  // Since the closed-lead grace period a won lead stays open on a timer instead of completing: it is counted once it
-  // has nothing left to do (no workflow task, no activity pending), whichever of the two it does.
-  const closed = await quiescent(handle);
   const ms = performance.now() - t0;
   const won = closed === 'completed' ? undefined : await handle.query(leadStateQuery);
   const types = (await stack.ledger.query<{ type: string }>('SELECT DISTINCT type FROM ledger_events WHERE lead_id = $1', [leadId])).map((r) => r.type);
